@@ -1,0 +1,43 @@
+# The portal's two commands: `make run` and `make test`. Each installs what it needs first.
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+SERVER := target/release/server
+PORTAL_DATA_DIR ?= data
+
+.PHONY: run test tools build e2e-deps unit-test e2e-test leptos-config check-format clean
+
+## Build tools: wasm target, cargo-leptos, wasm-bindgen-cli, wasm-opt.
+tools:
+	@NEED_WASM_OPT=1 bash .ci/install-tools.sh
+
+## The web app (server binary + hydration bundle), release profile.
+build: tools
+	cargo leptos build --release
+
+## Serve the portal on http://127.0.0.1:3000 with SQLite in ./data and the demo account.
+run: build
+	$(SERVER) --data-dir $(PORTAL_DATA_DIR) serve --demo
+
+## Every test: unit and integration (SQLite; PostgreSQL too when TEST_DATABASE_URL is set), then the
+## browser specs against a fresh portal.
+test: build e2e-deps unit-test e2e-test
+
+unit-test:
+	cargo test --workspace --release
+
+## Chromium from Debian and the npm packages of end2end/.
+e2e-deps:
+	@bash .ci/install-e2e-deps.sh
+
+e2e-test:
+	cd end2end && npx playwright test
+
+## Copies the [package.metadata.leptos] table of Leptos.toml into Cargo.toml (cargo-leptos reads only
+## Cargo.toml); the test leptos_config_in_sync fails when they differ.
+leptos-config:
+	python3 .ci/sync-leptos-config.py
+
+clean:
+	cargo clean

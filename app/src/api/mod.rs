@@ -1,0 +1,9 @@
+//! Server functions, grouped by domain. Each is a public endpoint under `/api/`: read the session, let
+//! the service check the role, map the error. No SQL here.
+
+pub mod auth;
+pub mod events;
+pub mod pools;
+
+#[cfg(feature = "ssr")]
+pub mod session;

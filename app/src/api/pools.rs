@@ -1,0 +1,45 @@
+//! Virtual accounts: list, create, rename and describe, make default, delete.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::PoolRow;
+
+/// Every virtual account the user sees, with what each holds.
+#[server(endpoint = "pools/list")]
+pub async fn list_pools() -> Result<Vec<PoolRow>, AppError> {
+    let (state, actor) = super::session::current().await?;
+    crate::services::pools::list(&state.db, &actor, state.now()).await
+}
+
+/// Creates a virtual account.
+#[server(endpoint = "pools/create")]
+pub async fn create_pool(name: String, description: String) -> Result<PoolRow, AppError> {
+    let (state, actor) = super::session::current().await?;
+    crate::services::pools::create(&state.db, &actor, &name, &description, state.now()).await
+}
+
+/// Renames and describes a virtual account.
+#[server(endpoint = "pools/update")]
+pub async fn update_pool(id: i64, name: String, description: String) -> Result<(), AppError> {
+    let (state, actor) = super::session::current().await?;
+    crate::services::pools::update(&state.db, &actor, id, &name, &description, state.now()).await?;
+    leptos_axum::redirect("/virtual-accounts");
+    Ok(())
+}
+
+/// Makes a virtual account the default.
+#[server(endpoint = "pools/set-default")]
+pub async fn set_default_pool(id: i64) -> Result<(), AppError> {
+    let (state, actor) = super::session::current().await?;
+    crate::services::pools::set_default(&state.db, &actor, id, state.now()).await
+}
+
+/// Deletes an empty virtual account.
+#[server(endpoint = "pools/delete")]
+pub async fn delete_pool(id: i64) -> Result<(), AppError> {
+    let (state, actor) = super::session::current().await?;
+    crate::services::pools::delete(&state.db, &actor, id, state.now()).await?;
+    leptos_axum::redirect("/virtual-accounts");
+    Ok(())
+}

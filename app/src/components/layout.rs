@@ -1,0 +1,74 @@
+//! The frame of every signed-in page: header with the smart and virtual account, navigation, sign out.
+
+use leptos::either::EitherOf3;
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, Redirect, A};
+
+use crate::api::auth::{me, Logout};
+use crate::components::errors::LoadError;
+use crate::components::pool_selector::PoolSelector;
+use crate::error::AppError;
+use crate::model::Me;
+
+/// Bumped after any change to the pools, so that the header's selector reloads them.
+#[derive(Clone, Copy)]
+pub struct PoolsVersion(pub RwSignal<usize>);
+
+/// Loads the signed-in user before rendering (a blocking resource, so that the server answers a
+/// redirect to the sign-in page when nobody is signed in), then provides `Me` to the pages.
+#[component]
+pub fn AppLayout() -> impl IntoView {
+    let me = Resource::new_blocking(|| (), |_| me());
+    provide_context(PoolsVersion(RwSignal::new(0)));
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match me.await {
+                    Ok(Some(me)) => {
+                        provide_context(me.clone());
+                        EitherOf3::A(view! {
+                            <Header me />
+                            <main id="main" class="page">
+                                <Outlet />
+                            </main>
+                        })
+                    }
+                    Ok(None) | Err(AppError::Unauthorized) => {
+                        EitherOf3::B(view! { <Redirect path="/login" /> })
+                    }
+                    Err(error) => EitherOf3::C(view! { <main class="page"><LoadError error /></main> }),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Header(me: Me) -> impl IntoView {
+    let logout = ServerAction::<Logout>::new();
+    let role = me.role.label();
+    view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <header class="topbar">
+            <div class="topbar-row">
+                <a class="brand" href="/inventory">"Licensing Portal"</a>
+                <div class="account-context">
+                    <span class="smart-account" title="Smart account">{me.smart_account.clone()}</span>
+                    <span class="separator" aria-hidden="true">"›"</span>
+                    <PoolSelector me=me.clone() />
+                </div>
+                <div class="user-menu">
+                    <span class="user-name">{me.username.clone()}</span>
+                    <span class="badge badge-neutral">{role}</span>
+                    <ActionForm action=logout attr:class="inline-form">
+                        <button type="submit" class="button button-quiet">"Sign out"</button>
+                    </ActionForm>
+                </div>
+            </div>
+            <nav class="mainnav" aria-label="Main">
+                <A href="/inventory">"Inventory"</A>
+                <A href="/virtual-accounts">"Virtual Accounts"</A>
+            </nav>
+        </header>
+    }
+}

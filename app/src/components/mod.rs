@@ -1,0 +1,5 @@
+//! Widgets shared by the pages.
+
+pub mod errors;
+pub mod layout;
+pub mod pool_selector;

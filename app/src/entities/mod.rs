@@ -1,0 +1,14 @@
+//! sea-orm entities: the database's tables as the server sees them. Server-only.
+
+pub mod event;
+pub mod license;
+pub mod license_lot;
+pub mod login_throttle;
+pub mod membership;
+pub mod pool_grant;
+pub mod product_instance;
+pub mod smart_account;
+pub mod token;
+pub mod tower_session;
+pub mod user;
+pub mod virtual_account;

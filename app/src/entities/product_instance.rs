@@ -1,0 +1,30 @@
+//! Table `product_instances`.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "product_instances")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub virtual_account_id: i64,
+    pub pid: String,
+    pub sn: String,
+    pub hostname: String,
+    pub product: String,
+    pub software_version: Option<String>,
+    /// SHA-256 of the device credential, hex.
+    #[sea_orm(unique)]
+    pub credential_hash: String,
+    pub token_id: Option<i64>,
+    pub registered_at: DateTimeUtc,
+    pub last_contact_at: DateTimeUtc,
+    pub id_cert_serial: String,
+    pub id_cert_expires_at: DateTimeUtc,
+    pub auth_expires_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,28 @@
+//! The licensing portal's web app: pages, components and server functions shared by the server (`ssr`)
+//! and the browser (`hydrate`), plus the pure domain rules both sides use.
+#![recursion_limit = "256"]
+
+pub mod api;
+pub mod components;
+pub mod domain;
+pub mod error;
+pub mod model;
+pub mod pages;
+pub mod routes;
+
+#[cfg(feature = "ssr")]
+pub mod entities;
+#[cfg(feature = "ssr")]
+pub mod services;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+pub use routes::{shell, App};
+
+/// Entry point of the browser build: hydrates the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

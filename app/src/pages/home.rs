@@ -1,0 +1,9 @@
+//! `/`: straight to the Inventory.
+
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+
+#[component]
+pub fn Home() -> impl IntoView {
+    view! { <Redirect path="/inventory" /> }
+}

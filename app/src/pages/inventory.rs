@@ -1,0 +1,167 @@
+//! The Inventory of one virtual account, in four tabs chosen by `?tab=`.
+
+use leptos::either::Either;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::pools::list_pools;
+use crate::components::errors::LoadError;
+use crate::components::pool_selector::current_pool_id;
+use crate::model::{Me, PoolRef};
+use crate::pages::event_log::EventLogTab;
+
+/// The tabs, in order: query value and label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    General,
+    Licenses,
+    Instances,
+    Events,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 4] = [Tab::General, Tab::Licenses, Tab::Instances, Tab::Events];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            Tab::General => "general",
+            Tab::Licenses => "licenses",
+            Tab::Instances => "instances",
+            Tab::Events => "events",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Tab::General => "General",
+            Tab::Licenses => "Licenses",
+            Tab::Instances => "Product Instances",
+            Tab::Events => "Event Log",
+        }
+    }
+
+    pub fn parse(slug: Option<String>) -> Tab {
+        Tab::ALL
+            .into_iter()
+            .find(|t| Some(t.slug()) == slug.as_deref())
+            .unwrap_or(Tab::General)
+    }
+}
+
+#[component]
+pub fn InventoryPage() -> impl IntoView {
+    let Some(me) = use_context::<Me>() else {
+        return Either::Left(view! { <p>"Please sign in."</p> });
+    };
+    let query = use_query_map();
+    let pool = {
+        let me = me.clone();
+        Memo::new(move |_| {
+            current_pool_id(&me, query.read().get("va"))
+                .and_then(|id| me.pools.iter().find(|p| p.id == id).cloned())
+        })
+    };
+    let tab = Memo::new(move |_| Tab::parse(query.read().get("tab")));
+    let account = me.smart_account.clone();
+    Either::Right(view! {
+        {move || {
+            let account = account.clone();
+            match pool.get() {
+                None => Either::Left(view! {
+                    <Title text=format!("Inventory · {account}") />
+                    <h1>"Inventory"</h1>
+                    <p class="empty">"You have no virtual account to work in. Ask an account admin for access."</p>
+                }),
+                Some(pool) => Either::Right(view! {
+                    <Title text=format!("{} · {account}", pool.name) />
+                    <InventoryView pool tab />
+                }),
+            }
+        }}
+    })
+}
+
+#[component]
+fn InventoryView(pool: PoolRef, tab: Memo<Tab>) -> impl IntoView {
+    let id = pool.id;
+    let tabs = Tab::ALL
+        .into_iter()
+        .map(|t| {
+            let selected = move || tab.get() == t;
+            view! {
+                <a
+                    role="tab"
+                    id=format!("tab-{}", t.slug())
+                    href=format!("/inventory?va={id}&tab={}", t.slug())
+                    aria-selected=move || selected().to_string()
+                    aria-controls="tab-panel"
+                    class:active=selected
+                >
+                    {t.label()}
+                </a>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="page-heading">
+            <h1>{pool.name.clone()}</h1>
+            {pool.is_default.then(|| view! { <span class="badge badge-info">"Default"</span> })}
+        </div>
+        <nav class="tabs" role="tablist" aria-label="Inventory">
+            {tabs}
+        </nav>
+        <section
+            class="tab-panel"
+            id="tab-panel"
+            role="tabpanel"
+            aria-labelledby=move || format!("tab-{}", tab.get().slug())
+        >
+            {move || match tab.get() {
+                Tab::General => view! { <GeneralTab pool=id /> }.into_any(),
+                Tab::Licenses => view! {
+                    <p class="empty">"The Licenses tab arrives with the license-management release."</p>
+                }
+                .into_any(),
+                Tab::Instances => view! {
+                    <p class="empty">"The Product Instances tab arrives with the device release."</p>
+                }
+                .into_any(),
+                Tab::Events => view! { <EventLogTab pool=id /> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+/// The account's details (its tokens join here with the device release).
+#[component]
+fn GeneralTab(pool: i64) -> impl IntoView {
+    let rows = Resource::new(move || pool, |_| list_pools());
+    view! {
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match rows.await.map(|rows| rows.into_iter().find(|r| r.id == pool)) {
+                    Ok(Some(row)) => Either::Left(view! {
+                        <h2>"Virtual Account"</h2>
+                        <dl class="details">
+                            <dt>"Name"</dt>
+                            <dd>{row.name}</dd>
+                            <dt>"Description"</dt>
+                            <dd>{if row.description.is_empty() { "—".to_owned() } else { row.description }}</dd>
+                            <dt>"Default"</dt>
+                            <dd>{if row.is_default { "Yes" } else { "No" }}</dd>
+                            <dt>"Active licenses"</dt>
+                            <dd>{row.licenses}</dd>
+                            <dt>"Tokens"</dt>
+                            <dd>{row.tokens}</dd>
+                            <dt>"Product instances"</dt>
+                            <dd>{row.instances}</dd>
+                        </dl>
+                    }),
+                    Ok(None) => Either::Right(view! { <LoadError error=crate::error::AppError::NotFound /> }),
+                    Err(error) => Either::Right(view! { <LoadError error /> }),
+                }
+            })}
+        </Transition>
+    }
+}

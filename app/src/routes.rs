@@ -1,0 +1,54 @@
+//! The HTML shell and the route table.
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+use crate::components::layout::AppLayout;
+use crate::pages::inventory::InventoryPage;
+use crate::pages::login::LoginPage;
+use crate::pages::not_found::NotFound;
+use crate::pages::virtual_accounts::VirtualAccountsPage;
+
+/// The document around every page, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The app: every route renders on the server in order, so that pages work before (and without)
+/// hydration.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/portal.css" />
+        <Title formatter=|text: String| {
+            if text.is_empty() { "Licensing Portal".to_owned() } else { format!("{text} · Licensing Portal") }
+        } />
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("/login") view=LoginPage ssr=SsrMode::InOrder />
+                <ParentRoute path=path!("") view=AppLayout ssr=SsrMode::InOrder>
+                    <Route path=path!("") view=crate::pages::home::Home />
+                    <Route path=path!("inventory") view=InventoryPage />
+                    <Route path=path!("virtual-accounts") view=VirtualAccountsPage />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,131 @@
+//! The audit log: written inside the transaction of each change, read newest first with keyset paging.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr};
+
+use crate::domain::events::EventKind;
+use crate::domain::roles::{Action, Actor};
+use crate::entities::event;
+use crate::error::AppError;
+use crate::model::{EventPage, EventRow};
+
+/// Rows per page of the Event Log.
+pub const PAGE_SIZE: u64 = 50;
+
+/// One event to write.
+pub struct NewEvent<'a> {
+    pub smart_account_id: i64,
+    pub virtual_account_id: Option<i64>,
+    pub actor: &'a str,
+    pub kind: EventKind,
+    pub message: String,
+}
+
+/// Writes one event; call it with the transaction of the change it records.
+pub async fn record(
+    db: &impl ConnectionTrait,
+    at: DateTime<Utc>,
+    event: NewEvent<'_>,
+) -> Result<(), AppError> {
+    event::ActiveModel {
+        smart_account_id: Set(event.smart_account_id),
+        virtual_account_id: Set(event.virtual_account_id),
+        at: Set(at),
+        actor: Set(event.actor.to_owned()),
+        kind: Set(event.kind.as_str().to_owned()),
+        message: Set(event.message),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// What the Event Log asks for.
+#[derive(Debug, Clone, Default)]
+pub struct EventFilter {
+    pub pool: i64,
+    pub kind: Option<EventKind>,
+    pub text: Option<String>,
+    /// Show events older than this id (the cursor of the previous page).
+    pub before: Option<i64>,
+}
+
+/// Lists a pool's events newest first. Account-wide events (such as a deleted virtual account) are
+/// included for roles that manage pools.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    filter: EventFilter,
+) -> Result<EventPage, AppError> {
+    super::require(actor, Action::ViewPool(filter.pool))?;
+    super::pools::find_visible(db, actor, filter.pool).await?;
+    let mut scope = Condition::any().add(event::Column::VirtualAccountId.eq(filter.pool));
+    if actor.role.is_account_wide() {
+        scope = scope.add(event::Column::VirtualAccountId.is_null());
+    }
+    let mut query = event::Entity::find()
+        .filter(event::Column::SmartAccountId.eq(actor.smart_account_id))
+        .filter(scope);
+    if let Some(kind) = filter.kind {
+        query = query.filter(event::Column::Kind.eq(kind.as_str()));
+    }
+    if let Some(text) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let pattern = format!("%{}%", escape_like(&text.to_lowercase()));
+        query = query.filter(
+            Condition::any()
+                .add(Expr::from(Func::lower(Expr::col(event::Column::Message)))
+                    .like(LikeExpr::new(pattern.clone()).escape('\\')))
+                .add(Expr::from(Func::lower(Expr::col(event::Column::Actor)))
+                    .like(LikeExpr::new(pattern).escape('\\'))),
+        );
+    }
+    if let Some(before) = filter.before {
+        query = query.filter(event::Column::Id.lt(before));
+    }
+    let mut rows = query
+        .order_by_desc(event::Column::Id)
+        .limit(PAGE_SIZE + 1)
+        .all(db)
+        .await?;
+    let older = if rows.len() as u64 > PAGE_SIZE {
+        rows.truncate(PAGE_SIZE as usize);
+        rows.last().map(|r| r.id)
+    } else {
+        None
+    };
+    Ok(EventPage {
+        rows: rows.into_iter().map(to_row).collect(),
+        older,
+    })
+}
+
+fn to_row(m: event::Model) -> EventRow {
+    let kind_label = EventKind::parse(&m.kind)
+        .map(|k| k.label().to_owned())
+        .unwrap_or_else(|| m.kind.clone());
+    EventRow {
+        id: m.id,
+        at: m.at,
+        actor: m.actor,
+        kind: m.kind,
+        kind_label,
+        message: m.message,
+    }
+}
+
+/// Escapes `%`, `_` and `\` so that typed text matches literally in LIKE.
+pub fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -1,0 +1,31 @@
+//! Services: the operations of the portal over the database. Server-only. Each takes a connection (or a
+//! transaction) and the acting user, checks the role through `Actor::decide`, and writes its event in the
+//! same transaction as its change.
+
+pub mod actors;
+pub mod auth;
+pub mod catalogue;
+pub mod events;
+pub mod pools;
+pub mod throttle;
+pub mod users;
+
+use crate::domain::roles::{Action, Actor, Decision};
+use crate::error::AppError;
+
+/// Turns the role decision into the error a caller returns.
+pub fn require(actor: &Actor, action: Action) -> Result<(), AppError> {
+    match actor.decide(action) {
+        Decision::Allow => Ok(()),
+        Decision::Forbidden => Err(AppError::Forbidden),
+        Decision::NotFound => Err(AppError::NotFound),
+    }
+}
+
+/// Whether a database error is a unique-constraint violation (mapped by kind, never by text).
+pub fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
+    matches!(
+        err.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
+}

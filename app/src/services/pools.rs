@@ -1,0 +1,440 @@
+//! Virtual accounts (license pools): list, create, rename and describe, make default, delete.
+
+use std::collections::HashMap;
+
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
+};
+
+use crate::domain::events::EventKind;
+use crate::domain::names::{Description, PoolName};
+use crate::domain::roles::{Action, Actor};
+use crate::entities::{license_lot, pool_grant, product_instance, token, virtual_account};
+use crate::error::AppError;
+use crate::model::{PoolRef, PoolRow};
+
+use super::events::{self, NewEvent};
+use super::{is_unique_violation, require};
+
+/// Finds a virtual account of the actor's smart account that the actor may see, or `NotFound`.
+pub async fn find_visible(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: i64,
+) -> Result<virtual_account::Model, AppError> {
+    if !actor.sees_pool(id) {
+        return Err(AppError::NotFound);
+    }
+    virtual_account::Entity::find_by_id(id)
+        .filter(virtual_account::Column::SmartAccountId.eq(actor.smart_account_id))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+async fn visible(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+) -> Result<Vec<virtual_account::Model>, AppError> {
+    let mut query = virtual_account::Entity::find()
+        .filter(virtual_account::Column::SmartAccountId.eq(actor.smart_account_id));
+    if !actor.role.is_account_wide() {
+        query = query.filter(virtual_account::Column::Id.is_in(actor.pools.clone()));
+    }
+    Ok(query
+        .order_by_desc(virtual_account::Column::IsDefault)
+        .order_by_asc(virtual_account::Column::Name)
+        .all(db)
+        .await?)
+}
+
+/// The pools the actor sees, default first, for the header's selector.
+pub async fn refs(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<PoolRef>, AppError> {
+    Ok(visible(db, actor)
+        .await?
+        .into_iter()
+        .map(|m| PoolRef {
+            can_change: actor.can_change(m.id),
+            id: m.id,
+            name: m.name,
+            is_default: m.is_default,
+        })
+        .collect())
+}
+
+/// Counts per pool of one table, in one grouped query.
+async fn count_by_pool<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    pool_column: E::Column,
+    value: sea_orm::sea_query::SimpleExpr,
+    pools: &[i64],
+    extra: sea_orm::Condition,
+) -> Result<HashMap<i64, i64>, AppError> {
+    let rows: Vec<(i64, Option<i64>)> = E::find()
+        .select_only()
+        .column(pool_column)
+        .column_as(value, "n")
+        .filter(pool_column.is_in(pools.to_vec()))
+        .filter(extra)
+        .group_by(pool_column)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|(id, n)| (id, n.unwrap_or(0))).collect())
+}
+
+/// Holdings of each pool: active licenses, tokens, product instances.
+async fn holdings(
+    db: &impl ConnectionTrait,
+    pools: &[i64],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<[HashMap<i64, i64>; 3], AppError> {
+    use sea_orm::Condition;
+    let active = Condition::all()
+        .add(license_lot::Column::StartsAt.lte(now))
+        .add(
+            Condition::any()
+                .add(license_lot::Column::EndsAt.is_null())
+                .add(license_lot::Column::EndsAt.gt(now)),
+        );
+    let sum = Expr::col(license_lot::Column::Quantity).sum().cast_as(Alias::new("BIGINT"));
+    let licenses = count_by_pool::<license_lot::Entity>(
+        db,
+        license_lot::Column::VirtualAccountId,
+        sum,
+        pools,
+        active,
+    )
+    .await?;
+    let tokens = count_by_pool::<token::Entity>(
+        db,
+        token::Column::VirtualAccountId,
+        Expr::col(token::Column::Id).count(),
+        pools,
+        Condition::all(),
+    )
+    .await?;
+    let instances = count_by_pool::<product_instance::Entity>(
+        db,
+        product_instance::Column::VirtualAccountId,
+        Expr::col(product_instance::Column::Id).count(),
+        pools,
+        Condition::all(),
+    )
+    .await?;
+    Ok([licenses, tokens, instances])
+}
+
+/// The Virtual Accounts page: every pool the actor sees with what it holds.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<PoolRow>, AppError> {
+    let pools = visible(db, actor).await?;
+    let ids: Vec<i64> = pools.iter().map(|p| p.id).collect();
+    let [licenses, tokens, instances] = holdings(db, &ids, now).await?;
+    Ok(pools
+        .into_iter()
+        .map(|m| PoolRow {
+            licenses: licenses.get(&m.id).copied().unwrap_or(0),
+            tokens: tokens.get(&m.id).copied().unwrap_or(0),
+            instances: instances.get(&m.id).copied().unwrap_or(0),
+            can_change: actor.can_change(m.id),
+            id: m.id,
+            name: m.name,
+            description: m.description,
+            is_default: m.is_default,
+        })
+        .collect())
+}
+
+async fn ensure_name_free(
+    db: &impl ConnectionTrait,
+    smart_account_id: i64,
+    name: &PoolName,
+    except: Option<i64>,
+) -> Result<(), AppError> {
+    let mut query = virtual_account::Entity::find()
+        .filter(virtual_account::Column::SmartAccountId.eq(smart_account_id))
+        .filter(
+            Expr::from(Func::lower(Expr::col(virtual_account::Column::Name)))
+                .eq(name.as_str().to_lowercase()),
+        );
+    if let Some(id) = except {
+        query = query.filter(virtual_account::Column::Id.ne(id));
+    }
+    if query.one(db).await?.is_some() {
+        return Err(name_taken(name));
+    }
+    Ok(())
+}
+
+fn name_taken(name: &PoolName) -> AppError {
+    AppError::validation(
+        "name",
+        format!("A virtual account named \"{}\" already exists.", name.as_str()),
+    )
+}
+
+/// Creates a virtual account in the actor's smart account. The first one becomes the default.
+pub async fn create(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: &Actor,
+    name: &str,
+    description: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<PoolRow, AppError> {
+    require(actor, Action::ManagePools)?;
+    let name = PoolName::parse("name", name)?;
+    let description = Description::parse("description", description)?;
+    let txn = db.begin().await?;
+    ensure_name_free(&txn, actor.smart_account_id, &name, None).await?;
+    let has_default = virtual_account::Entity::find()
+        .filter(virtual_account::Column::SmartAccountId.eq(actor.smart_account_id))
+        .filter(virtual_account::Column::IsDefault.eq(true))
+        .one(&txn)
+        .await?
+        .is_some();
+    let created = virtual_account::ActiveModel {
+        smart_account_id: Set(actor.smart_account_id),
+        name: Set(name.as_str().to_owned()),
+        description: Set(description.as_str().to_owned()),
+        is_default: Set(!has_default),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| if is_unique_violation(&e) { name_taken(&name) } else { e.into() })?;
+    events::record(
+        &txn,
+        now,
+        NewEvent {
+            smart_account_id: actor.smart_account_id,
+            virtual_account_id: Some(created.id),
+            actor: &actor.username,
+            kind: EventKind::PoolCreated,
+            message: format!("Virtual account \"{}\" created", created.name),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(PoolRow {
+        id: created.id,
+        name: created.name,
+        description: created.description,
+        is_default: created.is_default,
+        licenses: 0,
+        tokens: 0,
+        instances: 0,
+        can_change: true,
+    })
+}
+
+/// Renames and describes a virtual account; writes one event per changed field.
+pub async fn update(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: &Actor,
+    id: i64,
+    name: &str,
+    description: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), AppError> {
+    let current = find_visible(db, actor, id).await?;
+    require(actor, Action::ChangePool(id))?;
+    let name = PoolName::parse("name", name)?;
+    let description = Description::parse("description", description)?;
+    let renamed = name.as_str() != current.name;
+    let described = description.as_str() != current.description;
+    if !renamed && !described {
+        return Ok(());
+    }
+    let txn = db.begin().await?;
+    if renamed {
+        ensure_name_free(&txn, actor.smart_account_id, &name, Some(id)).await?;
+    }
+    let old_name = current.name.clone();
+    let mut active = current.into_active_model();
+    active.name = Set(name.as_str().to_owned());
+    active.description = Set(description.as_str().to_owned());
+    active
+        .update(&txn)
+        .await
+        .map_err(|e| if is_unique_violation(&e) { name_taken(&name) } else { e.into() })?;
+    let write = |kind, message| {
+        events::record(
+            &txn,
+            now,
+            NewEvent {
+                smart_account_id: actor.smart_account_id,
+                virtual_account_id: Some(id),
+                actor: &actor.username,
+                kind,
+                message,
+            },
+        )
+    };
+    if renamed {
+        write(
+            EventKind::PoolRenamed,
+            format!("Virtual account \"{old_name}\" renamed to \"{}\"", name.as_str()),
+        )
+        .await?;
+    }
+    if described {
+        write(
+            EventKind::PoolDescribed,
+            format!("Description of \"{}\" changed", name.as_str()),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Makes a virtual account the smart account's default.
+pub async fn set_default(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: &Actor,
+    id: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), AppError> {
+    let target = find_visible(db, actor, id).await?;
+    require(actor, Action::ManagePools)?;
+    if target.is_default {
+        return Ok(());
+    }
+    let txn = db.begin().await?;
+    virtual_account::Entity::update_many()
+        .col_expr(virtual_account::Column::IsDefault, Expr::value(false))
+        .filter(virtual_account::Column::SmartAccountId.eq(actor.smart_account_id))
+        .exec(&txn)
+        .await?;
+    virtual_account::Entity::update_many()
+        .col_expr(virtual_account::Column::IsDefault, Expr::value(true))
+        .filter(virtual_account::Column::Id.eq(id))
+        .exec(&txn)
+        .await?;
+    events::record(
+        &txn,
+        now,
+        NewEvent {
+            smart_account_id: actor.smart_account_id,
+            virtual_account_id: Some(id),
+            actor: &actor.username,
+            kind: EventKind::PoolMadeDefault,
+            message: format!("\"{}\" is now the default virtual account", target.name),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Why a pool cannot be deleted, if it holds anything; `None` when it is empty.
+pub fn holdings_message(name: &str, licenses: i64, tokens: i64, instances: i64) -> Option<String> {
+    let plural = |n: i64, one: &str, many: &str| {
+        format!("{n} {}", if n == 1 { one } else { many })
+    };
+    let mut parts = Vec::new();
+    if licenses > 0 {
+        parts.push(plural(licenses, "license", "licenses"));
+    }
+    if tokens > 0 {
+        parts.push(plural(tokens, "token", "tokens"));
+    }
+    if instances > 0 {
+        parts.push(plural(instances, "product instance", "product instances"));
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    let list = match parts.len() {
+        1 => parts[0].clone(),
+        _ => format!("{} and {}", parts[..parts.len() - 1].join(", "), parts[parts.len() - 1]),
+    };
+    Some(format!(
+        "\"{name}\" still holds {list}. Transfer or remove them first."
+    ))
+}
+
+/// Deletes an empty, non-default virtual account.
+pub async fn delete(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: &Actor,
+    id: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), AppError> {
+    let target = find_visible(db, actor, id).await?;
+    require(actor, Action::ManagePools)?;
+    if target.is_default {
+        return Err(AppError::Refused(format!(
+            "\"{}\" is the default virtual account. Make another one the default first.",
+            target.name
+        )));
+    }
+    let txn = db.begin().await?;
+    // Any lot counts, expired ones too: they are the pool's history of purchases.
+    let lots: i64 = license_lot::Entity::find()
+        .filter(license_lot::Column::VirtualAccountId.eq(id))
+        .select_only()
+        .column_as(
+            Expr::col(license_lot::Column::Quantity).sum().cast_as(Alias::new("BIGINT")),
+            "n",
+        )
+        .into_tuple::<Option<i64>>()
+        .one(&txn)
+        .await?
+        .flatten()
+        .unwrap_or(0);
+    let [_, tokens, instances] = holdings(&txn, &[id], now).await?;
+    let tokens = tokens.get(&id).copied().unwrap_or(0);
+    let instances = instances.get(&id).copied().unwrap_or(0);
+    if let Some(message) = holdings_message(&target.name, lots, tokens, instances) {
+        return Err(AppError::Refused(message));
+    }
+    pool_grant::Entity::delete_many()
+        .filter(pool_grant::Column::VirtualAccountId.eq(id))
+        .exec(&txn)
+        .await?;
+    virtual_account::Entity::delete_by_id(id).exec(&txn).await?;
+    events::record(
+        &txn,
+        now,
+        NewEvent {
+            smart_account_id: actor.smart_account_id,
+            virtual_account_id: None,
+            actor: &actor.username,
+            kind: EventKind::PoolDeleted,
+            message: format!("Virtual account \"{}\" deleted", target.name),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::holdings_message;
+
+    #[test]
+    fn empty_pools_have_no_holdings_message() {
+        assert_eq!(holdings_message("East", 0, 0, 0), None);
+    }
+
+    #[test]
+    fn holdings_message_lists_what_is_left() {
+        assert_eq!(
+            holdings_message("East", 12, 1, 3).unwrap(),
+            "\"East\" still holds 12 licenses, 1 token and 3 product instances. Transfer or remove them first."
+        );
+        assert_eq!(
+            holdings_message("West", 0, 2, 0).unwrap(),
+            "\"West\" still holds 2 tokens. Transfer or remove them first."
+        );
+    }
+}

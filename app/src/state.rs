@@ -1,0 +1,66 @@
+//! The router state every handler and server function reads: database, clock, settings.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use leptos::config::LeptosOptions;
+use sea_orm::DatabaseConnection;
+
+/// The one source of time for the whole app, so that tests and `--dev-clock` can move it.
+pub trait Clock: Send + Sync + std::fmt::Debug {
+    fn now(&self) -> DateTime<Utc>;
+    /// Moves the clock by `secs` (negative moves it back) and returns the new time.
+    fn advance(&self, secs: i64) -> DateTime<Utc>;
+}
+
+/// The system clock plus an offset that only `--dev-clock` ever changes.
+#[derive(Debug, Default)]
+pub struct OffsetClock {
+    offset_secs: AtomicI64,
+}
+
+impl Clock for OffsetClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now() + Duration::seconds(self.offset_secs.load(Ordering::SeqCst))
+    }
+
+    fn advance(&self, secs: i64) -> DateTime<Utc> {
+        self.offset_secs.fetch_add(secs, Ordering::SeqCst);
+        self.now()
+    }
+}
+
+/// Settings the request paths need.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// Whether the portal is served over HTTPS (cookies then carry `Secure`).
+    pub secure_cookies: bool,
+    /// Whether `POST /api/dev/clock` is enabled.
+    pub dev_clock: bool,
+}
+
+/// Router state, provided to every Leptos route and server function as context.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: DatabaseConnection,
+    pub clock: Arc<dyn Clock>,
+    pub settings: Settings,
+}
+
+impl AppState {
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+}
+
+impl axum::extract::FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// The client's address, put into each request's extensions by the server's middleware.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientAddr(pub String);

@@ -1,0 +1,112 @@
+//! Command-line flags and environment of the server binary.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// The licensing portal: serves the web app and the device API; subcommands for the operator.
+#[derive(Debug, Parser)]
+#[command(name = "server", version, about)]
+pub struct Cli {
+    /// Folder for the embedded SQLite database and the portal's keys.
+    #[arg(long, env = "PORTAL_DATA_DIR", default_value = "data", global = true)]
+    pub data_dir: PathBuf,
+    /// Database URL: `sqlite:PATH` or `postgres://…`. Default: SQLite in the data folder.
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+    /// Log filter, e.g. `info` or `server=debug,tower_http=info`.
+    #[arg(long, env = "RUST_LOG", default_value = "info", global = true)]
+    pub log_level: String,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+impl Cli {
+    /// The database URL to use: the flag or environment, else `portal.db` in the data folder.
+    pub fn database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| {
+            format!("sqlite:{}?mode=rwc", self.data_dir.join("portal.db").display())
+        })
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the portal (the default when no command is given).
+    Serve(ServeArgs),
+    /// Create a smart account with its default virtual account and its first admin. The admin's
+    /// password is read from standard input, or prompted for on a terminal.
+    CreateAccount {
+        /// The smart account's name.
+        #[arg(long)]
+        name: String,
+        /// The first admin's username.
+        #[arg(long)]
+        admin: String,
+    },
+    /// Add a user to a smart account with a role; the password is read like create-account's.
+    AddUser {
+        #[arg(long)]
+        account: String,
+        #[arg(long)]
+        username: String,
+        /// account-admin, account-user, pool-admin or pool-viewer.
+        #[arg(long)]
+        role: String,
+        /// A virtual account the pool admin or viewer is given (repeat for several).
+        #[arg(long = "pool")]
+        pools: Vec<String>,
+    },
+    /// Add a license to the catalogue.
+    AddLicense {
+        /// The entitlement tag, e.g. A9K-100G-LIC.
+        #[arg(long)]
+        tag: String,
+        /// The display name.
+        #[arg(long)]
+        name: String,
+        /// The product family, e.g. "ASR 9000".
+        #[arg(long)]
+        family: String,
+    },
+    /// Provision a lot of a license into a virtual account (an order arriving).
+    Provision {
+        #[arg(long)]
+        account: String,
+        /// The virtual account.
+        #[arg(long)]
+        pool: String,
+        #[arg(long)]
+        tag: String,
+        #[arg(long)]
+        quantity: i64,
+        /// First day the lot counts (YYYY-MM-DD, UTC); default today.
+        #[arg(long)]
+        start: Option<String>,
+        /// Last day the lot counts (YYYY-MM-DD, UTC) for a term lot; none for perpetual.
+        #[arg(long)]
+        end: Option<String>,
+        /// The order reference.
+        #[arg(long = "ref", default_value = "")]
+        source_ref: String,
+    },
+    /// Seed the demo smart account (once) and print its sign-in.
+    Demo,
+}
+
+#[derive(Debug, Args, Default)]
+pub struct ServeArgs {
+    /// Address to listen on; default the site address of Leptos.toml (127.0.0.1:3000).
+    #[arg(long, env = "PORTAL_LISTEN")]
+    pub listen: Option<SocketAddr>,
+    /// Seed the demo account on first start and print its sign-in.
+    #[arg(long)]
+    pub demo: bool,
+    /// Enable `POST /api/dev/clock` to move the portal's clock (refused unless listening on loopback).
+    #[arg(long)]
+    pub dev_clock: bool,
+    /// The Leptos settings file.
+    #[arg(long, default_value = "Leptos.toml")]
+    pub leptos_config: PathBuf,
+}

@@ -1,0 +1,58 @@
+//! The database: SQLite in the data folder by default, PostgreSQL by URL. Migrations run at connect.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+use sea_orm_migration::MigratorTrait;
+
+use crate::migrations::Migrator;
+
+/// Connects to `url` and brings the schema up to date. SQLite runs in WAL mode with a busy timeout,
+/// so that readers never wait for the writer and writers queue instead of failing.
+pub async fn connect_and_migrate(url: &str) -> anyhow::Result<DatabaseConnection> {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options.sqlx_logging(false);
+    if url.starts_with("sqlite:") {
+        options
+            .max_connections(8)
+            .map_sqlx_sqlite_opts(|o| {
+                o.journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(10))
+                    .foreign_keys(true)
+                    .create_if_missing(true)
+            });
+    } else {
+        options.max_connections(20);
+    }
+    let db = Database::connect(options)
+        .await
+        .with_context(|| format!("connecting to the database {}", redact(url)))?;
+    Migrator::up(&db, None).await.context("running migrations")?;
+    Ok(db)
+}
+
+/// The URL without its password, for logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}{}:***{}", &url[..scheme + 3], user, &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_never_reach_the_log() {
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("sqlite:data/portal.db?mode=rwc"), "sqlite:data/portal.db?mode=rwc");
+    }
+}

@@ -1,0 +1,12 @@
+//! The portal server: configuration, database and migrations, the axum router, the operator's
+//! commands. `main` is a thin shell over this library, and the integration tests build the same router.
+
+pub mod cli;
+pub mod db;
+pub mod demo;
+pub mod migrations;
+pub mod operator;
+pub mod router;
+pub mod session_store;
+
+pub use router::build_router;

@@ -1,0 +1,129 @@
+//! The operator's commands: each prints what it did, or fails with a clear error and changes nothing.
+
+use std::io::{BufRead, IsTerminal};
+
+use anyhow::{anyhow, bail, Context};
+use app::domain::roles::Role;
+use app::error::AppError;
+use app::services::{catalogue, users};
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::DatabaseConnection;
+
+use crate::cli::Command;
+
+/// Reads a password: prompted twice on a terminal, else the first line of standard input.
+pub fn read_password(who: &str) -> anyhow::Result<String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password(format!("Password for {who}: "))?;
+        let again = rpassword::prompt_password("Repeat the password: ")?;
+        if first != again {
+            bail!("the two passwords differ");
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .context("reading the password from standard input")?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+    }
+}
+
+/// Parses `YYYY-MM-DD` as the start of that day, UTC.
+pub fn parse_day(field: &str, raw: &str) -> anyhow::Result<DateTime<Utc>> {
+    let day = NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+        .map_err(|_| anyhow!("--{field}: expected a date as YYYY-MM-DD, got \"{raw}\""))?;
+    Ok(day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc())
+}
+
+/// An `AppError` as the operator reads it: the field as its flag.
+pub fn explain(err: AppError) -> anyhow::Error {
+    match err {
+        AppError::Validation { field, message } => anyhow!("--{field}: {message}"),
+        other => anyhow!("{other}"),
+    }
+}
+
+/// Runs one operator command (not `serve`) and returns what to print.
+pub async fn run(db: &DatabaseConnection, command: Command, now: DateTime<Utc>) -> anyhow::Result<String> {
+    match command {
+        Command::CreateAccount { name, admin } => {
+            let password = read_password(&admin)?;
+            let (account, user) = users::create_account(db, &name, &admin, &password, now)
+                .await
+                .map_err(explain)?;
+            Ok(format!(
+                "Created smart account \"{}\" with the virtual account \"{}\" and its admin \"{}\".",
+                account.name,
+                users::DEFAULT_POOL_NAME,
+                user.username
+            ))
+        }
+        Command::AddUser { account, username, role, pools } => {
+            let role = Role::parse(&role).ok_or_else(|| {
+                anyhow!("--role: expected account-admin, account-user, pool-admin or pool-viewer, got \"{role}\"")
+            })?;
+            let password = read_password(&username)?;
+            let user = users::add_user(db, &account, &username, &password, role, &pools, now)
+                .await
+                .map_err(explain)?;
+            let scope = if pools.is_empty() { String::new() } else { format!(" for {}", pools.join(", ")) };
+            Ok(format!("Added \"{}\" to \"{account}\" as {}{scope}.", user.username, role.label()))
+        }
+        Command::AddLicense { tag, name, family } => {
+            let license = catalogue::add_license(db, &tag, &name, &family).await.map_err(explain)?;
+            Ok(format!("Added {} \"{}\" ({}) to the catalogue.", license.tag, license.name, license.product_family))
+        }
+        Command::Provision { account, pool, tag, quantity, start, end, source_ref } => {
+            let starts_at = match start {
+                Some(day) => parse_day("start", &day)?,
+                None => now,
+            };
+            // The end day is the last day the lot counts: it stops counting at the next midnight.
+            let ends_at = end
+                .map(|day| parse_day("end", &day).map(|d| d + chrono::Duration::days(1)))
+                .transpose()?;
+            let lot = catalogue::provision(
+                db,
+                catalogue::NewLot {
+                    account: &account,
+                    pool: &pool,
+                    tag: &tag,
+                    quantity,
+                    starts_at,
+                    ends_at,
+                    source_ref: &source_ref,
+                },
+                now,
+            )
+            .await
+            .map_err(explain)?;
+            let term = match lot.ends_at {
+                Some(end) => format!("from {} until {}", lot.starts_at.format("%Y-%m-%d"), end.format("%Y-%m-%d %H:%M UTC")),
+                None => format!("perpetual from {}", lot.starts_at.format("%Y-%m-%d")),
+            };
+            Ok(format!("Provisioned {quantity} × {} into \"{pool}\" of \"{account}\", {term} (lot {}).", tag.to_uppercase(), lot.id))
+        }
+        Command::Demo => crate::demo::seed(db, now).await.map(|s| s.sign_in_lines()),
+        Command::Serve(_) => bail!("serve is not an operator command"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_parse_strictly() {
+        assert_eq!(parse_day("start", "2026-11-28").unwrap().to_rfc3339(), "2026-11-28T00:00:00+00:00");
+        let err = parse_day("end", "28/11/2026").unwrap_err().to_string();
+        assert!(err.starts_with("--end:"), "{err}");
+    }
+
+    #[test]
+    fn validation_errors_name_the_flag() {
+        let err = explain(AppError::validation("quantity", "Give a quantity from 1 to 1,000,000,000."));
+        assert_eq!(err.to_string(), "--quantity: Give a quantity from 1 to 1,000,000,000.");
+    }
+}
