@@ -1,0 +1,130 @@
+//! The operator's command line, run as a customer's operator would: the real binary, a data folder,
+//! the password on standard input.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+struct Run {
+    ok: bool,
+    stdout: String,
+    stderr: String,
+}
+
+fn server(data: &Path, args: &[&str], stdin: &str) -> Run {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    Run {
+        ok: out.status.success(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn data_dir() -> tempdir::Dir {
+    tempdir::Dir::new()
+}
+
+mod tempdir {
+    pub struct Dir(pub std::path::PathBuf);
+    impl Dir {
+        pub fn new() -> Dir {
+            let path = std::env::temp_dir().join(format!("portal-cli-{}", uuid::Uuid::new_v4().simple()));
+            std::fs::create_dir_all(&path).unwrap();
+            Dir(path)
+        }
+    }
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+#[test]
+fn operator_provisions_an_account_end_to_end() {
+    let dir = data_dir();
+    let d = dir.0.as_path();
+    let run = server(d, &["create-account", "--name", "Acme", "--admin", "alice"], "a long password\n");
+    assert!(run.ok, "{}", run.stderr);
+    assert_eq!(run.stdout.trim(), "Created smart account \"Acme\" with the virtual account \"Default\" and its admin \"alice\".");
+
+    let run = server(d, &["add-license", "--tag", "a9k-100g-lic", "--name", "100GE port", "--family", "ASR 9000"], "");
+    assert!(run.ok, "{}", run.stderr);
+    assert_eq!(run.stdout.trim(), "Added A9K-100G-LIC \"100GE port\" (ASR 9000) to the catalogue.");
+
+    let run = server(
+        d,
+        &["provision", "--account", "Acme", "--pool", "default", "--tag", "A9K-100G-LIC", "--quantity", "10",
+          "--start", "2026-01-01", "--end", "2026-12-31", "--ref", "ORD-7"],
+        "",
+    );
+    assert!(run.ok, "{}", run.stderr);
+    assert!(run.stdout.starts_with("Provisioned 10 × A9K-100G-LIC into \"default\" of \"Acme\", from 2026-01-01 until 2027-01-01 00:00 UTC"), "{}", run.stdout);
+
+    let run = server(d, &["add-user", "--account", "Acme", "--username", "vic", "--role", "pool-viewer", "--pool", "Default"], "another password\n");
+    assert!(run.ok, "{}", run.stderr);
+    assert_eq!(run.stdout.trim(), "Added \"vic\" to \"Acme\" as Pool viewer for Default.");
+}
+
+#[test]
+fn bad_input_is_explained_and_changes_nothing() {
+    let dir = data_dir();
+    let d = dir.0.as_path();
+    assert!(server(d, &["create-account", "--name", "Acme", "--admin", "alice"], "a long password\n").ok);
+
+    let short = server(d, &["create-account", "--name", "Globex", "--admin", "gina"], "short\n");
+    assert!(!short.ok);
+    assert!(short.stderr.contains("--password: Use at least 8 characters."), "{}", short.stderr);
+
+    let dup = server(d, &["create-account", "--name", "Acme", "--admin", "bob"], "a long password\n");
+    assert!(!dup.ok);
+    assert!(dup.stderr.contains("--account: A smart account named \"Acme\" already exists."), "{}", dup.stderr);
+    // The refused account left no user behind: "bob" can still be created elsewhere.
+    assert!(server(d, &["create-account", "--name", "Initech", "--admin", "bob"], "a long password\n").ok);
+
+    let unknown_tag = server(d, &["provision", "--account", "Acme", "--pool", "Default", "--tag", "NOPE", "--quantity", "1"], "");
+    assert!(!unknown_tag.ok);
+    assert!(unknown_tag.stderr.contains("--tag: The catalogue has no NOPE; add it first."), "{}", unknown_tag.stderr);
+
+    assert!(server(d, &["add-license", "--tag", "T1", "--name", "Thing", "--family", "F"], "").ok);
+    let zero = server(d, &["provision", "--account", "Acme", "--pool", "Default", "--tag", "T1", "--quantity", "0"], "");
+    assert!(zero.stderr.contains("--quantity:"), "{}", zero.stderr);
+    let backwards = server(
+        d,
+        &["provision", "--account", "Acme", "--pool", "Default", "--tag", "T1", "--quantity", "1", "--start", "2026-05-01", "--end", "2026-03-01"],
+        "",
+    );
+    assert!(backwards.stderr.contains("--end: The end must be after the start."), "{}", backwards.stderr);
+    let bad_date = server(d, &["provision", "--account", "Acme", "--pool", "Default", "--tag", "T1", "--quantity", "1", "--start", "May 1"], "");
+    assert!(bad_date.stderr.contains("--start: expected a date as YYYY-MM-DD"), "{}", bad_date.stderr);
+    let no_pool = server(d, &["provision", "--account", "Acme", "--pool", "Mars", "--tag", "T1", "--quantity", "1"], "");
+    assert!(no_pool.stderr.contains("--pool: No virtual account named \"Mars\"."), "{}", no_pool.stderr);
+
+    let role = server(d, &["add-user", "--account", "Acme", "--username", "x", "--role", "root"], "a long password\n");
+    assert!(role.stderr.contains("--role: expected account-admin"), "{}", role.stderr);
+    let pool_role = server(d, &["add-user", "--account", "Acme", "--username", "x", "--role", "pool-admin"], "a long password\n");
+    assert!(pool_role.stderr.contains("--pool: A pool admin needs at least one virtual account."), "{}", pool_role.stderr);
+}
+
+#[test]
+fn demo_seeding_is_idempotent_and_prints_the_sign_in() {
+    let dir = data_dir();
+    let first = server(dir.0.as_path(), &["demo"], "");
+    assert!(first.ok, "{}", first.stderr);
+    assert!(first.stdout.contains("Username: demo\nPassword: demo-portal-2026"), "{}", first.stdout);
+    let again = server(dir.0.as_path(), &["demo"], "");
+    assert!(again.ok, "{}", again.stderr);
+    assert!(again.stdout.starts_with("Demo account ready."), "{}", again.stdout);
+}
