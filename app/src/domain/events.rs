@@ -12,10 +12,19 @@ pub enum EventKind {
     PoolDeleted,
     LicenseProvisioned,
     UserAdded,
+    LicensesTransferred,
+    TokenCreated,
+    TokenRevoked,
+    TokenDeleted,
+    InstanceRegistered,
+    InstanceDeregistered,
+    InstanceRemoved,
+    InstanceTransferred,
+    InstanceOutOfCompliance,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 7] = [
+    pub const ALL: [EventKind; 16] = [
         EventKind::PoolCreated,
         EventKind::PoolRenamed,
         EventKind::PoolDescribed,
@@ -23,6 +32,15 @@ impl EventKind {
         EventKind::PoolDeleted,
         EventKind::LicenseProvisioned,
         EventKind::UserAdded,
+        EventKind::LicensesTransferred,
+        EventKind::TokenCreated,
+        EventKind::TokenRevoked,
+        EventKind::TokenDeleted,
+        EventKind::InstanceRegistered,
+        EventKind::InstanceDeregistered,
+        EventKind::InstanceRemoved,
+        EventKind::InstanceTransferred,
+        EventKind::InstanceOutOfCompliance,
     ];
 
     /// The stable name stored in the database and used in filters.
@@ -35,6 +53,15 @@ impl EventKind {
             EventKind::PoolDeleted => "virtual_account.deleted",
             EventKind::LicenseProvisioned => "license.provisioned",
             EventKind::UserAdded => "user.added",
+            EventKind::LicensesTransferred => "license.transferred",
+            EventKind::TokenCreated => "token.created",
+            EventKind::TokenRevoked => "token.revoked",
+            EventKind::TokenDeleted => "token.deleted",
+            EventKind::InstanceRegistered => "instance.registered",
+            EventKind::InstanceDeregistered => "instance.deregistered",
+            EventKind::InstanceRemoved => "instance.removed",
+            EventKind::InstanceTransferred => "instance.transferred",
+            EventKind::InstanceOutOfCompliance => "instance.out_of_compliance",
         }
     }
 
@@ -48,6 +75,15 @@ impl EventKind {
             EventKind::PoolDeleted => "Virtual account deleted",
             EventKind::LicenseProvisioned => "Licenses provisioned",
             EventKind::UserAdded => "User added",
+            EventKind::LicensesTransferred => "Licenses transferred",
+            EventKind::TokenCreated => "Token created",
+            EventKind::TokenRevoked => "Token revoked",
+            EventKind::TokenDeleted => "Token deleted",
+            EventKind::InstanceRegistered => "Product instance registered",
+            EventKind::InstanceDeregistered => "Product instance deregistered",
+            EventKind::InstanceRemoved => "Product instance removed",
+            EventKind::InstanceTransferred => "Product instance transferred",
+            EventKind::InstanceOutOfCompliance => "Out of compliance",
         }
     }
 

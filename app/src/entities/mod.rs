@@ -1,11 +1,14 @@
 //! sea-orm entities: the database's tables as the server sees them. Server-only.
 
 pub mod event;
+pub mod instance_usage;
 pub mod license;
 pub mod license_lot;
+pub mod license_transfer;
 pub mod login_throttle;
 pub mod membership;
 pub mod pool_grant;
+pub mod pool_usage;
 pub mod product_instance;
 pub mod smart_account;
 pub mod token;

@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod events;
 pub mod pools;
 pub mod throttle;
+pub mod usage;
 pub mod users;
 
 use crate::domain::roles::{Action, Actor, Decision};

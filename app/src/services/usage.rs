@@ -1,0 +1,165 @@
+//! License usage by product instances. Each instance's usage is a set of rows (tag, count); each pool
+//! keeps a counter per tag (`pool_usages.in_use`) changed in the same transaction, so that compliance
+//! and the Licenses tab read one row per tag instead of summing over instances.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, RelationDef, Set,
+};
+
+use crate::entities::{instance_usage, license, license_lot, pool_usage};
+use crate::error::AppError;
+
+/// Adds `delta` to the pool's counter of `tag`.
+async fn bump(db: &impl ConnectionTrait, pool: i64, tag: &str, delta: i64) -> Result<(), AppError> {
+    if delta == 0 {
+        return Ok(());
+    }
+    pool_usage::Entity::insert(pool_usage::ActiveModel {
+        virtual_account_id: Set(pool),
+        tag: Set(tag.to_owned()),
+        in_use: Set(delta),
+    })
+    .on_conflict(
+        OnConflict::columns([pool_usage::Column::VirtualAccountId, pool_usage::Column::Tag])
+            .value(
+                pool_usage::Column::InUse,
+                Expr::col((pool_usage::Entity, pool_usage::Column::InUse)).add(delta),
+            )
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+/// The instance's current usage, tag → count.
+pub async fn of_instance(db: &impl ConnectionTrait, instance: i64) -> Result<BTreeMap<String, i64>, AppError> {
+    Ok(instance_usage::Entity::find()
+        .filter(instance_usage::Column::ProductInstanceId.eq(instance))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.tag, u.count))
+        .collect())
+}
+
+/// Replaces the instance's whole usage with `wanted` (tag → count; a count of 0 drops the tag) and
+/// moves the pool's counters by the difference. Run it inside the caller's transaction.
+pub async fn replace(
+    db: &impl ConnectionTrait,
+    instance: i64,
+    pool: i64,
+    wanted: &BTreeMap<String, i64>,
+) -> Result<(), AppError> {
+    let current = of_instance(db, instance).await?;
+    for (tag, &count) in &current {
+        let new = wanted.get(tag).copied().unwrap_or(0);
+        if new == count {
+            continue;
+        }
+        bump(db, pool, tag, new - count).await?;
+        if new == 0 {
+            instance_usage::Entity::delete_many()
+                .filter(instance_usage::Column::ProductInstanceId.eq(instance))
+                .filter(instance_usage::Column::Tag.eq(tag.as_str()))
+                .exec(db)
+                .await?;
+        } else {
+            instance_usage::Entity::update_many()
+                .col_expr(instance_usage::Column::Count, Expr::value(new))
+                .filter(instance_usage::Column::ProductInstanceId.eq(instance))
+                .filter(instance_usage::Column::Tag.eq(tag.as_str()))
+                .exec(db)
+                .await?;
+        }
+    }
+    for (tag, &count) in wanted {
+        if count <= 0 || current.contains_key(tag) {
+            continue;
+        }
+        bump(db, pool, tag, count).await?;
+        instance_usage::Entity::insert(instance_usage::ActiveModel {
+            product_instance_id: Set(instance),
+            virtual_account_id: Set(pool),
+            tag: Set(tag.clone()),
+            count: Set(count),
+            ..Default::default()
+        })
+        .exec_without_returning(db)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Releases everything the instance uses (before it is removed).
+pub async fn release(db: &impl ConnectionTrait, instance: i64, pool: i64) -> Result<(), AppError> {
+    replace(db, instance, pool, &BTreeMap::new()).await
+}
+
+/// Moves the instance's usage from one pool to another (the instance is being transferred).
+pub async fn move_instance(db: &impl ConnectionTrait, instance: i64, from: i64, to: i64) -> Result<(), AppError> {
+    for (tag, count) in of_instance(db, instance).await? {
+        bump(db, from, &tag, -count).await?;
+        bump(db, to, &tag, count).await?;
+    }
+    instance_usage::Entity::update_many()
+        .col_expr(instance_usage::Column::VirtualAccountId, Expr::value(to))
+        .filter(instance_usage::Column::ProductInstanceId.eq(instance))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// In use per tag in a pool (all tags when `tags` is None).
+pub async fn in_use(
+    db: &impl ConnectionTrait,
+    pool: i64,
+    tags: Option<&[String]>,
+) -> Result<HashMap<String, i64>, AppError> {
+    let mut query = pool_usage::Entity::find().filter(pool_usage::Column::VirtualAccountId.eq(pool));
+    if let Some(tags) = tags {
+        query = query.filter(pool_usage::Column::Tag.is_in(tags.to_vec()));
+    }
+    Ok(query.all(db).await?.into_iter().map(|u| (u.tag, u.in_use)).collect())
+}
+
+fn lot_license() -> RelationDef {
+    license_lot::Entity::belongs_to(license::Entity)
+        .from(license_lot::Column::LicenseId)
+        .to(license::Column::Id)
+        .into()
+}
+
+/// Active (started, not ended) quantity per tag in a pool at `now` (all tags when `tags` is None).
+pub async fn active_quantity(
+    db: &impl ConnectionTrait,
+    pool: i64,
+    tags: Option<&[String]>,
+    now: DateTime<Utc>,
+) -> Result<HashMap<String, i64>, AppError> {
+    let mut query = license_lot::Entity::find()
+        .select_only()
+        .column(license::Column::Tag)
+        .column_as(
+            Expr::col((license_lot::Entity, license_lot::Column::Quantity)).sum().cast_as(Alias::new("BIGINT")),
+            "quantity",
+        )
+        .join(JoinType::InnerJoin, lot_license())
+        .filter(license_lot::Column::VirtualAccountId.eq(pool))
+        .filter(license_lot::Column::StartsAt.lte(now))
+        .filter(
+            sea_orm::Condition::any()
+                .add(license_lot::Column::EndsAt.is_null())
+                .add(license_lot::Column::EndsAt.gt(now)),
+        )
+        .group_by(license::Column::Tag);
+    if let Some(tags) = tags {
+        query = query.filter(license::Column::Tag.is_in(tags.to_vec()));
+    }
+    let rows: Vec<(String, Option<i64>)> = query.into_tuple().all(db).await?;
+    Ok(rows.into_iter().map(|(tag, q)| (tag, q.unwrap_or(0))).collect())
+}
