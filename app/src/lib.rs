@@ -8,6 +8,7 @@ pub mod domain;
 pub mod error;
 pub mod model;
 pub mod pages;
+pub mod protocol;
 pub mod routes;
 
 #[cfg(feature = "ssr")]

@@ -1,5 +1,6 @@
 //! Domain rules as plain functions over plain types: no HTTP, no database.
 
+pub mod device;
 pub mod events;
 pub mod names;
 pub mod roles;

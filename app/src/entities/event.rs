@@ -16,6 +16,8 @@ pub struct Model {
     /// An `EventKind` name.
     pub kind: String,
     pub message: String,
+    /// The product instance the event is about, if any.
+    pub product_instance_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

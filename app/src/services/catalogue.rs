@@ -108,6 +108,7 @@ pub async fn provision(
         actor: "operator",
         kind: EventKind::LicenseProvisioned,
         message: format!("{} × {} ({}) provisioned, {term}", lot.quantity, license.tag, license.name),
+        instance: None,
     })
     .await?;
     txn.commit().await?;

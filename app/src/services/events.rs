@@ -23,6 +23,8 @@ pub struct NewEvent<'a> {
     pub actor: &'a str,
     pub kind: EventKind,
     pub message: String,
+    /// The product instance the event is about, if any.
+    pub instance: Option<i64>,
 }
 
 /// Writes one event; call it with the transaction of the change it records.
@@ -38,6 +40,7 @@ pub async fn record(
         actor: Set(event.actor.to_owned()),
         kind: Set(event.kind.as_str().to_owned()),
         message: Set(event.message),
+        product_instance_id: Set(event.instance),
         ..Default::default()
     }
     .insert(db)

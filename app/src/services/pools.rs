@@ -218,6 +218,7 @@ pub async fn create(
             actor: &actor.username,
             kind: EventKind::PoolCreated,
             message: format!("Virtual account \"{}\" created", created.name),
+            instance: None,
         },
     )
     .await?;
@@ -274,6 +275,7 @@ pub async fn update(
                 actor: &actor.username,
                 kind,
                 message,
+                instance: None,
             },
         )
     };
@@ -327,6 +329,7 @@ pub async fn set_default(
             actor: &actor.username,
             kind: EventKind::PoolMadeDefault,
             message: format!("\"{}\" is now the default virtual account", target.name),
+            instance: None,
         },
     )
     .await?;
@@ -410,6 +413,7 @@ pub async fn delete(
             actor: &actor.username,
             kind: EventKind::PoolDeleted,
             message: format!("Virtual account \"{}\" deleted", target.name),
+            instance: None,
         },
     )
     .await?;

@@ -90,6 +90,7 @@ pub async fn create_account(
         actor: "operator",
         kind: EventKind::PoolCreated,
         message: format!("Virtual account \"{}\" created", pool.name),
+        instance: None,
     })
     .await?;
     events::record(&txn, now, NewEvent {
@@ -98,6 +99,7 @@ pub async fn create_account(
         actor: "operator",
         kind: EventKind::UserAdded,
         message: format!("User \"{}\" added as {}", user.username, Role::AccountAdmin.label()),
+        instance: None,
     })
     .await?;
     txn.commit().await?;
@@ -187,6 +189,7 @@ pub async fn add_user(
         actor: "operator",
         kind: EventKind::UserAdded,
         message: format!("User \"{}\" added as {}", user.username, role.label()),
+        instance: None,
     })
     .await?;
     txn.commit().await?;
