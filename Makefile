@@ -2,6 +2,9 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
 export PATH := $(HOME)/.cargo/bin:$(PATH)
+# Every cargo build must agree with cargo-leptos on the bundle's name (portal.wasm): the server compiles
+# it in, and a build without it asks browsers for portal_bg.wasm.
+export LEPTOS_OUTPUT_NAME := portal
 
 SERVER := target/release/server
 PORTAL_DATA_DIR ?= data

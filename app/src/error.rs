@@ -112,7 +112,10 @@ mod tests {
         let e = AppError::Throttled {
             retry_after_secs: 61,
         };
-        assert_eq!(e.to_string(), "Too many failed sign-ins. Try again in 2 minutes.");
+        assert_eq!(
+            e.to_string(),
+            "Too many failed sign-ins. Try again in 2 minutes."
+        );
     }
 
     #[test]

@@ -30,8 +30,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The app: every route renders on the server in order, so that pages work before (and without)
-/// hydration.
+/// The app: every route renders on the server completely before the first byte is sent (`Async`), so
+/// that pages work before (and without) hydration and the `<title>` set by a page is always in the head.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -42,8 +42,8 @@ pub fn App() -> impl IntoView {
         } />
         <Router>
             <Routes fallback=NotFound>
-                <Route path=path!("/login") view=LoginPage ssr=SsrMode::InOrder />
-                <ParentRoute path=path!("") view=AppLayout ssr=SsrMode::InOrder>
+                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                <ParentRoute path=path!("") view=AppLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=crate::pages::home::Home />
                     <Route path=path!("inventory") view=InventoryPage />
                     <Route path=path!("virtual-accounts") view=VirtualAccountsPage />

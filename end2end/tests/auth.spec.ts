@@ -1,3 +1,4 @@
+// Signing in and out: wrong password, landing on the inventory, sign-out, and the lock after 5 failures.
 import { DEMO, VIEWER, expect, portalTest, signIn, waitForHydration } from './support/portal';
 import type { Page } from '@playwright/test';
 

@@ -40,3 +40,15 @@ test('the viewer cannot open pools they do not see, nor the edit or delete views
   await page.goto(`/virtual-accounts?delete=${lab}`);
   await expect(page.getByRole('button', { name: 'Delete', exact: true })).toHaveCount(0);
 });
+
+test("the viewer's Event Log shows Lab's events and nothing from other pools", async ({ page }) => {
+  await page.getByRole('tablist', { name: 'Inventory' }).getByRole('tab', { name: 'Event Log' }).click();
+  await expect(page.getByRole('tab', { name: 'Event Log' })).toHaveAttribute('aria-selected', 'true');
+  const events = page.getByRole('tabpanel').getByRole('table').getByRole('row').locator('td:nth-child(4)');
+  await expect(events.filter({ hasText: 'Virtual account "Lab" created' })).toHaveCount(1);
+  for (const other of ['East', 'West', 'Default']) {
+    await expect(events.filter({ hasText: other })).toHaveCount(0);
+  }
+  // Account-wide events (users added, pools deleted) are for account admins and users only.
+  await expect(events.filter({ hasText: /^User "/ })).toHaveCount(0);
+});

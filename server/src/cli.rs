@@ -26,7 +26,10 @@ impl Cli {
     /// The database URL to use: the flag or environment, else `portal.db` in the data folder.
     pub fn database_url(&self) -> String {
         self.database_url.clone().unwrap_or_else(|| {
-            format!("sqlite:{}?mode=rwc", self.data_dir.join("portal.db").display())
+            format!(
+                "sqlite:{}?mode=rwc",
+                self.data_dir.join("portal.db").display()
+            )
         })
     }
 }
@@ -95,7 +98,7 @@ pub enum Command {
     Demo,
 }
 
-#[derive(Debug, Args, Default)]
+#[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Address to listen on; default the site address of Leptos.toml (127.0.0.1:3000).
     #[arg(long, env = "PORTAL_LISTEN")]
@@ -106,7 +109,31 @@ pub struct ServeArgs {
     /// Enable `POST /api/dev/clock` to move the portal's clock (refused unless listening on loopback).
     #[arg(long)]
     pub dev_clock: bool,
+    /// Accept devices over plain HTTP from other hosts than loopback (a satellite-style setup).
+    #[arg(long)]
+    pub allow_http_devices: bool,
+    /// Device API requests per minute from one client address.
+    #[arg(long, env = "PORTAL_DEVICE_RATE_PER_ADDRESS", default_value_t = 600)]
+    pub device_rate_per_address: u32,
+    /// Device API requests per minute with one credential.
+    #[arg(long, env = "PORTAL_DEVICE_RATE_PER_CREDENTIAL", default_value_t = 60)]
+    pub device_rate_per_credential: u32,
     /// The Leptos settings file.
     #[arg(long, default_value = "Leptos.toml")]
     pub leptos_config: PathBuf,
+}
+
+impl Default for ServeArgs {
+    /// The same defaults as the flags.
+    fn default() -> Self {
+        ServeArgs {
+            listen: None,
+            demo: false,
+            dev_clock: false,
+            allow_http_devices: false,
+            device_rate_per_address: 600,
+            device_rate_per_credential: 60,
+            leptos_config: PathBuf::from("Leptos.toml"),
+        }
+    }
 }

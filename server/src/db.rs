@@ -15,22 +15,22 @@ pub async fn connect_and_migrate(url: &str) -> anyhow::Result<DatabaseConnection
     let mut options = ConnectOptions::new(url.to_owned());
     options.sqlx_logging(false);
     if url.starts_with("sqlite:") {
-        options
-            .max_connections(8)
-            .map_sqlx_sqlite_opts(|o| {
-                o.journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Normal)
-                    .busy_timeout(Duration::from_secs(10))
-                    .foreign_keys(true)
-                    .create_if_missing(true)
-            });
+        options.max_connections(8).map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true)
+                .create_if_missing(true)
+        });
     } else {
         options.max_connections(20);
     }
     let db = Database::connect(options)
         .await
         .with_context(|| format!("connecting to the database {}", redact(url)))?;
-    Migrator::up(&db, None).await.context("running migrations")?;
+    Migrator::up(&db, None)
+        .await
+        .context("running migrations")?;
     Ok(db)
 }
 
@@ -53,6 +53,9 @@ mod tests {
     #[test]
     fn passwords_never_reach_the_log() {
         assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
-        assert_eq!(redact("sqlite:data/portal.db?mode=rwc"), "sqlite:data/portal.db?mode=rwc");
+        assert_eq!(
+            redact("sqlite:data/portal.db?mode=rwc"),
+            "sqlite:data/portal.db?mode=rwc"
+        );
     }
 }

@@ -25,7 +25,11 @@ impl DemoSignIn {
     pub fn sign_in_lines(&self) -> String {
         format!(
             "{}\nUsername: {USERNAME}\nPassword: {PASSWORD}",
-            if self.created { "Demo account created." } else { "Demo account ready." }
+            if self.created {
+                "Demo account created."
+            } else {
+                "Demo account ready."
+            }
         )
     }
 }
@@ -34,11 +38,23 @@ impl DemoSignIn {
 const CATALOGUE: &[(&str, &str, &str)] = &[
     ("A9K-100G-LIC", "ASR 9000 100GE port license", "ASR 9000"),
     ("A9K-10G-LIC", "ASR 9000 10GE port license", "ASR 9000"),
-    ("A9K-AIP-LIC-E", "Advanced IP, extended scale (line card)", "ASR 9000"),
-    ("A9K-BNG-LIC-8K", "Broadband Network Gateway, 8K sessions", "ASR 9000"),
+    (
+        "A9K-AIP-LIC-E",
+        "Advanced IP, extended scale (line card)",
+        "ASR 9000",
+    ),
+    (
+        "A9K-BNG-LIC-8K",
+        "Broadband Network Gateway, 8K sessions",
+        "ASR 9000",
+    ),
     ("A9K-IVRF-LIC", "Infrastructure VRF", "ASR 9000"),
     ("A9K-MACSEC-LIC", "MACsec encryption per port", "ASR 9000"),
-    ("XR-SW-ESS", "IOS XR Essentials subscription", "IOS XR software"),
+    (
+        "XR-SW-ESS",
+        "IOS XR Essentials subscription",
+        "IOS XR software",
+    ),
 ];
 
 /// Lots: pool, tag, quantity, days from now the lot started, days until it ends (None: perpetual), order.
@@ -66,19 +82,31 @@ pub async fn seed(db: &DatabaseConnection, now: DateTime<Utc>) -> anyhow::Result
         return Ok(DemoSignIn { created: false });
     }
     let explain = crate::operator::explain;
-    let (account, admin) = users::create_account(db, ACCOUNT, USERNAME, PASSWORD, now).await.map_err(explain)?;
-    let (actor, _) = app::services::actors::load(db, admin.id, Some(account.id)).await.map_err(explain)?;
+    let (account, admin) = users::create_account(db, ACCOUNT, USERNAME, PASSWORD, now)
+        .await
+        .map_err(explain)?;
+    let (actor, _) = app::services::actors::load(db, admin.id, Some(account.id))
+        .await
+        .map_err(explain)?;
     for (name, description) in [
         ("East", "East coast core and aggregation"),
         ("West", "West coast broadband edge"),
         ("Lab", "Test and certification lab"),
     ] {
-        pools::create(db, &actor, name, description, now).await.map_err(explain)?;
+        pools::create(db, &actor, name, description, now)
+            .await
+            .map_err(explain)?;
     }
     for &(tag, name, family) in CATALOGUE {
-        let known = license::Entity::find().filter(license::Column::Tag.eq(tag)).one(db).await?.is_some();
+        let known = license::Entity::find()
+            .filter(license::Column::Tag.eq(tag))
+            .one(db)
+            .await?
+            .is_some();
         if !known {
-            catalogue::add_license(db, tag, name, family).await.map_err(explain)?;
+            catalogue::add_license(db, tag, name, family)
+                .await
+                .map_err(explain)?;
         }
     }
     for &(pool, tag, quantity, started_days_ago, ends_in_days, order) in LOTS {
@@ -98,8 +126,16 @@ pub async fn seed(db: &DatabaseConnection, now: DateTime<Utc>) -> anyhow::Result
         .await
         .map_err(explain)?;
     }
-    users::add_user(db, ACCOUNT, "viewer", PASSWORD, Role::PoolViewer, &["Lab".to_owned()], now)
-        .await
-        .map_err(explain)?;
+    users::add_user(
+        db,
+        ACCOUNT,
+        "viewer",
+        PASSWORD,
+        Role::PoolViewer,
+        &["Lab".to_owned()],
+        now,
+    )
+    .await
+    .map_err(explain)?;
     Ok(DemoSignIn { created: true })
 }

@@ -1,3 +1,4 @@
+#![recursion_limit = "512"]
 //! The portal binary: `serve` (default) or one operator command.
 
 use std::net::SocketAddr;
@@ -17,7 +18,9 @@ use tracing_subscriber::EnvFilter;
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_new(&cli.log_level).unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_env_filter(
+            EnvFilter::try_new(&cli.log_level).unwrap_or_else(|_| EnvFilter::new("info")),
+        )
         .with_writer(std::io::stderr)
         .init();
     std::fs::create_dir_all(&cli.data_dir)
@@ -36,7 +39,11 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
-async fn serve(db: sea_orm::DatabaseConnection, clock: Arc<OffsetClock>, args: ServeArgs) -> anyhow::Result<()> {
+async fn serve(
+    db: sea_orm::DatabaseConnection,
+    clock: Arc<OffsetClock>,
+    args: ServeArgs,
+) -> anyhow::Result<()> {
     let conf = get_configuration(Some(&args.leptos_config.to_string_lossy()))
         .or_else(|_| get_configuration(None))
         .context("reading the Leptos settings")?;
@@ -64,17 +71,35 @@ async fn serve(db: sea_orm::DatabaseConnection, clock: Arc<OffsetClock>, args: S
         leptos_options,
         db,
         clock,
-        settings: Settings { secure_cookies: false, dev_clock: args.dev_clock },
+        settings: Settings {
+            secure_cookies: false,
+            dev_clock: args.dev_clock,
+        },
     };
-    let router = server::build_router(state);
+    let signer = server::device_api::Signer::load_or_create(&state.db, state.now()).await?;
+    let limits = server::device_api::RateLimits {
+        per_address: args.device_rate_per_address,
+        per_credential: args.device_rate_per_credential,
+    };
+    let device = server::device_api::DeviceState::new(
+        state.clone(),
+        signer,
+        limits,
+        false,
+        args.allow_http_devices,
+    );
+    let router = server::build_router(state, device);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("listening on {addr}"))?;
     println!("Portal: http://{addr}");
     tracing::info!(%addr, "serving");
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     tracing::info!("stopped");
     Ok(())
 }

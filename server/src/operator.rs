@@ -46,7 +46,11 @@ pub fn explain(err: AppError) -> anyhow::Error {
 }
 
 /// Runs one operator command (not `serve`) and returns what to print.
-pub async fn run(db: &DatabaseConnection, command: Command, now: DateTime<Utc>) -> anyhow::Result<String> {
+pub async fn run(
+    db: &DatabaseConnection,
+    command: Command,
+    now: DateTime<Utc>,
+) -> anyhow::Result<String> {
     match command {
         Command::CreateAccount { name, admin } => {
             let password = read_password(&admin)?;
@@ -60,7 +64,12 @@ pub async fn run(db: &DatabaseConnection, command: Command, now: DateTime<Utc>) 
                 user.username
             ))
         }
-        Command::AddUser { account, username, role, pools } => {
+        Command::AddUser {
+            account,
+            username,
+            role,
+            pools,
+        } => {
             let role = Role::parse(&role).ok_or_else(|| {
                 anyhow!("--role: expected account-admin, account-user, pool-admin or pool-viewer, got \"{role}\"")
             })?;
@@ -68,14 +77,35 @@ pub async fn run(db: &DatabaseConnection, command: Command, now: DateTime<Utc>) 
             let user = users::add_user(db, &account, &username, &password, role, &pools, now)
                 .await
                 .map_err(explain)?;
-            let scope = if pools.is_empty() { String::new() } else { format!(" for {}", pools.join(", ")) };
-            Ok(format!("Added \"{}\" to \"{account}\" as {}{scope}.", user.username, role.label()))
+            let scope = if pools.is_empty() {
+                String::new()
+            } else {
+                format!(" for {}", pools.join(", "))
+            };
+            Ok(format!(
+                "Added \"{}\" to \"{account}\" as {}{scope}.",
+                user.username,
+                role.label()
+            ))
         }
         Command::AddLicense { tag, name, family } => {
-            let license = catalogue::add_license(db, &tag, &name, &family).await.map_err(explain)?;
-            Ok(format!("Added {} \"{}\" ({}) to the catalogue.", license.tag, license.name, license.product_family))
+            let license = catalogue::add_license(db, &tag, &name, &family)
+                .await
+                .map_err(explain)?;
+            Ok(format!(
+                "Added {} \"{}\" ({}) to the catalogue.",
+                license.tag, license.name, license.product_family
+            ))
         }
-        Command::Provision { account, pool, tag, quantity, start, end, source_ref } => {
+        Command::Provision {
+            account,
+            pool,
+            tag,
+            quantity,
+            start,
+            end,
+            source_ref,
+        } => {
             let starts_at = match start {
                 Some(day) => parse_day("start", &day)?,
                 None => now,
@@ -100,10 +130,18 @@ pub async fn run(db: &DatabaseConnection, command: Command, now: DateTime<Utc>) 
             .await
             .map_err(explain)?;
             let term = match lot.ends_at {
-                Some(end) => format!("from {} until {}", lot.starts_at.format("%Y-%m-%d"), end.format("%Y-%m-%d %H:%M UTC")),
+                Some(end) => format!(
+                    "from {} until {}",
+                    lot.starts_at.format("%Y-%m-%d"),
+                    end.format("%Y-%m-%d %H:%M UTC")
+                ),
                 None => format!("perpetual from {}", lot.starts_at.format("%Y-%m-%d")),
             };
-            Ok(format!("Provisioned {quantity} × {} into \"{pool}\" of \"{account}\", {term} (lot {}).", tag.to_uppercase(), lot.id))
+            Ok(format!(
+                "Provisioned {quantity} × {} into \"{pool}\" of \"{account}\", {term} (lot {}).",
+                tag.to_uppercase(),
+                lot.id
+            ))
         }
         Command::Demo => crate::demo::seed(db, now).await.map(|s| s.sign_in_lines()),
         Command::Serve(_) => bail!("serve is not an operator command"),
@@ -116,14 +154,23 @@ mod tests {
 
     #[test]
     fn days_parse_strictly() {
-        assert_eq!(parse_day("start", "2026-11-28").unwrap().to_rfc3339(), "2026-11-28T00:00:00+00:00");
+        assert_eq!(
+            parse_day("start", "2026-11-28").unwrap().to_rfc3339(),
+            "2026-11-28T00:00:00+00:00"
+        );
         let err = parse_day("end", "28/11/2026").unwrap_err().to_string();
         assert!(err.starts_with("--end:"), "{err}");
     }
 
     #[test]
     fn validation_errors_name_the_flag() {
-        let err = explain(AppError::validation("quantity", "Give a quantity from 1 to 1,000,000,000."));
-        assert_eq!(err.to_string(), "--quantity: Give a quantity from 1 to 1,000,000,000.");
+        let err = explain(AppError::validation(
+            "quantity",
+            "Give a quantity from 1 to 1,000,000,000.",
+        ));
+        assert_eq!(
+            err.to_string(),
+            "--quantity: Give a quantity from 1 to 1,000,000,000."
+        );
     }
 }

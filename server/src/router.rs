@@ -17,13 +17,15 @@ use serde::Deserialize;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
+use crate::device_api::DeviceState;
 use crate::session_store::DbSessionStore;
 
 /// Sessions end after 30 minutes without a request.
 pub const IDLE_TIMEOUT: time::Duration = time::Duration::minutes(30);
 
-/// Builds the whole application for `state`.
-pub fn build_router(state: AppState) -> Router {
+/// Builds the whole application for `state`, with the device API at `/api/device/v1` (outside the
+/// session and cross-site layers: devices have no cookies and no browser).
+pub fn build_router(state: AppState, device: DeviceState) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
     let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
@@ -51,6 +53,7 @@ pub fn build_router(state: AppState) -> Router {
         .layer(sessions)
         .layer(middleware::from_fn(client_addr))
         .with_state(state)
+        .nest_service(app::protocol::BASE_PATH, crate::device_api::router(device))
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {
@@ -89,7 +92,8 @@ async fn client_addr(mut req: Request, next: Next) -> Response {
             req.extensions_mut().insert(ClientAddr(addr));
         }
         None if req.extensions().get::<ClientAddr>().is_none() => {
-            req.extensions_mut().insert(ClientAddr("unknown".to_owned()));
+            req.extensions_mut()
+                .insert(ClientAddr("unknown".to_owned()));
         }
         None => {}
     }
@@ -110,7 +114,10 @@ fn same_site(req: &Request) -> bool {
     let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
     match header("sec-fetch-site") {
         Some(site) => site == "same-origin" || site == "none",
-        None => match (header(header::ORIGIN.as_str()), header(header::HOST.as_str())) {
+        None => match (
+            header(header::ORIGIN.as_str()),
+            header(header::HOST.as_str()),
+        ) {
             (None, _) => true,
             (Some(origin), Some(host)) => origin.split_once("://").map(|(_, h)| h) == Some(host),
             (Some(_), None) => false,

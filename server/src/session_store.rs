@@ -3,7 +3,6 @@
 
 use app::entities::tower_session::{self, Column, Entity};
 use async_trait::async_trait;
-use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TryInsertResult};
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
@@ -53,14 +52,14 @@ impl SessionStore for DbSessionStore {
         }
     }
 
+    /// Updates an existing session only: a request that started before sign-out must not bring the
+    /// deleted session back when it saves at its end (new sessions go through `create`).
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        Entity::insert(row(record)?)
-            .on_conflict(
-                OnConflict::column(Column::Id)
-                    .update_columns([Column::Data, Column::ExpiresAt])
-                    .to_owned(),
-            )
-            .exec_without_returning(&self.db)
+        let row = row(record)?;
+        Entity::update_many()
+            .set(row)
+            .filter(Column::Id.eq(record.id.to_string()))
+            .exec(&self.db)
             .await
             .map_err(backend)?;
         Ok(())
@@ -79,7 +78,11 @@ impl SessionStore for DbSessionStore {
             .map_err(|e| session_store::Error::Decode(e.to_string()))?;
         let expiry_date = time::OffsetDateTime::from_unix_timestamp(found.expires_at)
             .map_err(|e| session_store::Error::Decode(e.to_string()))?;
-        Ok(Some(Record { id: *id, data, expiry_date }))
+        Ok(Some(Record {
+            id: *id,
+            data,
+            expiry_date,
+        }))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {

@@ -11,10 +11,19 @@ use common::{backends, TestApp, PASSWORD};
 async fn wrong_password_is_refused_and_right_one_signs_in() {
     for backend in backends() {
         let app = TestApp::new(&backend).await;
-        app::services::users::create_account(app.db(), "Acme", "alice", PASSWORD, app.now()).await.unwrap();
+        app::services::users::create_account(app.db(), "Acme", "alice", PASSWORD, app.now())
+            .await
+            .unwrap();
         let mut c = app.client();
-        assert_eq!(c.login("alice", "nope-nope").await, Err(AppError::BadCredentials), "{backend:?}");
-        assert_eq!(c.login("mallory", PASSWORD).await, Err(AppError::BadCredentials));
+        assert_eq!(
+            c.login("alice", "nope-nope").await,
+            Err(AppError::BadCredentials),
+            "{backend:?}"
+        );
+        assert_eq!(
+            c.login("mallory", PASSWORD).await,
+            Err(AppError::BadCredentials)
+        );
         assert!(c.me().await.is_none());
         c.login("ALICE", PASSWORD).await.unwrap();
         let me = c.me().await.expect("signed in");
@@ -43,7 +52,9 @@ async fn empty_fields_name_the_field() {
 async fn session_id_is_cycled_at_sign_in_and_ended_by_sign_out() {
     for backend in backends() {
         let app = TestApp::new(&backend).await;
-        app::services::users::create_account(app.db(), "Acme", "alice", PASSWORD, app.now()).await.unwrap();
+        app::services::users::create_account(app.db(), "Acme", "alice", PASSWORD, app.now())
+            .await
+            .unwrap();
         let mut c = app.client();
         // A session that exists before sign-in (a failed attempt leaves none, so plant one by hand).
         c.cookie = Some("portal_session=planted-by-an-attacker".into());
@@ -65,13 +76,29 @@ async fn session_id_is_cycled_at_sign_in_and_ended_by_sign_out() {
 #[tokio::test]
 async fn session_cookie_is_http_only_and_lax() {
     let app = TestApp::new(&backends()[0]).await;
-    app::services::users::create_account(app.db(), "Acme", "alice", PASSWORD, app.now()).await.unwrap();
+    app::services::users::create_account(app.db(), "Acme", "alice", PASSWORD, app.now())
+        .await
+        .unwrap();
     let mut c = app.client();
-    let reply = c.call("auth/login", &[("username", "alice"), ("password", PASSWORD)]).await;
-    let cookie = reply.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().to_owned();
+    let reply = c
+        .call(
+            "auth/login",
+            &[("username", "alice"), ("password", PASSWORD)],
+        )
+        .await;
+    let cookie = reply
+        .headers
+        .get(header::SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Lax"), "{cookie}");
-    assert!(cookie.contains("Max-Age=1800"), "idle timeout of 30 minutes: {cookie}");
+    assert!(
+        cookie.contains("Max-Age=1800"),
+        "idle timeout of 30 minutes: {cookie}"
+    );
     assert!(!cookie.contains("Secure"), "not over plain HTTP: {cookie}");
 }
 
@@ -81,7 +108,8 @@ async fn sessions_survive_a_new_router_on_the_same_database() {
         let app = TestApp::new(&backend).await;
         let mut c = app.account("Acme", "alice").await;
         // A second portal process: a new router over the same database.
-        let other = server::build_router(app.state.clone());
+        let device = common::device_state(&app.state, Default::default()).await;
+        let other = server::build_router(app.state.clone(), device);
         let req = Request::post("/api/auth/me")
             .header(header::COOKIE, c.cookie.clone().unwrap())
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
@@ -89,7 +117,10 @@ async fn sessions_survive_a_new_router_on_the_same_database() {
             .unwrap();
         let res = tower::ServiceExt::oneshot(other, req).await.unwrap();
         assert_eq!(res.status(), StatusCode::OK);
-        let body = http_body_util::BodyExt::collect(res.into_body()).await.unwrap().to_bytes();
+        let body = http_body_util::BodyExt::collect(res.into_body())
+            .await
+            .unwrap()
+            .to_bytes();
         let me: Option<app::model::Me> = serde_json::from_slice(&body).unwrap();
         assert_eq!(me.unwrap().username, "alice");
         assert!(c.me().await.is_some());
@@ -100,26 +131,53 @@ async fn sessions_survive_a_new_router_on_the_same_database() {
 async fn account_is_locked_after_five_failures_even_for_the_right_password() {
     for backend in backends() {
         let app = TestApp::new(&backend).await;
-        app::services::users::create_account(app.db(), "Acme", "alice", PASSWORD, app.now()).await.unwrap();
+        app::services::users::create_account(app.db(), "Acme", "alice", PASSWORD, app.now())
+            .await
+            .unwrap();
         for i in 0..5 {
             // Different addresses: this is the per-account limit.
             let mut c = app.client_from(&format!("10.1.0.{i}"));
-            assert_eq!(c.login("alice", "wrong-password").await, Err(AppError::BadCredentials));
+            assert_eq!(
+                c.login("alice", "wrong-password").await,
+                Err(AppError::BadCredentials)
+            );
         }
         let mut c = app.client_from("10.2.0.1");
         match c.login("alice", PASSWORD).await {
-            Err(AppError::Throttled { retry_after_secs }) => assert!(retry_after_secs > 0 && retry_after_secs <= 900),
+            Err(AppError::Throttled { retry_after_secs }) => {
+                assert!(retry_after_secs > 0 && retry_after_secs <= 900)
+            }
             other => panic!("expected Throttled on {backend:?}, got {other:?}"),
         }
         // Another account from another address is unaffected.
-        app::services::users::add_user(app.db(), "Acme", "bob", PASSWORD, app::domain::roles::Role::AccountUser, &[], app.now())
+        app::services::users::add_user(
+            app.db(),
+            "Acme",
+            "bob",
+            PASSWORD,
+            app::domain::roles::Role::AccountUser,
+            &[],
+            app.now(),
+        )
+        .await
+        .unwrap();
+        assert!(app
+            .client_from("10.3.0.1")
+            .login("bob", PASSWORD)
             .await
-            .unwrap();
-        assert!(app.client_from("10.3.0.1").login("bob", PASSWORD).await.is_ok());
+            .is_ok());
         // The throttle says so in words a user understands.
-        let reply = c.call("auth/login", &[("username", "alice"), ("password", PASSWORD)]).await;
+        let reply = c
+            .call(
+                "auth/login",
+                &[("username", "alice"), ("password", PASSWORD)],
+            )
+            .await;
         let err = reply.result::<()>().unwrap_err();
-        assert_eq!(err.to_string(), "Too many failed sign-ins. Try again in 15 minutes.");
+        assert_eq!(
+            err.to_string(),
+            "Too many failed sign-ins. Try again in 15 minutes."
+        );
     }
 }
 
@@ -127,13 +185,28 @@ async fn account_is_locked_after_five_failures_even_for_the_right_password() {
 async fn an_address_is_locked_after_twenty_failures_whatever_the_usernames() {
     for backend in backends() {
         let app = TestApp::new(&backend).await;
-        app::services::users::create_account(app.db(), "Acme", "alice", PASSWORD, app.now()).await.unwrap();
+        app::services::users::create_account(app.db(), "Acme", "alice", PASSWORD, app.now())
+            .await
+            .unwrap();
         let mut c = app.client_from("192.0.2.7");
         for i in 0..20 {
-            assert_eq!(c.login(&format!("guess{i}"), "x-wrong-x").await, Err(AppError::BadCredentials));
+            assert_eq!(
+                c.login(&format!("guess{i}"), "x-wrong-x").await,
+                Err(AppError::BadCredentials)
+            );
         }
-        assert!(matches!(c.login("alice", PASSWORD).await, Err(AppError::Throttled { .. })), "{backend:?}");
-        assert!(app.client_from("192.0.2.8").login("alice", PASSWORD).await.is_ok());
+        assert!(
+            matches!(
+                c.login("alice", PASSWORD).await,
+                Err(AppError::Throttled { .. })
+            ),
+            "{backend:?}"
+        );
+        assert!(app
+            .client_from("192.0.2.8")
+            .login("alice", PASSWORD)
+            .await
+            .is_ok());
     }
 }
 
@@ -161,7 +234,14 @@ async fn cross_site_posts_are_refused() {
         .body(Body::from("name=Fine&description="))
         .unwrap();
     assert_eq!(c.send(same_origin).await.status, StatusCode::OK);
-    let names: Vec<String> = c.me().await.unwrap().pools.into_iter().map(|p| p.name).collect();
+    let names: Vec<String> = c
+        .me()
+        .await
+        .unwrap()
+        .pools
+        .into_iter()
+        .map(|p| p.name)
+        .collect();
     assert_eq!(names, vec!["Default", "Fine"]);
 }
 

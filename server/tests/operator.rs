@@ -23,7 +23,12 @@ fn server(data: &Path, args: &[&str], stdin: &str) -> Run {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     Run {
         ok: out.status.success(),
@@ -40,7 +45,8 @@ mod tempdir {
     pub struct Dir(pub std::path::PathBuf);
     impl Dir {
         pub fn new() -> Dir {
-            let path = std::env::temp_dir().join(format!("portal-cli-{}", uuid::Uuid::new_v4().simple()));
+            let path =
+                std::env::temp_dir().join(format!("portal-cli-{}", uuid::Uuid::new_v4().simple()));
             std::fs::create_dir_all(&path).unwrap();
             Dir(path)
         }
@@ -56,66 +62,295 @@ mod tempdir {
 fn operator_provisions_an_account_end_to_end() {
     let dir = data_dir();
     let d = dir.0.as_path();
-    let run = server(d, &["create-account", "--name", "Acme", "--admin", "alice"], "a long password\n");
+    let run = server(
+        d,
+        &["create-account", "--name", "Acme", "--admin", "alice"],
+        "a long password\n",
+    );
     assert!(run.ok, "{}", run.stderr);
     assert_eq!(run.stdout.trim(), "Created smart account \"Acme\" with the virtual account \"Default\" and its admin \"alice\".");
 
-    let run = server(d, &["add-license", "--tag", "a9k-100g-lic", "--name", "100GE port", "--family", "ASR 9000"], "");
+    let run = server(
+        d,
+        &[
+            "add-license",
+            "--tag",
+            "a9k-100g-lic",
+            "--name",
+            "100GE port",
+            "--family",
+            "ASR 9000",
+        ],
+        "",
+    );
     assert!(run.ok, "{}", run.stderr);
-    assert_eq!(run.stdout.trim(), "Added A9K-100G-LIC \"100GE port\" (ASR 9000) to the catalogue.");
+    assert_eq!(
+        run.stdout.trim(),
+        "Added A9K-100G-LIC \"100GE port\" (ASR 9000) to the catalogue."
+    );
 
     let run = server(
         d,
-        &["provision", "--account", "Acme", "--pool", "default", "--tag", "A9K-100G-LIC", "--quantity", "10",
-          "--start", "2026-01-01", "--end", "2026-12-31", "--ref", "ORD-7"],
+        &[
+            "provision",
+            "--account",
+            "Acme",
+            "--pool",
+            "default",
+            "--tag",
+            "A9K-100G-LIC",
+            "--quantity",
+            "10",
+            "--start",
+            "2026-01-01",
+            "--end",
+            "2026-12-31",
+            "--ref",
+            "ORD-7",
+        ],
         "",
     );
     assert!(run.ok, "{}", run.stderr);
     assert!(run.stdout.starts_with("Provisioned 10 × A9K-100G-LIC into \"default\" of \"Acme\", from 2026-01-01 until 2027-01-01 00:00 UTC"), "{}", run.stdout);
 
-    let run = server(d, &["add-user", "--account", "Acme", "--username", "vic", "--role", "pool-viewer", "--pool", "Default"], "another password\n");
+    let run = server(
+        d,
+        &[
+            "add-user",
+            "--account",
+            "Acme",
+            "--username",
+            "vic",
+            "--role",
+            "pool-viewer",
+            "--pool",
+            "Default",
+        ],
+        "another password\n",
+    );
     assert!(run.ok, "{}", run.stderr);
-    assert_eq!(run.stdout.trim(), "Added \"vic\" to \"Acme\" as Pool viewer for Default.");
+    assert_eq!(
+        run.stdout.trim(),
+        "Added \"vic\" to \"Acme\" as Pool viewer for Default."
+    );
 }
 
 #[test]
 fn bad_input_is_explained_and_changes_nothing() {
     let dir = data_dir();
     let d = dir.0.as_path();
-    assert!(server(d, &["create-account", "--name", "Acme", "--admin", "alice"], "a long password\n").ok);
+    assert!(
+        server(
+            d,
+            &["create-account", "--name", "Acme", "--admin", "alice"],
+            "a long password\n"
+        )
+        .ok
+    );
 
-    let short = server(d, &["create-account", "--name", "Globex", "--admin", "gina"], "short\n");
+    let short = server(
+        d,
+        &["create-account", "--name", "Globex", "--admin", "gina"],
+        "short\n",
+    );
     assert!(!short.ok);
-    assert!(short.stderr.contains("--password: Use at least 8 characters."), "{}", short.stderr);
+    assert!(
+        short
+            .stderr
+            .contains("--password: Use at least 8 characters."),
+        "{}",
+        short.stderr
+    );
 
-    let dup = server(d, &["create-account", "--name", "Acme", "--admin", "bob"], "a long password\n");
+    let dup = server(
+        d,
+        &["create-account", "--name", "Acme", "--admin", "bob"],
+        "a long password\n",
+    );
     assert!(!dup.ok);
-    assert!(dup.stderr.contains("--account: A smart account named \"Acme\" already exists."), "{}", dup.stderr);
+    assert!(
+        dup.stderr
+            .contains("--account: A smart account named \"Acme\" already exists."),
+        "{}",
+        dup.stderr
+    );
     // The refused account left no user behind: "bob" can still be created elsewhere.
-    assert!(server(d, &["create-account", "--name", "Initech", "--admin", "bob"], "a long password\n").ok);
+    assert!(
+        server(
+            d,
+            &["create-account", "--name", "Initech", "--admin", "bob"],
+            "a long password\n"
+        )
+        .ok
+    );
 
-    let unknown_tag = server(d, &["provision", "--account", "Acme", "--pool", "Default", "--tag", "NOPE", "--quantity", "1"], "");
+    let unknown_tag = server(
+        d,
+        &[
+            "provision",
+            "--account",
+            "Acme",
+            "--pool",
+            "Default",
+            "--tag",
+            "NOPE",
+            "--quantity",
+            "1",
+        ],
+        "",
+    );
     assert!(!unknown_tag.ok);
-    assert!(unknown_tag.stderr.contains("--tag: The catalogue has no NOPE; add it first."), "{}", unknown_tag.stderr);
+    assert!(
+        unknown_tag
+            .stderr
+            .contains("--tag: The catalogue has no NOPE; add it first."),
+        "{}",
+        unknown_tag.stderr
+    );
 
-    assert!(server(d, &["add-license", "--tag", "T1", "--name", "Thing", "--family", "F"], "").ok);
-    let zero = server(d, &["provision", "--account", "Acme", "--pool", "Default", "--tag", "T1", "--quantity", "0"], "");
+    assert!(
+        server(
+            d,
+            &[
+                "add-license",
+                "--tag",
+                "T1",
+                "--name",
+                "Thing",
+                "--family",
+                "F"
+            ],
+            ""
+        )
+        .ok
+    );
+    let zero = server(
+        d,
+        &[
+            "provision",
+            "--account",
+            "Acme",
+            "--pool",
+            "Default",
+            "--tag",
+            "T1",
+            "--quantity",
+            "0",
+        ],
+        "",
+    );
     assert!(zero.stderr.contains("--quantity:"), "{}", zero.stderr);
     let backwards = server(
         d,
-        &["provision", "--account", "Acme", "--pool", "Default", "--tag", "T1", "--quantity", "1", "--start", "2026-05-01", "--end", "2026-03-01"],
+        &[
+            "provision",
+            "--account",
+            "Acme",
+            "--pool",
+            "Default",
+            "--tag",
+            "T1",
+            "--quantity",
+            "1",
+            "--start",
+            "2026-05-01",
+            "--end",
+            "2026-03-01",
+        ],
         "",
     );
-    assert!(backwards.stderr.contains("--end: The end must be after the start."), "{}", backwards.stderr);
-    let bad_date = server(d, &["provision", "--account", "Acme", "--pool", "Default", "--tag", "T1", "--quantity", "1", "--start", "May 1"], "");
-    assert!(bad_date.stderr.contains("--start: expected a date as YYYY-MM-DD"), "{}", bad_date.stderr);
-    let no_pool = server(d, &["provision", "--account", "Acme", "--pool", "Mars", "--tag", "T1", "--quantity", "1"], "");
-    assert!(no_pool.stderr.contains("--pool: No virtual account named \"Mars\"."), "{}", no_pool.stderr);
+    assert!(
+        backwards
+            .stderr
+            .contains("--end: The end must be after the start."),
+        "{}",
+        backwards.stderr
+    );
+    let bad_date = server(
+        d,
+        &[
+            "provision",
+            "--account",
+            "Acme",
+            "--pool",
+            "Default",
+            "--tag",
+            "T1",
+            "--quantity",
+            "1",
+            "--start",
+            "May 1",
+        ],
+        "",
+    );
+    assert!(
+        bad_date
+            .stderr
+            .contains("--start: expected a date as YYYY-MM-DD"),
+        "{}",
+        bad_date.stderr
+    );
+    let no_pool = server(
+        d,
+        &[
+            "provision",
+            "--account",
+            "Acme",
+            "--pool",
+            "Mars",
+            "--tag",
+            "T1",
+            "--quantity",
+            "1",
+        ],
+        "",
+    );
+    assert!(
+        no_pool
+            .stderr
+            .contains("--pool: No virtual account named \"Mars\"."),
+        "{}",
+        no_pool.stderr
+    );
 
-    let role = server(d, &["add-user", "--account", "Acme", "--username", "x", "--role", "root"], "a long password\n");
-    assert!(role.stderr.contains("--role: expected account-admin"), "{}", role.stderr);
-    let pool_role = server(d, &["add-user", "--account", "Acme", "--username", "x", "--role", "pool-admin"], "a long password\n");
-    assert!(pool_role.stderr.contains("--pool: A pool admin needs at least one virtual account."), "{}", pool_role.stderr);
+    let role = server(
+        d,
+        &[
+            "add-user",
+            "--account",
+            "Acme",
+            "--username",
+            "x",
+            "--role",
+            "root",
+        ],
+        "a long password\n",
+    );
+    assert!(
+        role.stderr.contains("--role: expected account-admin"),
+        "{}",
+        role.stderr
+    );
+    let pool_role = server(
+        d,
+        &[
+            "add-user",
+            "--account",
+            "Acme",
+            "--username",
+            "x",
+            "--role",
+            "pool-admin",
+        ],
+        "a long password\n",
+    );
+    assert!(
+        pool_role
+            .stderr
+            .contains("--pool: A pool admin needs at least one virtual account."),
+        "{}",
+        pool_role.stderr
+    );
 }
 
 #[test]
@@ -123,8 +358,18 @@ fn demo_seeding_is_idempotent_and_prints_the_sign_in() {
     let dir = data_dir();
     let first = server(dir.0.as_path(), &["demo"], "");
     assert!(first.ok, "{}", first.stderr);
-    assert!(first.stdout.contains("Username: demo\nPassword: demo-portal-2026"), "{}", first.stdout);
+    assert!(
+        first
+            .stdout
+            .contains("Username: demo\nPassword: demo-portal-2026"),
+        "{}",
+        first.stdout
+    );
     let again = server(dir.0.as_path(), &["demo"], "");
     assert!(again.ok, "{}", again.stderr);
-    assert!(again.stdout.starts_with("Demo account ready."), "{}", again.stdout);
+    assert!(
+        again.stdout.starts_with("Demo account ready."),
+        "{}",
+        again.stdout
+    );
 }

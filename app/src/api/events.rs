@@ -20,7 +20,20 @@ pub async fn list_events(
     let (state, actor) = super::session::current().await?;
     let kind = match kind.trim() {
         "" => None,
-        name => Some(EventKind::parse(name).ok_or_else(|| AppError::validation("kind", "Pick a kind from the list."))?),
+        name => Some(
+            EventKind::parse(name)
+                .ok_or_else(|| AppError::validation("kind", "Pick a kind from the list."))?,
+        ),
     };
-    events::list(&state.db, &actor, EventFilter { pool, kind, text: Some(text), before }).await
+    events::list(
+        &state.db,
+        &actor,
+        EventFilter {
+            pool,
+            kind,
+            text: Some(text),
+            before,
+        },
+    )
+    .await
 }

@@ -3,7 +3,10 @@
 
 pub mod auth;
 pub mod events;
+pub mod instances;
+pub mod licenses;
 pub mod pools;
+pub mod tokens;
 
 #[cfg(feature = "ssr")]
 pub mod session;

@@ -16,7 +16,14 @@ pub async fn list_pools() -> Result<Vec<PoolRow>, AppError> {
 #[server(endpoint = "pools/create")]
 pub async fn create_pool(name: String, description: String) -> Result<PoolRow, AppError> {
     let (state, actor) = super::session::current().await?;
-    crate::services::pools::create(&state.db, &actor, &name, &description, state.now()).await
+    let created =
+        crate::services::pools::create(&state.db, &actor, &name, &description, state.now()).await?;
+    // The page says what was created, with or without JavaScript.
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("created", &created.name)
+        .finish();
+    leptos_axum::redirect(&format!("/virtual-accounts?{query}"));
+    Ok(created)
 }
 
 /// Renames and describes a virtual account.

@@ -31,10 +31,18 @@ pub fn PoolSelector(me: Me) -> impl IntoView {
         );
     }
     let selected = move || {
-        let me = Me { pools: pools.get(), ..me.clone() };
+        let me = Me {
+            pools: pools.get(),
+            ..me.clone()
+        };
         current_pool_id(&me, query.read().get("va"))
     };
-    let tab = move || query.read().get("tab").unwrap_or_else(|| "general".to_owned());
+    let tab = move || {
+        query
+            .read()
+            .get("tab")
+            .unwrap_or_else(|| "general".to_owned())
+    };
     let submit_on_change = |ev: leptos::ev::Event| {
         let select = event_target::<web_sys::HtmlSelectElement>(&ev);
         if let Some(form) = select.form() {

@@ -62,7 +62,10 @@ fn check_len(field: &str, value: &str, max: usize) -> Result<(), FieldError> {
         });
     }
     if value.chars().any(char::is_control) {
-        return Err(FieldError { field: field.to_owned(), message: format!("{field} must not contain control characters") });
+        return Err(FieldError {
+            field: field.to_owned(),
+            message: format!("{field} must not contain control characters"),
+        });
     }
     Ok(())
 }
@@ -86,7 +89,9 @@ pub const MAX_ENTITLEMENTS: usize = 256;
 pub const MAX_COUNT: i64 = 1_000_000;
 
 /// Checks an authorization request and returns its usage as tag → count.
-pub fn check_entitlements(list: &[EntitlementRequest]) -> Result<BTreeMap<String, i64>, FieldError> {
+pub fn check_entitlements(
+    list: &[EntitlementRequest],
+) -> Result<BTreeMap<String, i64>, FieldError> {
     if list.len() > MAX_ENTITLEMENTS {
         return Err(FieldError {
             field: "entitlements".into(),
@@ -105,7 +110,7 @@ pub fn check_entitlements(list: &[EntitlementRequest]) -> Result<BTreeMap<String
         if usage.insert(e.tag.clone(), e.count).is_some() {
             return Err(FieldError {
                 field: format!("entitlements[{i}].tag"),
-                message: format!("tag {} appears more than once", e.tag),
+                message: format!("entitlements[{i}].tag: {} appears more than once", e.tag),
             });
         }
     }
@@ -181,18 +186,36 @@ mod tests {
 
     #[test]
     fn token_state_checks_revocation_then_expiry_then_uses() {
-        assert_eq!(TokenState::of(t(100), false, 0, None, t(0)), TokenState::Active);
-        assert_eq!(TokenState::of(t(100), false, 0, None, t(100)), TokenState::Expired);
-        assert_eq!(TokenState::of(t(100), true, 9, Some(1), t(200)), TokenState::Revoked);
-        assert_eq!(TokenState::of(t(100), false, 2, Some(2), t(0)), TokenState::Exhausted);
-        assert_eq!(TokenState::of(t(100), false, 1, Some(2), t(0)), TokenState::Active);
+        assert_eq!(
+            TokenState::of(t(100), false, 0, None, t(0)),
+            TokenState::Active
+        );
+        assert_eq!(
+            TokenState::of(t(100), false, 0, None, t(100)),
+            TokenState::Expired
+        );
+        assert_eq!(
+            TokenState::of(t(100), true, 9, Some(1), t(200)),
+            TokenState::Revoked
+        );
+        assert_eq!(
+            TokenState::of(t(100), false, 2, Some(2), t(0)),
+            TokenState::Exhausted
+        );
+        assert_eq!(
+            TokenState::of(t(100), false, 1, Some(2), t(0)),
+            TokenState::Active
+        );
     }
 
     #[test]
     fn registration_fields_are_bounded_and_named() {
         let mut req = RegisterRequest {
             id_token: "tok".into(),
-            udi: Udi { pid: "ASR-9006-AC".into(), sn: "FOX1".into() },
+            udi: Udi {
+                pid: "ASR-9006-AC".into(),
+                sn: "FOX1".into(),
+            },
             hostname: "SAMDD".into(),
             product: "ASR9K".into(),
             software_version: None,
@@ -210,10 +233,24 @@ mod tests {
 
     #[test]
     fn entitlements_are_unique_bounded_and_counted() {
-        let e = |tag: &str, count| EntitlementRequest { tag: tag.into(), count };
-        assert_eq!(check_entitlements(&[e("A", 2), e("B", 1)]).unwrap().len(), 2);
-        assert_eq!(check_entitlements(&[e("A", 0)]).unwrap_err().field, "entitlements[0].count");
-        assert_eq!(check_entitlements(&[e("A", 1), e("A", 1)]).unwrap_err().field, "entitlements[1].tag");
+        let e = |tag: &str, count| EntitlementRequest {
+            tag: tag.into(),
+            count,
+        };
+        assert_eq!(
+            check_entitlements(&[e("A", 2), e("B", 1)]).unwrap().len(),
+            2
+        );
+        assert_eq!(
+            check_entitlements(&[e("A", 0)]).unwrap_err().field,
+            "entitlements[0].count"
+        );
+        assert_eq!(
+            check_entitlements(&[e("A", 1), e("A", 1)])
+                .unwrap_err()
+                .field,
+            "entitlements[1].tag"
+        );
         assert!(check_entitlements(&[e("A", MAX_COUNT)]).is_ok());
         assert!(check_entitlements(&[e("A", MAX_COUNT + 1)]).is_err());
         let many: Vec<_> = (0..257).map(|i| e(&format!("T{i}"), 1)).collect();
@@ -230,10 +267,25 @@ mod tests {
     #[test]
     fn instance_status_prefers_silence_then_expiry_then_compliance() {
         let day = 86_400;
-        assert_eq!(InstanceStatus::of(t(0), Some(t(90 * day)), false, t(day)), InstanceStatus::Authorized);
-        assert_eq!(InstanceStatus::of(t(0), Some(t(90 * day)), true, t(day)), InstanceStatus::OutOfCompliance);
-        assert_eq!(InstanceStatus::of(t(0), Some(t(day)), true, t(day)), InstanceStatus::AuthorizationExpired);
-        assert_eq!(InstanceStatus::of(t(0), None, false, t(2 * day + 1)), InstanceStatus::FailedToConnect);
-        assert_eq!(InstanceStatus::of(t(0), None, false, t(2 * day)), InstanceStatus::Authorized);
+        assert_eq!(
+            InstanceStatus::of(t(0), Some(t(90 * day)), false, t(day)),
+            InstanceStatus::Authorized
+        );
+        assert_eq!(
+            InstanceStatus::of(t(0), Some(t(90 * day)), true, t(day)),
+            InstanceStatus::OutOfCompliance
+        );
+        assert_eq!(
+            InstanceStatus::of(t(0), Some(t(day)), true, t(day)),
+            InstanceStatus::AuthorizationExpired
+        );
+        assert_eq!(
+            InstanceStatus::of(t(0), None, false, t(2 * day + 1)),
+            InstanceStatus::FailedToConnect
+        );
+        assert_eq!(
+            InstanceStatus::of(t(0), None, false, t(2 * day)),
+            InstanceStatus::Authorized
+        );
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod device;
 pub mod events;
+pub mod licenses;
 pub mod names;
 pub mod roles;
 pub mod throttle;

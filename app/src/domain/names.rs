@@ -27,7 +27,10 @@ impl PoolName {
             ));
         }
         if name.chars().any(char::is_control) {
-            return Err(AppError::validation(field, "Remove the control characters."));
+            return Err(AppError::validation(
+                field,
+                "Remove the control characters.",
+            ));
         }
         Ok(Self(name.to_owned()))
     }
@@ -50,8 +53,14 @@ impl Description {
                 format!("Use at most {MAX_DESCRIPTION_CHARS} characters."),
             ));
         }
-        if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-            return Err(AppError::validation(field, "Remove the control characters."));
+        if text
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t')
+        {
+            return Err(AppError::validation(
+                field,
+                "Remove the control characters.",
+            ));
         }
         Ok(Self(text.to_owned()))
     }
@@ -102,8 +111,14 @@ mod tests {
 
     #[test]
     fn pool_names_are_trimmed_and_bounded() {
-        assert_eq!(PoolName::parse("name", "  East  ").unwrap().as_str(), "East");
-        assert_eq!(field_of(PoolName::parse("name", "   ").unwrap_err()), "name");
+        assert_eq!(
+            PoolName::parse("name", "  East  ").unwrap().as_str(),
+            "East"
+        );
+        assert_eq!(
+            field_of(PoolName::parse("name", "   ").unwrap_err()),
+            "name"
+        );
         assert!(PoolName::parse("name", &"x".repeat(64)).is_ok());
         assert!(PoolName::parse("name", &"x".repeat(65)).is_err());
         assert!(PoolName::parse("name", "a\u{7}b").is_err());

@@ -10,6 +10,7 @@ pub mod membership;
 pub mod pool_grant;
 pub mod pool_usage;
 pub mod product_instance;
+pub mod signing_key;
 pub mod smart_account;
 pub mod token;
 pub mod tower_session;

@@ -15,7 +15,12 @@ pub fn EventLogTab(pool: i64) -> impl IntoView {
     let query = use_query_map();
     let kind = move || query.read().get("kind").unwrap_or_default();
     let text = move || query.read().get("q").unwrap_or_default();
-    let before = move || query.read().get("before").and_then(|b| b.parse::<i64>().ok());
+    let before = move || {
+        query
+            .read()
+            .get("before")
+            .and_then(|b| b.parse::<i64>().ok())
+    };
     let events = Resource::new(
         move || (pool, kind(), text(), before()),
         |(pool, kind, text, before)| list_events(pool, kind, text, before),
@@ -56,7 +61,13 @@ pub fn EventLogTab(pool: i64) -> impl IntoView {
 }
 
 #[component]
-fn EventTable(page: EventPage, pool: i64, kind: String, text: String, paged: bool) -> impl IntoView {
+fn EventTable(
+    page: EventPage,
+    pool: i64,
+    kind: String,
+    text: String,
+    paged: bool,
+) -> impl IntoView {
     if page.rows.is_empty() {
         return Either::Left(view! { <p class="empty">"No events match."</p> });
     }
@@ -110,7 +121,9 @@ fn urlencode(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for b in value.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }

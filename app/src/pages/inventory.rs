@@ -5,8 +5,6 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::pools::list_pools;
-use crate::components::errors::LoadError;
 use crate::components::pool_selector::current_pool_id;
 use crate::model::{Me, PoolRef};
 use crate::pages::event_log::EventLogTab;
@@ -118,50 +116,11 @@ fn InventoryView(pool: PoolRef, tab: Memo<Tab>) -> impl IntoView {
             aria-labelledby=move || format!("tab-{}", tab.get().slug())
         >
             {move || match tab.get() {
-                Tab::General => view! { <GeneralTab pool=id /> }.into_any(),
-                Tab::Licenses => view! {
-                    <p class="empty">"The Licenses tab arrives with the license-management release."</p>
-                }
-                .into_any(),
-                Tab::Instances => view! {
-                    <p class="empty">"The Product Instances tab arrives with the device release."</p>
-                }
-                .into_any(),
+                Tab::General => view! { <crate::pages::general_tab::GeneralTab pool=id /> }.into_any(),
+                Tab::Licenses => view! { <crate::pages::licenses_tab::LicensesTab pool=id /> }.into_any(),
+                Tab::Instances => view! { <crate::pages::instances_tab::InstancesTab pool=id /> }.into_any(),
                 Tab::Events => view! { <EventLogTab pool=id /> }.into_any(),
             }}
         </section>
-    }
-}
-
-/// The account's details (its tokens join here with the device release).
-#[component]
-fn GeneralTab(pool: i64) -> impl IntoView {
-    let rows = Resource::new(move || pool, |_| list_pools());
-    view! {
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match rows.await.map(|rows| rows.into_iter().find(|r| r.id == pool)) {
-                    Ok(Some(row)) => Either::Left(view! {
-                        <h2>"Virtual Account"</h2>
-                        <dl class="details">
-                            <dt>"Name"</dt>
-                            <dd>{row.name}</dd>
-                            <dt>"Description"</dt>
-                            <dd>{if row.description.is_empty() { "—".to_owned() } else { row.description }}</dd>
-                            <dt>"Default"</dt>
-                            <dd>{if row.is_default { "Yes" } else { "No" }}</dd>
-                            <dt>"Active licenses"</dt>
-                            <dd>{row.licenses}</dd>
-                            <dt>"Tokens"</dt>
-                            <dd>{row.tokens}</dd>
-                            <dt>"Product instances"</dt>
-                            <dd>{row.instances}</dd>
-                        </dl>
-                    }),
-                    Ok(None) => Either::Right(view! { <LoadError error=crate::error::AppError::NotFound /> }),
-                    Err(error) => Either::Right(view! { <LoadError error /> }),
-                }
-            })}
-        </Transition>
     }
 }

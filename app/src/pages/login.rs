@@ -10,7 +10,8 @@ use crate::components::errors::{action_error, FieldError, FormError};
 pub fn LoginPage() -> impl IntoView {
     let login = ServerAction::<Login>::new();
     let error = action_error(&login);
-    let invalid = move |field: &'static str| move || error.get().and_then(|e| e.for_field(field)).is_some();
+    let invalid =
+        move |field: &'static str| move || error.get().and_then(|e| e.for_field(field)).is_some();
     view! {
         <Title text="Sign in" />
         <main class="login-page" id="main">

@@ -1,8 +1,12 @@
 //! One file per page.
 
 pub mod event_log;
+pub mod general_tab;
 pub mod home;
+pub mod instances_tab;
 pub mod inventory;
+pub mod license_detail;
+pub mod licenses_tab;
 pub mod login;
 pub mod not_found;
 pub mod virtual_accounts;

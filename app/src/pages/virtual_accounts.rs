@@ -36,13 +36,23 @@ pub fn VirtualAccountsPage() -> impl IntoView {
     }
     let query = use_query_map();
     let editing = move || query.read().get("edit").and_then(|v| v.parse::<i64>().ok());
-    let confirming = move || query.read().get("delete").and_then(|v| v.parse::<i64>().ok());
+    let confirming = move || {
+        query
+            .read()
+            .get("delete")
+            .and_then(|v| v.parse::<i64>().ok())
+    };
     let row_error = Signal::derive(move || {
         action_error(&make_default)
             .get()
             .or_else(|| action_error(&delete).get())
     });
-    let actions = RowActions { update, make_default, delete, manages };
+    let actions = RowActions {
+        update,
+        make_default,
+        delete,
+        manages,
+    };
     view! {
         <Title text=format!("Virtual Accounts · {account}") />
         <div class="page-heading">
@@ -67,7 +77,15 @@ pub fn VirtualAccountsPage() -> impl IntoView {
 fn CreateForm(create: ServerAction<CreatePool>) -> impl IntoView {
     let error = action_error(&create);
     let form = NodeRef::<leptos::html::Form>::new();
-    let created = move || create.value().get().and_then(|r| r.ok()).map(|row| row.name);
+    let query = use_query_map();
+    let created = move || {
+        create
+            .value()
+            .get()
+            .and_then(|r| r.ok())
+            .map(|row| row.name)
+            .or_else(|| query.read().get("created"))
+    };
     Effect::new(move |_| {
         if created().is_some() {
             if let Some(form) = form.get() {
@@ -108,7 +126,12 @@ struct RowActions {
 }
 
 #[component]
-fn PoolTable(rows: Vec<PoolRow>, actions: RowActions, editing: Option<i64>, confirming: Option<i64>) -> impl IntoView {
+fn PoolTable(
+    rows: Vec<PoolRow>,
+    actions: RowActions,
+    editing: Option<i64>,
+    confirming: Option<i64>,
+) -> impl IntoView {
     let body = rows
         .into_iter()
         .map(|row| {

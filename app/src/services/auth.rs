@@ -45,7 +45,10 @@ pub fn check_new_password(password: &str) -> Result<(), AppError> {
         ));
     }
     if n > 1024 {
-        return Err(AppError::validation("password", "Use at most 1024 characters."));
+        return Err(AppError::validation(
+            "password",
+            "Use at most 1024 characters.",
+        ));
     }
     Ok(())
 }
@@ -68,7 +71,9 @@ async fn verify_password(password: String, hash: Option<String>) -> Result<bool,
     Ok(tokio::task::spawn_blocking(move || {
         let known = hash.is_some();
         let hash = hash.unwrap_or_else(|| dummy_hash().to_owned());
-        let ok = argon2().verify_password(password.as_bytes(), hash.as_str()).is_ok();
+        let ok = argon2()
+            .verify_password(password.as_bytes(), hash.as_str())
+            .is_ok();
         ok && known
     })
     .await?)
@@ -103,7 +108,11 @@ pub async fn sign_in(
     } else {
         throttle::record_failure(db, &account_key, ThrottlePolicy::ACCOUNT, now_secs).await?;
         throttle::record_failure(db, &address_key, ThrottlePolicy::ADDRESS, now_secs).await?;
-        tracing::info!(username = username.as_str(), client = client_addr, "failed sign-in");
+        tracing::info!(
+            username = username.as_str(),
+            client = client_addr,
+            "failed sign-in"
+        );
         Err(AppError::BadCredentials)
     }
 }
@@ -128,7 +137,9 @@ mod tests {
     async fn a_hash_verifies_only_its_password() {
         let hash = hash_password("correct horse".into()).await.unwrap();
         assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
-        assert!(verify_password("correct horse".into(), Some(hash.clone())).await.unwrap());
+        assert!(verify_password("correct horse".into(), Some(hash.clone()))
+            .await
+            .unwrap());
         assert!(!verify_password("wrong".into(), Some(hash)).await.unwrap());
         assert!(!verify_password("anything".into(), None).await.unwrap());
     }

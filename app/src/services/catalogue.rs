@@ -1,7 +1,10 @@
 //! The license catalogue and license lots, as the operator's command line provisions them.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionSession, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
+    TransactionSession, TransactionTrait,
+};
 
 use crate::domain::events::EventKind;
 use crate::entities::{license, license_lot};
@@ -13,8 +16,16 @@ use super::{is_unique_violation, users};
 /// Parses a license tag: 1 to 64 characters of A–Z, 0–9, `-`, `_` or `.` (upper-cased).
 pub fn parse_tag(raw: &str) -> Result<String, AppError> {
     let tag = raw.trim().to_uppercase();
-    if tag.is_empty() || tag.len() > 64 || !tag.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) {
-        return Err(AppError::validation("tag", "Use 1 to 64 characters: A-Z, 0-9, '-', '_' or '.'."));
+    if tag.is_empty()
+        || tag.len() > 64
+        || !tag
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        return Err(AppError::validation(
+            "tag",
+            "Use 1 to 64 characters: A-Z, 0-9, '-', '_' or '.'.",
+        ));
     }
     Ok(tag)
 }
@@ -29,11 +40,17 @@ pub async fn add_license(
     let tag = parse_tag(tag)?;
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 {
-        return Err(AppError::validation("name", "Give the license a name of 1 to 200 characters."));
+        return Err(AppError::validation(
+            "name",
+            "Give the license a name of 1 to 200 characters.",
+        ));
     }
     let family = product_family.trim();
     if family.is_empty() || family.chars().count() > 100 {
-        return Err(AppError::validation("family", "Give a product family of 1 to 100 characters."));
+        return Err(AppError::validation(
+            "family",
+            "Give a product family of 1 to 100 characters.",
+        ));
     }
     license::ActiveModel {
         tag: Set(tag.clone()),
@@ -70,11 +87,17 @@ pub async fn provision(
     now: DateTime<Utc>,
 ) -> Result<license_lot::Model, AppError> {
     if !(1..=1_000_000_000).contains(&lot.quantity) {
-        return Err(AppError::validation("quantity", "Give a quantity from 1 to 1,000,000,000."));
+        return Err(AppError::validation(
+            "quantity",
+            "Give a quantity from 1 to 1,000,000,000.",
+        ));
     }
     if let Some(end) = lot.ends_at {
         if end <= lot.starts_at {
-            return Err(AppError::validation("end", "The end must be after the start."));
+            return Err(AppError::validation(
+                "end",
+                "The end must be after the start.",
+            ));
         }
     }
     let tag = parse_tag(lot.tag)?;
@@ -84,7 +107,9 @@ pub async fn provision(
         .filter(license::Column::Tag.eq(tag.as_str()))
         .one(db)
         .await?
-        .ok_or_else(|| AppError::validation("tag", format!("The catalogue has no {tag}; add it first.")))?;
+        .ok_or_else(|| {
+            AppError::validation("tag", format!("The catalogue has no {tag}; add it first."))
+        })?;
     let txn = db.begin().await?;
     let created = license_lot::ActiveModel {
         virtual_account_id: Set(pool.id),
@@ -102,14 +127,21 @@ pub async fn provision(
         Some(end) => format!("until {}", end.format("%Y-%m-%d")),
         None => "perpetual".to_owned(),
     };
-    events::record(&txn, now, NewEvent {
-        smart_account_id: account.id,
-        virtual_account_id: Some(pool.id),
-        actor: "operator",
-        kind: EventKind::LicenseProvisioned,
-        message: format!("{} × {} ({}) provisioned, {term}", lot.quantity, license.tag, license.name),
-        instance: None,
-    })
+    events::record(
+        &txn,
+        now,
+        NewEvent {
+            smart_account_id: account.id,
+            virtual_account_id: Some(pool.id),
+            actor: "operator",
+            kind: EventKind::LicenseProvisioned,
+            message: format!(
+                "{} × {} ({}) provisioned, {term}",
+                lot.quantity, license.tag, license.name
+            ),
+            instance: None,
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(created)

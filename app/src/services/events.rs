@@ -1,11 +1,11 @@
 //! The audit log: written inside the transaction of each change, read newest first with keyset paging.
 
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
 };
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr};
 
 use crate::domain::events::EventKind;
 use crate::domain::roles::{Action, Actor};
@@ -77,14 +77,23 @@ pub async fn list(
     if let Some(kind) = filter.kind {
         query = query.filter(event::Column::Kind.eq(kind.as_str()));
     }
-    if let Some(text) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+    if let Some(text) = filter
+        .text
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
         let pattern = format!("%{}%", escape_like(&text.to_lowercase()));
         query = query.filter(
             Condition::any()
-                .add(Expr::from(Func::lower(Expr::col(event::Column::Message)))
-                    .like(LikeExpr::new(pattern.clone()).escape('\\')))
-                .add(Expr::from(Func::lower(Expr::col(event::Column::Actor)))
-                    .like(LikeExpr::new(pattern).escape('\\'))),
+                .add(
+                    Expr::from(Func::lower(Expr::col(event::Column::Message)))
+                        .like(LikeExpr::new(pattern.clone()).escape('\\')),
+                )
+                .add(
+                    Expr::from(Func::lower(Expr::col(event::Column::Actor)))
+                        .like(LikeExpr::new(pattern).escape('\\')),
+                ),
         );
     }
     if let Some(before) = filter.before {
@@ -107,7 +116,8 @@ pub async fn list(
     })
 }
 
-fn to_row(m: event::Model) -> EventRow {
+/// An event as the pages show it.
+pub fn to_row(m: event::Model) -> EventRow {
     let kind_label = EventKind::parse(&m.kind)
         .map(|k| k.label().to_owned())
         .unwrap_or_else(|| m.kind.clone());

@@ -5,9 +5,13 @@
 pub mod actors;
 pub mod auth;
 pub mod catalogue;
+pub mod devices;
 pub mod events;
+pub mod instances;
+pub mod licenses;
 pub mod pools;
 pub mod throttle;
+pub mod tokens;
 pub mod usage;
 pub mod users;
 

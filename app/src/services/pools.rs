@@ -82,7 +82,10 @@ async fn count_by_pool<E: EntityTrait>(
         .into_tuple()
         .all(db)
         .await?;
-    Ok(rows.into_iter().map(|(id, n)| (id, n.unwrap_or(0))).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(id, n)| (id, n.unwrap_or(0)))
+        .collect())
 }
 
 /// Holdings of each pool: active licenses, tokens, product instances.
@@ -99,7 +102,9 @@ async fn holdings(
                 .add(license_lot::Column::EndsAt.is_null())
                 .add(license_lot::Column::EndsAt.gt(now)),
         );
-    let sum = Expr::col(license_lot::Column::Quantity).sum().cast_as(Alias::new("BIGINT"));
+    let sum = Expr::col(license_lot::Column::Quantity)
+        .sum()
+        .cast_as(Alias::new("BIGINT"));
     let licenses = count_by_pool::<license_lot::Entity>(
         db,
         license_lot::Column::VirtualAccountId,
@@ -175,7 +180,10 @@ async fn ensure_name_free(
 fn name_taken(name: &PoolName) -> AppError {
     AppError::validation(
         "name",
-        format!("A virtual account named \"{}\" already exists.", name.as_str()),
+        format!(
+            "A virtual account named \"{}\" already exists.",
+            name.as_str()
+        ),
     )
 }
 
@@ -208,7 +216,13 @@ pub async fn create(
     }
     .insert(&txn)
     .await
-    .map_err(|e| if is_unique_violation(&e) { name_taken(&name) } else { e.into() })?;
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            name_taken(&name)
+        } else {
+            e.into()
+        }
+    })?;
     events::record(
         &txn,
         now,
@@ -261,10 +275,13 @@ pub async fn update(
     let mut active = current.into_active_model();
     active.name = Set(name.as_str().to_owned());
     active.description = Set(description.as_str().to_owned());
-    active
-        .update(&txn)
-        .await
-        .map_err(|e| if is_unique_violation(&e) { name_taken(&name) } else { e.into() })?;
+    active.update(&txn).await.map_err(|e| {
+        if is_unique_violation(&e) {
+            name_taken(&name)
+        } else {
+            e.into()
+        }
+    })?;
     let write = |kind, message| {
         events::record(
             &txn,
@@ -282,7 +299,10 @@ pub async fn update(
     if renamed {
         write(
             EventKind::PoolRenamed,
-            format!("Virtual account \"{old_name}\" renamed to \"{}\"", name.as_str()),
+            format!(
+                "Virtual account \"{old_name}\" renamed to \"{}\"",
+                name.as_str()
+            ),
         )
         .await?;
     }
@@ -339,9 +359,7 @@ pub async fn set_default(
 
 /// Why a pool cannot be deleted, if it holds anything; `None` when it is empty.
 pub fn holdings_message(name: &str, licenses: i64, tokens: i64, instances: i64) -> Option<String> {
-    let plural = |n: i64, one: &str, many: &str| {
-        format!("{n} {}", if n == 1 { one } else { many })
-    };
+    let plural = |n: i64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let mut parts = Vec::new();
     if licenses > 0 {
         parts.push(plural(licenses, "license", "licenses"));
@@ -357,7 +375,11 @@ pub fn holdings_message(name: &str, licenses: i64, tokens: i64, instances: i64) 
     }
     let list = match parts.len() {
         1 => parts[0].clone(),
-        _ => format!("{} and {}", parts[..parts.len() - 1].join(", "), parts[parts.len() - 1]),
+        _ => format!(
+            "{} and {}",
+            parts[..parts.len() - 1].join(", "),
+            parts[parts.len() - 1]
+        ),
     };
     Some(format!(
         "\"{name}\" still holds {list}. Transfer or remove them first."
@@ -385,7 +407,9 @@ pub async fn delete(
         .filter(license_lot::Column::VirtualAccountId.eq(id))
         .select_only()
         .column_as(
-            Expr::col(license_lot::Column::Quantity).sum().cast_as(Alias::new("BIGINT")),
+            Expr::col(license_lot::Column::Quantity)
+                .sum()
+                .cast_as(Alias::new("BIGINT")),
             "n",
         )
         .into_tuple::<Option<i64>>()

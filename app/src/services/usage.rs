@@ -24,12 +24,15 @@ async fn bump(db: &impl ConnectionTrait, pool: i64, tag: &str, delta: i64) -> Re
         in_use: Set(delta),
     })
     .on_conflict(
-        OnConflict::columns([pool_usage::Column::VirtualAccountId, pool_usage::Column::Tag])
-            .value(
-                pool_usage::Column::InUse,
-                Expr::col((pool_usage::Entity, pool_usage::Column::InUse)).add(delta),
-            )
-            .to_owned(),
+        OnConflict::columns([
+            pool_usage::Column::VirtualAccountId,
+            pool_usage::Column::Tag,
+        ])
+        .value(
+            pool_usage::Column::InUse,
+            Expr::col((pool_usage::Entity, pool_usage::Column::InUse)).add(delta),
+        )
+        .to_owned(),
     )
     .exec_without_returning(db)
     .await?;
@@ -37,7 +40,10 @@ async fn bump(db: &impl ConnectionTrait, pool: i64, tag: &str, delta: i64) -> Re
 }
 
 /// The instance's current usage, tag → count.
-pub async fn of_instance(db: &impl ConnectionTrait, instance: i64) -> Result<BTreeMap<String, i64>, AppError> {
+pub async fn of_instance(
+    db: &impl ConnectionTrait,
+    instance: i64,
+) -> Result<BTreeMap<String, i64>, AppError> {
     Ok(instance_usage::Entity::find()
         .filter(instance_usage::Column::ProductInstanceId.eq(instance))
         .all(db)
@@ -101,7 +107,12 @@ pub async fn release(db: &impl ConnectionTrait, instance: i64, pool: i64) -> Res
 }
 
 /// Moves the instance's usage from one pool to another (the instance is being transferred).
-pub async fn move_instance(db: &impl ConnectionTrait, instance: i64, from: i64, to: i64) -> Result<(), AppError> {
+pub async fn move_instance(
+    db: &impl ConnectionTrait,
+    instance: i64,
+    from: i64,
+    to: i64,
+) -> Result<(), AppError> {
     for (tag, count) in of_instance(db, instance).await? {
         bump(db, from, &tag, -count).await?;
         bump(db, to, &tag, count).await?;
@@ -120,11 +131,17 @@ pub async fn in_use(
     pool: i64,
     tags: Option<&[String]>,
 ) -> Result<HashMap<String, i64>, AppError> {
-    let mut query = pool_usage::Entity::find().filter(pool_usage::Column::VirtualAccountId.eq(pool));
+    let mut query =
+        pool_usage::Entity::find().filter(pool_usage::Column::VirtualAccountId.eq(pool));
     if let Some(tags) = tags {
         query = query.filter(pool_usage::Column::Tag.is_in(tags.to_vec()));
     }
-    Ok(query.all(db).await?.into_iter().map(|u| (u.tag, u.in_use)).collect())
+    Ok(query
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.tag, u.in_use))
+        .collect())
 }
 
 fn lot_license() -> RelationDef {
@@ -145,7 +162,9 @@ pub async fn active_quantity(
         .select_only()
         .column(license::Column::Tag)
         .column_as(
-            Expr::col((license_lot::Entity, license_lot::Column::Quantity)).sum().cast_as(Alias::new("BIGINT")),
+            Expr::col((license_lot::Entity, license_lot::Column::Quantity))
+                .sum()
+                .cast_as(Alias::new("BIGINT")),
             "quantity",
         )
         .join(JoinType::InnerJoin, lot_license())
@@ -161,5 +180,8 @@ pub async fn active_quantity(
         query = query.filter(license::Column::Tag.is_in(tags.to_vec()));
     }
     let rows: Vec<(String, Option<i64>)> = query.into_tuple().all(db).await?;
-    Ok(rows.into_iter().map(|(tag, q)| (tag, q.unwrap_or(0))).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(tag, q)| (tag, q.unwrap_or(0)))
+        .collect())
 }

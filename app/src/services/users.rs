@@ -28,7 +28,12 @@ pub async fn find_account(
         .filter(smart_account::Column::Name.eq(name.trim()))
         .one(db)
         .await?
-        .ok_or_else(|| AppError::validation("account", format!("No smart account named \"{}\".", name.trim())))
+        .ok_or_else(|| {
+            AppError::validation(
+                "account",
+                format!("No smart account named \"{}\".", name.trim()),
+            )
+        })
 }
 
 /// Finds a virtual account of a smart account by name (case-insensitive).
@@ -39,10 +44,18 @@ pub async fn find_pool(
 ) -> Result<virtual_account::Model, AppError> {
     virtual_account::Entity::find()
         .filter(virtual_account::Column::SmartAccountId.eq(smart_account_id))
-        .filter(Expr::from(Func::lower(Expr::col(virtual_account::Column::Name))).eq(name.trim().to_lowercase()))
+        .filter(
+            Expr::from(Func::lower(Expr::col(virtual_account::Column::Name)))
+                .eq(name.trim().to_lowercase()),
+        )
         .one(db)
         .await?
-        .ok_or_else(|| AppError::validation("pool", format!("No virtual account named \"{}\".", name.trim())))
+        .ok_or_else(|| {
+            AppError::validation(
+                "pool",
+                format!("No virtual account named \"{}\".", name.trim()),
+            )
+        })
 }
 
 /// Creates a smart account, its default virtual account and its first admin, in one transaction.
@@ -67,7 +80,13 @@ pub async fn create_account(
     .await
     .map_err(|e| {
         if is_unique_violation(&e) {
-            AppError::validation("account", format!("A smart account named \"{}\" already exists.", account_name.as_str()))
+            AppError::validation(
+                "account",
+                format!(
+                    "A smart account named \"{}\" already exists.",
+                    account_name.as_str()
+                ),
+            )
         } else {
             e.into()
         }
@@ -84,23 +103,35 @@ pub async fn create_account(
     .await?;
     let user = insert_user(&txn, &admin, hash, now).await?;
     insert_membership(&txn, user.id, account.id, Role::AccountAdmin, &[]).await?;
-    events::record(&txn, now, NewEvent {
-        smart_account_id: account.id,
-        virtual_account_id: Some(pool.id),
-        actor: "operator",
-        kind: EventKind::PoolCreated,
-        message: format!("Virtual account \"{}\" created", pool.name),
-        instance: None,
-    })
+    events::record(
+        &txn,
+        now,
+        NewEvent {
+            smart_account_id: account.id,
+            virtual_account_id: Some(pool.id),
+            actor: "operator",
+            kind: EventKind::PoolCreated,
+            message: format!("Virtual account \"{}\" created", pool.name),
+            instance: None,
+        },
+    )
     .await?;
-    events::record(&txn, now, NewEvent {
-        smart_account_id: account.id,
-        virtual_account_id: None,
-        actor: "operator",
-        kind: EventKind::UserAdded,
-        message: format!("User \"{}\" added as {}", user.username, Role::AccountAdmin.label()),
-        instance: None,
-    })
+    events::record(
+        &txn,
+        now,
+        NewEvent {
+            smart_account_id: account.id,
+            virtual_account_id: None,
+            actor: "operator",
+            kind: EventKind::UserAdded,
+            message: format!(
+                "User \"{}\" added as {}",
+                user.username,
+                Role::AccountAdmin.label()
+            ),
+            instance: None,
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok((account, user))
@@ -122,7 +153,10 @@ async fn insert_user(
     .await
     .map_err(|e| {
         if is_unique_violation(&e) {
-            AppError::validation("username", format!("The username \"{}\" is taken.", username.as_str()))
+            AppError::validation(
+                "username",
+                format!("The username \"{}\" is taken.", username.as_str()),
+            )
         } else {
             e.into()
         }
@@ -170,10 +204,22 @@ pub async fn add_user(
     auth::check_new_password(password)?;
     let account = find_account(db, account_name).await?;
     if role.is_account_wide() && !pool_names.is_empty() {
-        return Err(AppError::validation("pool", format!("{} sees every virtual account; give no pools.", role.label())));
+        return Err(AppError::validation(
+            "pool",
+            format!(
+                "{} sees every virtual account; give no pools.",
+                role.label()
+            ),
+        ));
     }
     if !role.is_account_wide() && pool_names.is_empty() {
-        return Err(AppError::validation("pool", format!("A {} needs at least one virtual account.", role.label().to_lowercase())));
+        return Err(AppError::validation(
+            "pool",
+            format!(
+                "A {} needs at least one virtual account.",
+                role.label().to_lowercase()
+            ),
+        ));
     }
     let mut pools = Vec::new();
     for name in pool_names {
@@ -183,14 +229,18 @@ pub async fn add_user(
     let txn = db.begin().await?;
     let user = insert_user(&txn, &username, hash, now).await?;
     insert_membership(&txn, user.id, account.id, role, &pools).await?;
-    events::record(&txn, now, NewEvent {
-        smart_account_id: account.id,
-        virtual_account_id: None,
-        actor: "operator",
-        kind: EventKind::UserAdded,
-        message: format!("User \"{}\" added as {}", user.username, role.label()),
-        instance: None,
-    })
+    events::record(
+        &txn,
+        now,
+        NewEvent {
+            smart_account_id: account.id,
+            virtual_account_id: None,
+            actor: "operator",
+            kind: EventKind::UserAdded,
+            message: format!("User \"{}\" added as {}", user.username, role.label()),
+            instance: None,
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(user)

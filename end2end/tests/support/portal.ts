@@ -4,9 +4,9 @@
 //   const { test, portal } = portalTest('auth');   // one server per spec file (or describe block)
 //   test('…', async ({ page }) => { await page.goto('/login'); … });
 //
-// `test` is Playwright's test with `baseURL` set to that server (started by the first test that
-// uses it, stopped after the last one); `portal.restart()` stops the
-// server (SIGTERM) and starts it again on the same data dir and port.
+// `test` is Playwright's test with `baseURL` set to that server (started in beforeAll, stopped in
+// afterAll); `portal.restart()` stops the server (SIGTERM) and starts it again on the same data
+// dir and port.
 import { test as base, expect, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -85,7 +85,7 @@ export class Portal {
         '--demo',
         '--leptos-config', LEPTOS_CONFIG,
       ],
-      { cwd: process.env.E2E_DEV_SERVER_CWD ?? REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } },
+      { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } },
     );
     this.child = child;
     const collect = (chunk: Buffer) => {
@@ -150,25 +150,24 @@ export class Portal {
 }
 
 /**
- * One portal server for the spec file (or the `test.describe` block) this is called in: started
- * before its first test, stopped in afterAll. Returns a `test` whose `baseURL` points at it.
+ * One portal server for the spec file (or the `test.describe` block) this is called in: started in
+ * beforeAll, stopped in afterAll. Returns a `test` whose `baseURL` points at it.
  */
 export function portalTest(name: string) {
   const portal = new Portal(name);
   const test = base.extend({
-    // Started lazily by the first test that needs it: test-scoped fixtures such as `baseURL` are
-    // resolved before the beforeAll hooks would run.
     page: async ({ page }, use) => {
       await page.addInitScript(HYDRATION_PROBE);
       await use(page);
     },
-    baseURL: [
-      async ({}, use) => {
-        if (!portal.running) await portal.start();
-        await use(portal.url);
-      },
-      { timeout: READY_TIMEOUT_MS + 15_000 },
-    ],
+    // Playwright also resolves fixtures for the hooks, before beforeAll has started the server.
+    baseURL: async ({}, use) => {
+      await use(portal.running ? portal.url : undefined);
+    },
+  });
+  test.beforeAll(async () => {
+    test.setTimeout(READY_TIMEOUT_MS + 15_000);
+    await portal.start();
   });
   test.afterAll(async () => {
     await portal.dispose();
@@ -177,15 +176,16 @@ export function portalTest(name: string) {
 }
 
 /**
- * Added to every page by `portalTest`'s `page` fixture: counts the event listeners that scripts of the
- * page attach, which the app's WebAssembly bundle does when it hydrates the server-rendered page.
+ * Added to every page by `portalTest`'s `page` fixture: counts the event listeners that the app's
+ * scripts attach, which its WebAssembly bundle does when it hydrates the server-rendered page.
  */
 const HYDRATION_PROBE = `(() => {
   const add = EventTarget.prototype.addEventListener;
   const kinds = new Set(['submit', 'click', 'change', 'input']);
   window.__e2eListeners = 0;
   EventTarget.prototype.addEventListener = function (type, ...rest) {
-    if (kinds.has(type)) window.__e2eListeners++;
+    // Count only the app's own listeners (its JS glue is served from /pkg/), not the test tool's.
+    if (kinds.has(type) && String(new Error().stack).includes('/pkg/')) window.__e2eListeners++;
     return add.call(this, type, ...rest);
   };
 })();`;
@@ -196,23 +196,25 @@ const HYDRATION_PROBE = `(() => {
  * hydration. Needs the `page` of a `portalTest` test (it installs the probe).
  */
 export async function waitForHydration(page: Page): Promise<void> {
-  try {
-    await page.waitForFunction(
-      () => ((window as unknown as { __e2eListeners?: number }).__e2eListeners ?? 0) > 0,
+  // Resolves as soon as the page is hydrated, or as soon as a request for the app's JS or
+  // WebAssembly bundle has failed (then it never will be).
+  const state = await page
+    .waitForFunction(
+      () => {
+        if (((window as unknown as { __e2eListeners?: number }).__e2eListeners ?? 0) > 0) return { hydrated: true, failed: [] };
+        const failed = (performance.getEntriesByType('resource') as PerformanceResourceTiming[])
+          .filter((e) => e.name.includes('/pkg/') && (e.responseStatus ?? 0) >= 400)
+          .map((e) => `${e.responseStatus} ${new URL(e.name).pathname}`);
+        return failed.length ? { hydrated: false, failed } : false;
+      },
       undefined,
       { timeout: 15_000 },
-    );
-  } catch (err) {
-    // Say why, when the browser could not load the app's JS or WebAssembly bundle.
-    const failed = await page
-      .evaluate(() =>
-        (performance.getEntriesByType('resource') as PerformanceResourceTiming[])
-          .filter((e) => e.name.includes('/pkg/') && (e.responseStatus ?? 0) >= 400)
-          .map((e) => `${e.responseStatus} ${new URL(e.name).pathname}`),
-      )
-      .catch(() => [] as string[]);
-    const why = failed.length ? `; failed bundle requests: ${failed.join(', ')}` : '';
-    throw new Error(`the page at ${page.url()} was not hydrated by the WebAssembly bundle${why}\n${err}`);
+    )
+    .then((handle) => handle.jsonValue())
+    .catch((err) => ({ hydrated: false, failed: [] as string[], err }));
+  if (!state.hydrated) {
+    const why = state.failed.length ? `: the bundle could not be loaded (${state.failed.join(', ')})` : ' within 15 s';
+    throw new Error(`the page at ${page.url()} was not hydrated by the app's WebAssembly bundle${why}`);
   }
 }
 

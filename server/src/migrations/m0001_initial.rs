@@ -8,35 +8,125 @@ use sea_orm_migration::schema::*;
 pub struct Migration;
 
 #[derive(DeriveIden)]
-enum Users { Table, Id, Username, PasswordHash, CreatedAt }
+enum Users {
+    Table,
+    Id,
+    Username,
+    PasswordHash,
+    CreatedAt,
+}
 #[derive(DeriveIden)]
-enum SmartAccounts { Table, Id, Name, CreatedAt }
+enum SmartAccounts {
+    Table,
+    Id,
+    Name,
+    CreatedAt,
+}
 #[derive(DeriveIden)]
-enum Memberships { Table, Id, UserId, SmartAccountId, Role }
+enum Memberships {
+    Table,
+    Id,
+    UserId,
+    SmartAccountId,
+    Role,
+}
 #[derive(DeriveIden)]
-enum PoolGrants { Table, Id, MembershipId, VirtualAccountId }
+enum PoolGrants {
+    Table,
+    Id,
+    MembershipId,
+    VirtualAccountId,
+}
 #[derive(DeriveIden)]
-enum VirtualAccounts { Table, Id, SmartAccountId, Name, Description, IsDefault, CreatedAt }
+enum VirtualAccounts {
+    Table,
+    Id,
+    SmartAccountId,
+    Name,
+    Description,
+    IsDefault,
+    CreatedAt,
+}
 #[derive(DeriveIden)]
-enum Licenses { Table, Id, Tag, Name, ProductFamily }
+enum Licenses {
+    Table,
+    Id,
+    Tag,
+    Name,
+    ProductFamily,
+}
 #[derive(DeriveIden)]
-enum LicenseLots { Table, Id, VirtualAccountId, LicenseId, Quantity, StartsAt, EndsAt, SourceRef, CreatedAt }
+enum LicenseLots {
+    Table,
+    Id,
+    VirtualAccountId,
+    LicenseId,
+    Quantity,
+    StartsAt,
+    EndsAt,
+    SourceRef,
+    CreatedAt,
+}
 #[derive(DeriveIden)]
 enum Tokens {
-    Table, Id, VirtualAccountId, Token, Description, CreatedBy, CreatedAt, ExpiresAt, MaxUses, Uses,
-    AllowExportControlled, RevokedAt, RevokeReason,
+    Table,
+    Id,
+    VirtualAccountId,
+    Token,
+    Description,
+    CreatedBy,
+    CreatedAt,
+    ExpiresAt,
+    MaxUses,
+    Uses,
+    AllowExportControlled,
+    RevokedAt,
+    RevokeReason,
 }
 #[derive(DeriveIden)]
 enum ProductInstances {
-    Table, Id, VirtualAccountId, Pid, Sn, Hostname, Product, SoftwareVersion, CredentialHash, TokenId,
-    RegisteredAt, LastContactAt, IdCertSerial, IdCertExpiresAt, AuthExpiresAt,
+    Table,
+    Id,
+    VirtualAccountId,
+    Pid,
+    Sn,
+    Hostname,
+    Product,
+    SoftwareVersion,
+    CredentialHash,
+    TokenId,
+    RegisteredAt,
+    LastContactAt,
+    IdCertSerial,
+    IdCertExpiresAt,
+    AuthExpiresAt,
 }
 #[derive(DeriveIden)]
-enum Events { Table, Id, SmartAccountId, VirtualAccountId, At, Actor, Kind, Message }
+enum Events {
+    Table,
+    Id,
+    SmartAccountId,
+    VirtualAccountId,
+    At,
+    Actor,
+    Kind,
+    Message,
+}
 #[derive(DeriveIden)]
-enum TowerSessions { Table, Id, Data, ExpiresAt }
+enum TowerSessions {
+    Table,
+    Id,
+    Data,
+    ExpiresAt,
+}
 #[derive(DeriveIden)]
-enum LoginThrottles { Table, Key, Failures, WindowStartedAt, LockedUntil }
+enum LoginThrottles {
+    Table,
+    Key,
+    Failures,
+    WindowStartedAt,
+    LockedUntil,
+}
 
 fn fk(
     from_table: impl IntoIden,
@@ -92,7 +182,12 @@ impl MigrationTrait for Migration {
                 .col(big_integer(Memberships::UserId))
                 .col(big_integer(Memberships::SmartAccountId))
                 .col(string_len(Memberships::Role, 32))
-                .foreign_key(&mut fk(Memberships::Table, Memberships::UserId, Users::Table, Users::Id))
+                .foreign_key(&mut fk(
+                    Memberships::Table,
+                    Memberships::UserId,
+                    Users::Table,
+                    Users::Id,
+                ))
                 .foreign_key(&mut fk(
                     Memberships::Table,
                     Memberships::SmartAccountId,
@@ -105,7 +200,10 @@ impl MigrationTrait for Migration {
         m.create_index(index(
             "ux_memberships_user_account",
             Memberships::Table,
-            &[Memberships::UserId.into_iden(), Memberships::SmartAccountId.into_iden()],
+            &[
+                Memberships::UserId.into_iden(),
+                Memberships::SmartAccountId.into_iden(),
+            ],
             true,
         ))
         .await?;
@@ -130,7 +228,10 @@ impl MigrationTrait for Migration {
         m.create_index(index(
             "ux_virtual_accounts_account_name",
             VirtualAccounts::Table,
-            &[VirtualAccounts::SmartAccountId.into_iden(), VirtualAccounts::Name.into_iden()],
+            &[
+                VirtualAccounts::SmartAccountId.into_iden(),
+                VirtualAccounts::Name.into_iden(),
+            ],
             true,
         ))
         .await?;
@@ -158,7 +259,10 @@ impl MigrationTrait for Migration {
         m.create_index(index(
             "ux_pool_grants_membership_pool",
             PoolGrants::Table,
-            &[PoolGrants::MembershipId.into_iden(), PoolGrants::VirtualAccountId.into_iden()],
+            &[
+                PoolGrants::MembershipId.into_iden(),
+                PoolGrants::VirtualAccountId.into_iden(),
+            ],
             true,
         ))
         .await?;
@@ -189,14 +293,22 @@ impl MigrationTrait for Migration {
                     VirtualAccounts::Table,
                     VirtualAccounts::Id,
                 ))
-                .foreign_key(&mut fk(LicenseLots::Table, LicenseLots::LicenseId, Licenses::Table, Licenses::Id))
+                .foreign_key(&mut fk(
+                    LicenseLots::Table,
+                    LicenseLots::LicenseId,
+                    Licenses::Table,
+                    Licenses::Id,
+                ))
                 .to_owned(),
         )
         .await?;
         m.create_index(index(
             "ix_license_lots_pool_license",
             LicenseLots::Table,
-            &[LicenseLots::VirtualAccountId.into_iden(), LicenseLots::LicenseId.into_iden()],
+            &[
+                LicenseLots::VirtualAccountId.into_iden(),
+                LicenseLots::LicenseId.into_iden(),
+            ],
             false,
         ))
         .await?;
@@ -247,7 +359,9 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone(ProductInstances::LastContactAt))
                 .col(string_len(ProductInstances::IdCertSerial, 64))
                 .col(timestamp_with_time_zone(ProductInstances::IdCertExpiresAt))
-                .col(timestamp_with_time_zone_null(ProductInstances::AuthExpiresAt))
+                .col(timestamp_with_time_zone_null(
+                    ProductInstances::AuthExpiresAt,
+                ))
                 .foreign_key(&mut fk(
                     ProductInstances::Table,
                     ProductInstances::VirtualAccountId,
@@ -260,14 +374,20 @@ impl MigrationTrait for Migration {
         m.create_index(index(
             "ux_product_instances_udi",
             ProductInstances::Table,
-            &[ProductInstances::Pid.into_iden(), ProductInstances::Sn.into_iden()],
+            &[
+                ProductInstances::Pid.into_iden(),
+                ProductInstances::Sn.into_iden(),
+            ],
             true,
         ))
         .await?;
         m.create_index(index(
             "ix_product_instances_pool",
             ProductInstances::Table,
-            &[ProductInstances::VirtualAccountId.into_iden(), ProductInstances::Id.into_iden()],
+            &[
+                ProductInstances::VirtualAccountId.into_iden(),
+                ProductInstances::Id.into_iden(),
+            ],
             false,
         ))
         .await?;
@@ -282,7 +402,12 @@ impl MigrationTrait for Migration {
                 .col(string_len(Events::Actor, 200))
                 .col(string_len(Events::Kind, 64))
                 .col(text(Events::Message))
-                .foreign_key(&mut fk(Events::Table, Events::SmartAccountId, SmartAccounts::Table, SmartAccounts::Id))
+                .foreign_key(&mut fk(
+                    Events::Table,
+                    Events::SmartAccountId,
+                    SmartAccounts::Table,
+                    SmartAccounts::Id,
+                ))
                 .to_owned(),
         )
         .await?;

@@ -8,19 +8,53 @@ use sea_orm_migration::schema::*;
 pub struct Migration;
 
 #[derive(DeriveIden)]
-enum InstanceUsages { Table, Id, ProductInstanceId, VirtualAccountId, Tag, Count }
+enum InstanceUsages {
+    Table,
+    Id,
+    ProductInstanceId,
+    VirtualAccountId,
+    Tag,
+    Count,
+}
 #[derive(DeriveIden)]
-enum PoolUsages { Table, VirtualAccountId, Tag, InUse }
+enum PoolUsages {
+    Table,
+    VirtualAccountId,
+    Tag,
+    InUse,
+}
 #[derive(DeriveIden)]
-enum LicenseTransfers { Table, Id, SmartAccountId, LicenseId, FromVirtualAccountId, ToVirtualAccountId, Quantity, Actor, At }
+enum LicenseTransfers {
+    Table,
+    Id,
+    SmartAccountId,
+    LicenseId,
+    FromVirtualAccountId,
+    ToVirtualAccountId,
+    Quantity,
+    Actor,
+    At,
+}
 #[derive(DeriveIden)]
-enum ProductInstances { Table, Id }
+enum ProductInstances {
+    Table,
+    Id,
+}
 #[derive(DeriveIden)]
-enum VirtualAccounts { Table, Id }
+enum VirtualAccounts {
+    Table,
+    Id,
+}
 #[derive(DeriveIden)]
-enum SmartAccounts { Table, Id }
+enum SmartAccounts {
+    Table,
+    Id,
+}
 #[derive(DeriveIden)]
-enum Licenses { Table, Id }
+enum Licenses {
+    Table,
+    Id,
+}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -67,7 +101,11 @@ impl MigrationTrait for Migration {
                 .col(big_integer(PoolUsages::VirtualAccountId))
                 .col(string_len(PoolUsages::Tag, 64))
                 .col(big_integer(PoolUsages::InUse))
-                .primary_key(Index::create().col(PoolUsages::VirtualAccountId).col(PoolUsages::Tag))
+                .primary_key(
+                    Index::create()
+                        .col(PoolUsages::VirtualAccountId)
+                        .col(PoolUsages::Tag),
+                )
                 .foreign_key(
                     ForeignKey::create()
                         .from(PoolUsages::Table, PoolUsages::VirtualAccountId)
@@ -116,9 +154,12 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table(LicenseTransfers::Table).to_owned()).await?;
-        m.drop_table(Table::drop().table(PoolUsages::Table).to_owned()).await?;
-        m.drop_table(Table::drop().table(InstanceUsages::Table).to_owned()).await?;
+        m.drop_table(Table::drop().table(LicenseTransfers::Table).to_owned())
+            .await?;
+        m.drop_table(Table::drop().table(PoolUsages::Table).to_owned())
+            .await?;
+        m.drop_table(Table::drop().table(InstanceUsages::Table).to_owned())
+            .await?;
         Ok(())
     }
 }

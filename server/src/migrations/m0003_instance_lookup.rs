@@ -8,15 +8,30 @@ use sea_orm_migration::schema::*;
 pub struct Migration;
 
 #[derive(DeriveIden)]
-enum Events { Table, ProductInstanceId, Id }
+enum Events {
+    Table,
+    ProductInstanceId,
+    Id,
+}
 #[derive(DeriveIden)]
-enum ProductInstances { Table, VirtualAccountId, Hostname, Sn, LastContactAt, RegisteredAt, Id }
+enum ProductInstances {
+    Table,
+    VirtualAccountId,
+    Hostname,
+    Sn,
+    LastContactAt,
+    RegisteredAt,
+    Id,
+}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.alter_table(
-            Table::alter().table(Events::Table).add_column(big_integer_null(Events::ProductInstanceId)).to_owned(),
+            Table::alter()
+                .table(Events::Table)
+                .add_column(big_integer_null(Events::ProductInstanceId))
+                .to_owned(),
         )
         .await?;
         m.create_index(
@@ -29,10 +44,19 @@ impl MigrationTrait for Migration {
         )
         .await?;
         for (name, col) in [
-            ("ix_product_instances_pool_hostname", ProductInstances::Hostname),
+            (
+                "ix_product_instances_pool_hostname",
+                ProductInstances::Hostname,
+            ),
             ("ix_product_instances_pool_sn", ProductInstances::Sn),
-            ("ix_product_instances_pool_last_contact", ProductInstances::LastContactAt),
-            ("ix_product_instances_pool_registered", ProductInstances::RegisteredAt),
+            (
+                "ix_product_instances_pool_last_contact",
+                ProductInstances::LastContactAt,
+            ),
+            (
+                "ix_product_instances_pool_registered",
+                ProductInstances::RegisteredAt,
+            ),
         ] {
             m.create_index(
                 Index::create()
@@ -58,7 +82,13 @@ impl MigrationTrait for Migration {
         ] {
             m.drop_index(Index::drop().name(name).to_owned()).await?;
         }
-        m.alter_table(Table::alter().table(Events::Table).drop_column(Events::ProductInstanceId).to_owned()).await?;
+        m.alter_table(
+            Table::alter()
+                .table(Events::Table)
+                .drop_column(Events::ProductInstanceId)
+                .to_owned(),
+        )
+        .await?;
         Ok(())
     }
 }

@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 mod m0001_initial;
 mod m0002_usage_and_transfers;
 mod m0003_instance_lookup;
+mod m0004_signing_keys;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_initial::Migration),
             Box::new(m0002_usage_and_transfers::Migration),
             Box::new(m0003_instance_lookup::Migration),
+            Box::new(m0004_signing_keys::Migration),
         ]
     }
 }

@@ -13,6 +13,7 @@ use axum::Router;
 use http_body_util::BodyExt;
 use leptos::config::LeptosOptions;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use server::device_api::{DeviceState, RateLimits, Signer};
 use tower::ServiceExt;
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
@@ -71,22 +72,40 @@ pub async fn fresh_db(backend: &Backend) -> DatabaseConnection {
                 .unwrap()
         }
         Backend::Postgres(url) => {
-            let admin = Database::connect(url.as_str()).await.expect("TEST_DATABASE_URL connects");
+            let admin = Database::connect(url.as_str())
+                .await
+                .expect("TEST_DATABASE_URL connects");
             drop_stale_databases(&admin).await;
-            let name = format!("portal_t_{}_{n}_{}", std::process::id(), &uuid::Uuid::new_v4().simple().to_string()[..8]);
+            let name = format!(
+                "portal_t_{}_{n}_{}",
+                std::process::id(),
+                &uuid::Uuid::new_v4().simple().to_string()[..8]
+            );
             admin
                 .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
                 .await
                 .unwrap();
             let _ = admin.close().await;
             let base = match url.rfind('/') {
-                Some(i) if url[..i].contains("://") && i > url.find("://").unwrap() + 2 => &url[..i],
+                Some(i) if url[..i].contains("://") && i > url.find("://").unwrap() + 2 => {
+                    &url[..i]
+                }
                 _ => url.as_str(),
             };
             let query = url.find('?').map(|i| &url[i..]).unwrap_or("");
-            server::db::connect_and_migrate(&format!("{base}/{name}{query}")).await.unwrap()
+            server::db::connect_and_migrate(&format!("{base}/{name}{query}"))
+                .await
+                .unwrap()
         }
     }
+}
+
+/// The device API's state for `state`, with the given limits.
+pub async fn device_state(state: &AppState, limits: RateLimits) -> DeviceState {
+    let signer = Signer::load_or_create(&state.db, state.now())
+        .await
+        .unwrap();
+    DeviceState::new(state.clone(), signer, limits, false, false)
 }
 
 /// The router and its state on a fresh database.
@@ -104,13 +123,30 @@ impl TestApp {
     pub async fn with_settings(backend: &Backend, settings: Settings) -> TestApp {
         let db = fresh_db(backend).await;
         let state = AppState {
-            leptos_options: LeptosOptions::builder().output_name("portal").site_root("target/site").build(),
+            leptos_options: LeptosOptions::builder()
+                .output_name("portal")
+                .site_root("target/site")
+                .build(),
             db,
             clock: Arc::new(OffsetClock::default()),
             settings,
         };
-        let router = server::build_router(state.clone());
-        TestApp { state, router, backend: backend.clone() }
+        let router = server::build_router(
+            state.clone(),
+            device_state(
+                &state,
+                RateLimits {
+                    per_address: 1_000_000,
+                    per_credential: 1_000_000,
+                },
+            )
+            .await,
+        );
+        TestApp {
+            state,
+            router,
+            backend: backend.clone(),
+        }
     }
 
     pub fn db(&self) -> &DatabaseConnection {
@@ -127,7 +163,11 @@ impl TestApp {
     }
 
     pub fn client_from(&self, addr: &str) -> Client {
-        Client { router: self.router.clone(), cookie: None, addr: addr.to_owned() }
+        Client {
+            router: self.router.clone(),
+            cookie: None,
+            addr: addr.to_owned(),
+        }
     }
 
     /// Creates a smart account with an admin, returning a client signed in as that admin.
@@ -141,11 +181,25 @@ impl TestApp {
     }
 
     /// Adds a user with a role (and pools, for pool roles), returning a signed-in client.
-    pub async fn user(&self, account: &str, username: &str, role: app::domain::roles::Role, pools: &[&str]) -> Client {
+    pub async fn user(
+        &self,
+        account: &str,
+        username: &str,
+        role: app::domain::roles::Role,
+        pools: &[&str],
+    ) -> Client {
         let pools: Vec<String> = pools.iter().map(|p| p.to_string()).collect();
-        app::services::users::add_user(self.db(), account, username, PASSWORD, role, &pools, self.now())
-            .await
-            .unwrap();
+        app::services::users::add_user(
+            self.db(),
+            account,
+            username,
+            PASSWORD,
+            role,
+            &pools,
+            self.now(),
+        )
+        .await
+        .unwrap();
         let mut client = self.client();
         client.login(username, PASSWORD).await.unwrap();
         client
@@ -170,10 +224,16 @@ impl Reply {
     /// The server function's result: its JSON value, or its `AppError`.
     pub fn result<T: serde::de::DeserializeOwned>(&self) -> Result<T, AppError> {
         if self.status.is_success() {
-            Ok(serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("bad JSON {e}: {}", self.text())))
+            Ok(serde_json::from_slice(&self.body)
+                .unwrap_or_else(|e| panic!("bad JSON {e}: {}", self.text())))
         } else {
-            Err(serde_json::from_slice(&self.body)
-                .unwrap_or_else(|e| panic!("status {} with a body that is no AppError ({e}): {}", self.status, self.text())))
+            Err(serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+                panic!(
+                    "status {} with a body that is no AppError ({e}): {}",
+                    self.status,
+                    self.text()
+                )
+            }))
         }
     }
 }
@@ -189,7 +249,8 @@ pub struct Client {
 impl Client {
     pub async fn send(&mut self, mut req: Request<Body>) -> Reply {
         if let Some(cookie) = &self.cookie {
-            req.headers_mut().insert(header::COOKIE, cookie.parse().unwrap());
+            req.headers_mut()
+                .insert(header::COOKIE, cookie.parse().unwrap());
         }
         req.extensions_mut().insert(ClientAddr(self.addr.clone()));
         let res = self.router.clone().oneshot(req).await.unwrap();
@@ -197,10 +258,18 @@ impl Client {
         let headers = res.headers().clone();
         for set in headers.get_all(header::SET_COOKIE) {
             let pair = set.to_str().unwrap().split(';').next().unwrap().to_owned();
-            self.cookie = if set.to_str().unwrap().contains("Max-Age=0") { None } else { Some(pair) };
+            self.cookie = if set.to_str().unwrap().contains("Max-Age=0") {
+                None
+            } else {
+                Some(pair)
+            };
         }
         let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
-        Reply { status, headers, body }
+        Reply {
+            status,
+            headers,
+            body,
+        }
     }
 
     /// POSTs a form to a server function (`/api/<endpoint>`), as the page's JavaScript does.
@@ -220,21 +289,39 @@ impl Client {
     }
 
     pub async fn get(&mut self, path: &str) -> Reply {
-        let req = Request::get(path).header(header::ACCEPT, "text/html").body(Body::empty()).unwrap();
+        let req = Request::get(path)
+            .header(header::ACCEPT, "text/html")
+            .body(Body::empty())
+            .unwrap();
         self.send(req).await
     }
 
     pub async fn login(&mut self, username: &str, password: &str) -> Result<(), AppError> {
-        self.call("auth/login", &[("username", username), ("password", password)]).await.result::<()>()
+        self.call(
+            "auth/login",
+            &[("username", username), ("password", password)],
+        )
+        .await
+        .result::<()>()
     }
 
     pub async fn me(&mut self) -> Option<app::model::Me> {
-        self.call("auth/me", &[]).await.result::<Option<app::model::Me>>().unwrap()
+        self.call("auth/me", &[])
+            .await
+            .result::<Option<app::model::Me>>()
+            .unwrap()
     }
 
     /// The id of a pool the user sees, by name.
     pub async fn pool_id(&mut self, name: &str) -> i64 {
-        self.me().await.expect("signed in").pools.iter().find(|p| p.name == name).unwrap_or_else(|| panic!("no pool {name}")).id
+        self.me()
+            .await
+            .expect("signed in")
+            .pools
+            .iter()
+            .find(|p| p.name == name)
+            .unwrap_or_else(|| panic!("no pool {name}"))
+            .id
     }
 }
 
@@ -242,7 +329,9 @@ pub fn urlencode(value: &str) -> String {
     let mut out = String::new();
     for b in value.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }

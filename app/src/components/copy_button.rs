@@ -1,0 +1,102 @@
+//! A "Copy" button for a secret the user must paste elsewhere (a registration token). It writes to the
+//! clipboard; where the browser refuses (no clipboard API outside secure contexts, permission denied)
+//! it selects the text instead, so that Ctrl+C copies it. Without JavaScript the text stays in a
+//! read-only field the user can select by hand.
+
+use leptos::html::Input;
+use leptos::prelude::*;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsValue;
+
+const COPIED: &str = "Copied";
+const SELECTED: &str = "Selected: press Ctrl+C (⌘C on a Mac) to copy";
+
+#[component]
+pub fn CopyButton(
+    /// What to copy.
+    text: String,
+    /// The read-only field that shows `text`, selected when the clipboard is not available. Without
+    /// one, the button shows its own field when it has to fall back.
+    #[prop(optional)]
+    field: Option<NodeRef<Input>>,
+    /// The button's accessible name when "Copy" alone would be ambiguous (one button per table row).
+    #[prop(optional, into)]
+    label: Option<String>,
+) -> impl IntoView {
+    let status = RwSignal::new(None::<&'static str>);
+    let revealed = RwSignal::new(false);
+    let own = NodeRef::<Input>::new();
+    let has_field = field.is_some();
+    let target = field.unwrap_or(own);
+    // The fallback field of a button without one appears on demand: select it once it is rendered.
+    Effect::new(move |_| {
+        if revealed.get() {
+            if let Some(input) = own.get() {
+                select(&input);
+            }
+        }
+    });
+    let fall_back = move || {
+        status.set(Some(SELECTED));
+        match target.get_untracked() {
+            Some(input) => select(&input),
+            None => revealed.set(true),
+        }
+    };
+    let copy = {
+        let text = text.clone();
+        move |_| write_to_clipboard(&text, move || status.set(Some(COPIED)), fall_back)
+    };
+    let fallback_field = (!has_field).then(|| {
+        move || {
+            revealed.get().then(|| {
+                view! {
+                    <input
+                        type="text"
+                        class="copy-fallback mono"
+                        readonly
+                        aria-label="Token to copy"
+                        value=text.clone()
+                        node_ref=own
+                    />
+                }
+            })
+        }
+    });
+    view! {
+        <span class="copy-button">
+            <button type="button" class="button button-small" aria-label=label on:click=copy>
+                "Copy"
+            </button>
+            {fallback_field}
+            <span class="copy-status" role="status">
+                {move || status.get()}
+            </span>
+        </span>
+    }
+}
+
+fn select(input: &web_sys::HtmlInputElement) {
+    let _ = input.focus();
+    input.select();
+}
+
+/// `navigator.clipboard.writeText(text)`, then `done` or, if the API is missing or the promise is
+/// rejected, `failed`.
+fn write_to_clipboard(text: &str, done: impl Fn() + 'static, failed: impl Fn() + 'static) {
+    let Some(window) = web_sys::window() else {
+        return failed();
+    };
+    let clipboard = window.navigator().clipboard();
+    // Undefined outside secure contexts (plain http on a non-loopback host).
+    if clipboard.is_undefined() {
+        return failed();
+    }
+    let promise = clipboard.write_text(text);
+    let on_done = Closure::<dyn FnMut(JsValue)>::new(move |_| done());
+    let on_failed = Closure::<dyn FnMut(JsValue)>::new(move |_| failed());
+    let _ = promise.then2(&on_done, &on_failed);
+    // The promise calls one of them later: JavaScript owns them from here on.
+    on_done.forget();
+    on_failed.forget();
+}

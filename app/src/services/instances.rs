@@ -1,0 +1,434 @@
+//! Product instances as the portal shows them: a keyset-paged list, one instance's detail, transfer to
+//! another virtual account, removal.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionSession, TransactionTrait,
+};
+
+use crate::domain::device::{tag_status, InstanceStatus};
+use crate::domain::events::EventKind;
+use crate::domain::roles::{Action, Actor};
+use crate::entities::{event, instance_usage, license, product_instance as pi};
+use crate::error::AppError;
+use crate::model::{InstanceDetail, InstanceEntitlement, InstancePage, InstanceRow};
+use crate::protocol::EntitlementStatus;
+
+use super::events::{self, NewEvent};
+use super::{pools, require, usage};
+
+/// Rows per page of the Product Instances tab.
+pub const PAGE_SIZE: u64 = 50;
+
+/// The orders the tab offers; each is backed by an index on (pool, column, id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    Hostname,
+    Serial,
+    LastContact,
+    Registered,
+}
+
+impl Sort {
+    pub fn parse(s: &str) -> Sort {
+        match s {
+            "serial" => Sort::Serial,
+            "last_contact" => Sort::LastContact,
+            "registered" => Sort::Registered,
+            _ => Sort::Hostname,
+        }
+    }
+
+    fn column(self) -> pi::Column {
+        match self {
+            Sort::Hostname => pi::Column::Hostname,
+            Sort::Serial => pi::Column::Sn,
+            Sort::LastContact => pi::Column::LastContactAt,
+            Sort::Registered => pi::Column::RegisteredAt,
+        }
+    }
+
+    /// The cursor value of a row for this order.
+    fn key(self, m: &pi::Model) -> String {
+        match self {
+            Sort::Hostname => m.hostname.clone(),
+            Sort::Serial => m.sn.clone(),
+            Sort::LastContact => m.last_contact_at.to_rfc3339(),
+            Sort::Registered => m.registered_at.to_rfc3339(),
+        }
+    }
+}
+
+/// What the tab asks for.
+#[derive(Debug, Clone)]
+pub struct InstanceQuery {
+    pub pool: i64,
+    /// Matches the start of the hostname or of the serial number.
+    pub search: String,
+    pub sort: Sort,
+    pub descending: bool,
+    /// `<sort key>\u{1f}<id>` of the last row of the previous page.
+    pub after: Option<String>,
+}
+
+fn cursor_condition(sort: Sort, descending: bool, cursor: &str) -> Result<Condition, AppError> {
+    let (key, id) = cursor
+        .rsplit_once('\u{1f}')
+        .ok_or_else(|| AppError::validation("after", "Bad page cursor."))?;
+    let id: i64 = id
+        .parse()
+        .map_err(|_| AppError::validation("after", "Bad page cursor."))?;
+    let col = sort.column();
+    let value: sea_orm::Value = match sort {
+        Sort::LastContact | Sort::Registered => DateTime::parse_from_rfc3339(key)
+            .map_err(|_| AppError::validation("after", "Bad page cursor."))?
+            .with_timezone(&Utc)
+            .into(),
+        _ => key.to_owned().into(),
+    };
+    Ok(if descending {
+        Condition::any().add(col.lt(value.clone())).add(
+            Condition::all()
+                .add(col.eq(value))
+                .add(pi::Column::Id.lt(id)),
+        )
+    } else {
+        Condition::any().add(col.gt(value.clone())).add(
+            Condition::all()
+                .add(col.eq(value))
+                .add(pi::Column::Id.gt(id)),
+        )
+    })
+}
+
+/// Instances' statuses and license summaries for one page, in two indexed queries.
+async fn describe(
+    db: &impl ConnectionTrait,
+    pool: i64,
+    rows: &[pi::Model],
+    now: DateTime<Utc>,
+) -> Result<Vec<InstanceRow>, AppError> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let usages = instance_usage::Entity::find()
+        .filter(instance_usage::Column::ProductInstanceId.is_in(ids))
+        .order_by_asc(instance_usage::Column::Tag)
+        .all(db)
+        .await?;
+    let tags: Vec<String> = usages
+        .iter()
+        .map(|u| u.tag.clone())
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let short = short_tags(db, pool, &tags, now).await?;
+    let mut by_instance: HashMap<i64, Vec<&instance_usage::Model>> = HashMap::new();
+    for u in &usages {
+        by_instance
+            .entry(u.product_instance_id)
+            .or_default()
+            .push(u);
+    }
+    Ok(rows
+        .iter()
+        .map(|m| {
+            let mine = by_instance.get(&m.id).map(Vec::as_slice).unwrap_or(&[]);
+            let ooc = mine.iter().any(|u| short.contains(&u.tag));
+            let status = InstanceStatus::of(m.last_contact_at, m.auth_expires_at, ooc, now);
+            InstanceRow {
+                id: m.id,
+                hostname: m.hostname.clone(),
+                product: m.product.clone(),
+                pid: m.pid.clone(),
+                sn: m.sn.clone(),
+                last_contact_at: m.last_contact_at,
+                status: status.label().to_owned(),
+                licenses: mine
+                    .iter()
+                    .map(|u| format!("{} × {}", u.tag, u.count))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            }
+        })
+        .collect())
+}
+
+/// The tags of `tags` that the pool is short of (in use above active licenses).
+pub async fn short_tags(
+    db: &impl ConnectionTrait,
+    pool: i64,
+    tags: &[String],
+    now: DateTime<Utc>,
+) -> Result<HashSet<String>, AppError> {
+    if tags.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let in_use = usage::in_use(db, pool, Some(tags)).await?;
+    let active = usage::active_quantity(db, pool, Some(tags), now).await?;
+    Ok(tags
+        .iter()
+        .filter(|t| {
+            tag_status(
+                active.get(*t).copied().unwrap_or(0),
+                in_use.get(*t).copied().unwrap_or(0),
+            ) == EntitlementStatus::OutOfCompliance
+        })
+        .cloned()
+        .collect())
+}
+
+/// One page of a pool's instances.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    q: InstanceQuery,
+    now: DateTime<Utc>,
+) -> Result<InstancePage, AppError> {
+    pools::find_visible(db, actor, q.pool).await?;
+    let mut query = pi::Entity::find().filter(pi::Column::VirtualAccountId.eq(q.pool));
+    let search = q.search.trim();
+    if !search.is_empty() {
+        // Prefix ranges use the (pool, hostname) and (pool, sn) indexes; LIKE would not, everywhere.
+        let upper = format!("{search}\u{10FFFF}");
+        query = query.filter(
+            Condition::any()
+                .add(
+                    Condition::all()
+                        .add(pi::Column::Hostname.gte(search))
+                        .add(pi::Column::Hostname.lt(upper.as_str())),
+                )
+                .add(
+                    Condition::all()
+                        .add(pi::Column::Sn.gte(search))
+                        .add(pi::Column::Sn.lt(upper.as_str())),
+                ),
+        );
+    }
+    if let Some(after) = q.after.as_deref().filter(|a| !a.is_empty()) {
+        query = query.filter(cursor_condition(q.sort, q.descending, after)?);
+    }
+    let col = q.sort.column();
+    query = if q.descending {
+        query.order_by_desc(col).order_by_desc(pi::Column::Id)
+    } else {
+        query.order_by_asc(col).order_by_asc(pi::Column::Id)
+    };
+    let mut rows = query.limit(PAGE_SIZE + 1).all(db).await?;
+    let next = if rows.len() as u64 > PAGE_SIZE {
+        rows.truncate(PAGE_SIZE as usize);
+        rows.last()
+            .map(|m| format!("{}\u{1f}{}", q.sort.key(m), m.id))
+    } else {
+        None
+    };
+    Ok(InstancePage {
+        rows: describe(db, q.pool, &rows, now).await?,
+        next,
+    })
+}
+
+/// Finds an instance in a pool the actor sees.
+async fn find_visible(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: i64,
+) -> Result<(pi::Model, crate::entities::virtual_account::Model), AppError> {
+    let found = pi::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let pool = pools::find_visible(db, actor, found.virtual_account_id).await?;
+    Ok((found, pool))
+}
+
+/// Everything about one instance.
+pub async fn detail(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<InstanceDetail, AppError> {
+    let (m, pool) = find_visible(db, actor, id).await?;
+    let row = describe(db, m.virtual_account_id, std::slice::from_ref(&m), now)
+        .await?
+        .pop()
+        .ok_or(AppError::NotFound)?;
+    let used = usage::of_instance(db, m.id).await?;
+    let tags: Vec<String> = used.keys().cloned().collect();
+    let short = short_tags(db, m.virtual_account_id, &tags, now).await?;
+    let names: HashMap<String, String> = license::Entity::find()
+        .filter(license::Column::Tag.is_in(tags.clone()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|l| (l.tag, l.name))
+        .collect();
+    let entitlements = used
+        .into_iter()
+        .map(|(tag, count)| InstanceEntitlement {
+            status: if short.contains(&tag) {
+                "Out of Compliance"
+            } else {
+                "Authorized"
+            }
+            .to_owned(),
+            name: names.get(&tag).cloned(),
+            tag,
+            count,
+        })
+        .collect();
+    let history = event::Entity::find()
+        .filter(event::Column::ProductInstanceId.eq(m.id))
+        .filter(event::Column::SmartAccountId.eq(actor.smart_account_id))
+        .order_by_desc(event::Column::Id)
+        .limit(100)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(events::to_row)
+        .collect();
+    Ok(InstanceDetail {
+        row,
+        pool_id: pool.id,
+        pool_name: pool.name,
+        software_version: m.software_version,
+        registered_at: m.registered_at,
+        id_cert_serial: m.id_cert_serial,
+        id_cert_expires_at: m.id_cert_expires_at,
+        auth_expires_at: m.auth_expires_at,
+        entitlements,
+        events: history,
+        can_change: actor.can_change(m.virtual_account_id),
+    })
+}
+
+/// Moves an instance, with its usage, to another virtual account.
+pub async fn transfer(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: &Actor,
+    id: i64,
+    target: i64,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let (m, from) = find_visible(db, actor, id).await?;
+    require(actor, Action::ChangePool(from.id))?;
+    let to = pools::find_visible(db, actor, target)
+        .await
+        .map_err(|_| AppError::validation("target", "Pick a virtual account you may change."))?;
+    if !actor.can_change(to.id) {
+        return Err(AppError::validation(
+            "target",
+            "Pick a virtual account you may change.",
+        ));
+    }
+    if to.id == from.id {
+        return Err(AppError::validation(
+            "target",
+            "The instance is already in this virtual account.",
+        ));
+    }
+    let txn = db.begin().await?;
+    pi::Entity::update_many()
+        .col_expr(pi::Column::VirtualAccountId, Expr::value(to.id))
+        .filter(pi::Column::Id.eq(m.id))
+        .filter(pi::Column::VirtualAccountId.eq(from.id))
+        .exec(&txn)
+        .await?;
+    usage::move_instance(&txn, m.id, from.id, to.id).await?;
+    let udi = format!("PID:{},SN:{}", m.pid, m.sn);
+    for (pool, message) in [
+        (
+            from.id,
+            format!(
+                "Product instance {} ({udi}) transferred to \"{}\"",
+                m.hostname, to.name
+            ),
+        ),
+        (
+            to.id,
+            format!(
+                "Product instance {} ({udi}) transferred from \"{}\"",
+                m.hostname, from.name
+            ),
+        ),
+    ] {
+        events::record(
+            &txn,
+            now,
+            NewEvent {
+                smart_account_id: actor.smart_account_id,
+                virtual_account_id: Some(pool),
+                actor: &actor.username,
+                kind: EventKind::InstanceTransferred,
+                message,
+                instance: Some(m.id),
+            },
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Removes an instance: its licenses are released and its credential stops working.
+pub async fn remove(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: &Actor,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let (m, pool) = find_visible(db, actor, id).await?;
+    require(actor, Action::ChangePool(pool.id))?;
+    let txn = db.begin().await?;
+    delete_instance(&txn, &m).await?;
+    events::record(
+        &txn,
+        now,
+        NewEvent {
+            smart_account_id: actor.smart_account_id,
+            virtual_account_id: Some(pool.id),
+            actor: &actor.username,
+            kind: EventKind::InstanceRemoved,
+            message: format!(
+                "Product instance {} (PID:{},SN:{}) removed; its licenses are released",
+                m.hostname, m.pid, m.sn
+            ),
+            instance: Some(m.id),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Releases an instance's usage and deletes it (inside the caller's transaction).
+pub async fn delete_instance(db: &impl ConnectionTrait, m: &pi::Model) -> Result<(), AppError> {
+    usage::release(db, m.id, m.virtual_account_id).await?;
+    pi::Entity::delete_by_id(m.id).exec(db).await?;
+    Ok(())
+}
+
+/// The usage of an instance, for the device API's answers.
+pub async fn entitlement_statuses(
+    db: &impl ConnectionTrait,
+    pool: i64,
+    used: &BTreeMap<String, i64>,
+    now: DateTime<Utc>,
+) -> Result<Vec<(String, i64, EntitlementStatus)>, AppError> {
+    let tags: Vec<String> = used.keys().cloned().collect();
+    let short = short_tags(db, pool, &tags, now).await?;
+    Ok(used
+        .iter()
+        .map(|(tag, &count)| {
+            let status = if short.contains(tag) {
+                EntitlementStatus::OutOfCompliance
+            } else {
+                EntitlementStatus::Authorized
+            };
+            (tag.clone(), count, status)
+        })
+        .collect())
+}

@@ -1,0 +1,227 @@
+//! The device API, `/api/device/v1`: a plain versioned axum router (devices in the field cannot be
+//! redeployed, so this is a frozen contract, PROTOCOL.md). Every failure answers
+//! `{"error": {"code", "message"}}`; every 2xx JSON answer carries `X-Signature`.
+
+mod extract;
+mod limits;
+pub mod signing;
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use app::protocol::{AuthorizeRequest, ErrorBody, ErrorDetail, RegisterRequest, MAX_BODY_BYTES};
+use app::services::devices::{self, DeviceError};
+use app::state::AppState;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Serialize;
+
+pub use extract::{Bearer, DeviceJson};
+pub use limits::{RateLimiter, RateLimits};
+pub use signing::Signer;
+
+/// What the device API needs beyond the app's state.
+#[derive(Clone)]
+pub struct DeviceState {
+    pub app: AppState,
+    pub signer: Arc<Signer>,
+    pub limiter: Arc<RateLimiter>,
+    /// Whether the portal itself serves TLS.
+    pub tls: bool,
+    /// Accept plain HTTP from addresses other than loopback (a satellite-style setup).
+    pub allow_http_devices: bool,
+    http_logged: Arc<AtomicBool>,
+}
+
+impl DeviceState {
+    pub fn new(
+        app: AppState,
+        signer: Signer,
+        limits: RateLimits,
+        tls: bool,
+        allow_http_devices: bool,
+    ) -> Self {
+        DeviceState {
+            app,
+            signer: Arc::new(signer),
+            limiter: Arc::new(RateLimiter::new(limits)),
+            tls,
+            allow_http_devices,
+            http_logged: Arc::new(AtomicBool::new(false)),
+        }
+    }
+}
+
+/// The answer of a refusal.
+pub struct Refusal(pub DeviceError);
+
+impl From<DeviceError> for Refusal {
+    fn from(e: DeviceError) -> Self {
+        Refusal(e)
+    }
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        let e = self.0;
+        let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: e.code.to_owned(),
+                message: e.message,
+            },
+        };
+        let bytes = serde_json::to_vec(&body).unwrap_or_default();
+        (
+            status,
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            bytes,
+        )
+            .into_response()
+    }
+}
+
+/// A 2xx JSON answer, signed.
+fn signed<T: Serialize>(state: &DeviceState, status: StatusCode, value: &T) -> Response {
+    match serde_json::to_vec(value) {
+        Ok(bytes) => {
+            let signature = state.signer.sign(&bytes);
+            let mut res = (
+                status,
+                [(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json"),
+                )],
+                bytes,
+            )
+                .into_response();
+            if let Ok(v) = HeaderValue::from_str(&signature) {
+                res.headers_mut().insert("x-signature", v);
+            }
+            res
+        }
+        Err(err) => {
+            tracing::error!(error = %err, "encoding a device answer failed");
+            Refusal(DeviceError::internal()).into_response()
+        }
+    }
+}
+
+/// The router, to be nested at `/api/device/v1`.
+pub fn router(state: DeviceState) -> Router {
+    Router::new()
+        .route("/register", post(register))
+        .route("/authorize", post(authorize))
+        .route("/renew", post(renew))
+        .route("/deregister", post(deregister))
+        .route("/status", get(status))
+        .route("/signing-key", get(signing_key))
+        .fallback(|| async {
+            Refusal(DeviceError::new(
+                404,
+                "not_found",
+                "no such endpoint in the device API v1",
+            ))
+        })
+        .method_not_allowed_fallback(|| async {
+            Refusal(DeviceError::new(
+                405,
+                "method_not_allowed",
+                "this endpoint takes another method",
+            ))
+        })
+        .layer(middleware::from_fn_with_state(state.clone(), guard))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}
+
+/// Plain HTTP only from loopback (or when allowed), then the rate limits.
+async fn guard(State(state): State<DeviceState>, req: Request, next: Next) -> Response {
+    let ip = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(a)| a.ip());
+    if !state.tls && !state.allow_http_devices {
+        if let Some(ip) = ip.filter(|ip| !ip.is_loopback()) {
+            if !state.http_logged.swap(true, Ordering::Relaxed) {
+                tracing::warn!(%ip, "refused a device over plain HTTP (serve TLS, or pass --allow-http-devices)");
+            }
+            return Refusal(DeviceError::new(
+                403,
+                "https_required",
+                "this portal takes devices over HTTPS only",
+            ))
+            .into_response();
+        }
+    }
+    let address = ip
+        .map(|ip| ip.to_string())
+        .unwrap_or_else(|| "local".to_owned());
+    let credential = extract::bearer_of(req.headers());
+    let now = state.app.now().timestamp();
+    if let Err(retry_after) = state.limiter.check(&address, credential.as_deref(), now) {
+        let mut res = Refusal(DeviceError::new(
+            429,
+            "rate_limited",
+            format!("too many requests; retry after {retry_after} s"),
+        ))
+        .into_response();
+        res.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(retry_after as u64));
+        return res;
+    }
+    next.run(req).await
+}
+
+async fn register(
+    State(s): State<DeviceState>,
+    DeviceJson(req): DeviceJson<RegisterRequest>,
+) -> Result<Response, Refusal> {
+    let answer = devices::register(&s.app.db, req, s.app.now()).await?;
+    Ok(signed(&s, StatusCode::CREATED, &answer))
+}
+
+async fn authorize(
+    State(s): State<DeviceState>,
+    Bearer(credential): Bearer,
+    DeviceJson(req): DeviceJson<AuthorizeRequest>,
+) -> Result<Response, Refusal> {
+    let answer = devices::authorize(&s.app.db, &credential, req, s.app.now()).await?;
+    Ok(signed(&s, StatusCode::OK, &answer))
+}
+
+async fn renew(
+    State(s): State<DeviceState>,
+    Bearer(credential): Bearer,
+) -> Result<Response, Refusal> {
+    let answer = devices::renew(&s.app.db, &credential, s.app.now()).await?;
+    Ok(signed(&s, StatusCode::OK, &answer))
+}
+
+async fn deregister(
+    State(s): State<DeviceState>,
+    Bearer(credential): Bearer,
+) -> Result<Response, Refusal> {
+    devices::deregister(&s.app.db, &credential, s.app.now()).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn status(
+    State(s): State<DeviceState>,
+    Bearer(credential): Bearer,
+) -> Result<Response, Refusal> {
+    let answer = devices::status(&s.app.db, &credential, s.app.now()).await?;
+    Ok(signed(&s, StatusCode::OK, &answer))
+}
+
+async fn signing_key(State(s): State<DeviceState>) -> Response {
+    signed(&s, StatusCode::OK, &s.signer.public())
+}

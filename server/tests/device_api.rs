@@ -1,0 +1,472 @@
+//! The device API through the real router: every endpoint and error code, signatures, limits, and
+//! token use counting under concurrency.
+
+mod common;
+
+use app::protocol::{AuthorizeResponse, RegisterResponse, SigningKey, StatusResponse};
+use app::services::tokens::{self, NewToken};
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use base64::Engine;
+use common::{backends, Reply, TestApp};
+use ed25519_dalek::{Signature, Verifier, VerifyingKey};
+use serde_json::{json, Value};
+
+async fn send(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    credential: Option<&str>,
+    body: Option<Vec<u8>>,
+) -> Reply {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(format!("/api/device/v1{path}"));
+    if let Some(c) = credential {
+        req = req.header(header::AUTHORIZATION, format!("Bearer {c}"));
+    }
+    if body.is_some() {
+        req = req.header(header::CONTENT_TYPE, "application/json");
+    }
+    let mut client = app.client();
+    client
+        .send(
+            req.body(body.map(Body::from).unwrap_or_else(Body::empty))
+                .unwrap(),
+        )
+        .await
+}
+
+async fn post(app: &TestApp, path: &str, credential: Option<&str>, body: Value) -> Reply {
+    send(
+        app,
+        "POST",
+        path,
+        credential,
+        Some(serde_json::to_vec(&body).unwrap()),
+    )
+    .await
+}
+
+fn code(reply: &Reply) -> String {
+    let v: Value = serde_json::from_slice(&reply.body)
+        .unwrap_or_else(|_| panic!("not JSON: {}", reply.text()));
+    v["error"]["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no error code: {v}"))
+        .to_owned()
+}
+
+/// An account "Acme" with pool "Default" holding `licenses` × A9K-100G-LIC, and a token.
+async fn setup(app: &TestApp, licenses: i64, max_uses: &str) -> String {
+    app::services::users::create_account(app.db(), "Acme", "alice", common::PASSWORD, app.now())
+        .await
+        .unwrap();
+    app::services::catalogue::add_license(app.db(), "A9K-100G-LIC", "100GE", "ASR 9000")
+        .await
+        .unwrap();
+    if licenses > 0 {
+        app::services::catalogue::provision(
+            app.db(),
+            app::services::catalogue::NewLot {
+                account: "Acme",
+                pool: "Default",
+                tag: "A9K-100G-LIC",
+                quantity: licenses,
+                starts_at: app.now() - chrono::Duration::days(1),
+                ends_at: None,
+                source_ref: "ORD",
+            },
+            app.now(),
+        )
+        .await
+        .unwrap();
+    }
+    let (actor, _) = app::services::actors::load(app.db(), 1, None)
+        .await
+        .unwrap();
+    let pool = app::services::pools::refs(app.db(), &actor).await.unwrap()[0].id;
+    let form = NewToken {
+        description: "t".into(),
+        expire_days: "30".into(),
+        max_uses: max_uses.into(),
+        allow_export_controlled: true,
+    };
+    tokens::create(app.db(), &actor, pool, form, app.now())
+        .await
+        .unwrap()
+        .token
+}
+
+fn registration(token: &str, sn: &str, force: bool) -> Value {
+    json!({"id_token": token, "udi": {"pid": "ASR-9006-AC", "sn": sn}, "hostname": "r1", "product": "ASR9K", "software_version": "7.3.2", "force": force})
+}
+
+async fn register(app: &TestApp, token: &str, sn: &str) -> RegisterResponse {
+    let reply = post(app, "/register", None, registration(token, sn, false)).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+    serde_json::from_slice(&reply.body).unwrap()
+}
+
+#[tokio::test]
+async fn register_authorize_status_renew_deregister() {
+    for backend in backends() {
+        let app = TestApp::new(&backend).await;
+        let token = setup(&app, 3, "").await;
+        let reg = register(&app, &token, "FOX1").await;
+        assert_eq!(
+            (reg.smart_account.as_str(), reg.virtual_account.as_str()),
+            ("Acme", "Default")
+        );
+        assert!(reg.credential.starts_with("dcr_"));
+        assert_eq!(reg.sync_interval_secs, 86_400);
+        assert_eq!(
+            (reg.id_cert.expires_at - reg.id_cert.issued_at).num_days(),
+            365
+        );
+
+        let auth = post(
+            &app,
+            "/authorize",
+            Some(&reg.credential),
+            json!({"entitlements": [{"tag": "A9K-100G-LIC", "count": 2}]}),
+        )
+        .await;
+        assert_eq!(auth.status, StatusCode::OK, "{}", auth.text());
+        let auth: AuthorizeResponse = serde_json::from_slice(&auth.body).unwrap();
+        assert_eq!(serde_json::to_value(&auth.status).unwrap(), "authorized");
+        assert_eq!(
+            (auth.authorization.expires_at - auth.authorization.issued_at).num_days(),
+            90
+        );
+
+        // A second device pushes the pool over: both are out of compliance (pooled).
+        let other = register(&app, &token, "FOX2").await;
+        let auth2 = post(&app, "/authorize", Some(&other.credential), json!({"entitlements": [{"tag": "A9K-100G-LIC", "count": 2}, {"tag": "UNKNOWN-TAG", "count": 1}]})).await;
+        let v: Value = serde_json::from_slice(&auth2.body).unwrap();
+        assert_eq!(v["status"], "out_of_compliance", "{backend:?}");
+        assert_eq!(v["entitlements"][0]["tag"], "A9K-100G-LIC");
+        assert_eq!(v["entitlements"][0]["status"], "out_of_compliance");
+        assert_eq!(
+            v["entitlements"][1]["status"], "out_of_compliance",
+            "a tag the pool holds none of"
+        );
+        let status: StatusResponse = serde_json::from_slice(
+            &send(&app, "GET", "/status", Some(&reg.credential), None)
+                .await
+                .body,
+        )
+        .unwrap();
+        assert_eq!(status.status, "out_of_compliance");
+        assert_eq!(status.udi.sn, "FOX1");
+
+        // The second device lets go: the first is authorized again.
+        post(
+            &app,
+            "/authorize",
+            Some(&other.credential),
+            json!({"entitlements": []}),
+        )
+        .await;
+        let status: StatusResponse = serde_json::from_slice(
+            &send(&app, "GET", "/status", Some(&reg.credential), None)
+                .await
+                .body,
+        )
+        .unwrap();
+        assert_eq!(status.status, "authorized");
+
+        let renew = send(&app, "POST", "/renew", Some(&reg.credential), None).await;
+        assert_eq!(renew.status, StatusCode::OK);
+        let dereg = send(&app, "POST", "/deregister", Some(&reg.credential), None).await;
+        assert_eq!(dereg.status, StatusCode::NO_CONTENT);
+        let after = send(&app, "GET", "/status", Some(&reg.credential), None).await;
+        assert_eq!(
+            (after.status, code(&after).as_str()),
+            (StatusCode::UNAUTHORIZED, "not_registered")
+        );
+    }
+}
+
+#[tokio::test]
+async fn token_errors_and_force() {
+    for backend in backends() {
+        let app = TestApp::new(&backend).await;
+        let token = setup(&app, 0, "2").await;
+        let bad = post(
+            &app,
+            "/register",
+            None,
+            registration("idt_nope", "A", false),
+        )
+        .await;
+        assert_eq!(
+            (bad.status, code(&bad).as_str()),
+            (StatusCode::FORBIDDEN, "token_invalid")
+        );
+
+        let first = register(&app, &token, "A").await;
+        let dup = post(&app, "/register", None, registration(&token, "A", false)).await;
+        assert_eq!(
+            (dup.status, code(&dup).as_str()),
+            (StatusCode::CONFLICT, "already_registered")
+        );
+        // A forced retry with the same token replaces the registration without a second use.
+        let forced = post(&app, "/register", None, registration(&token, "A", true)).await;
+        assert_eq!(forced.status, StatusCode::CREATED);
+        let old = send(&app, "GET", "/status", Some(&first.credential), None).await;
+        assert_eq!(
+            code(&old),
+            "not_registered",
+            "the replaced credential stops working"
+        );
+        register(&app, &token, "B").await;
+        let exhausted = post(&app, "/register", None, registration(&token, "C", false)).await;
+        assert_eq!(
+            (exhausted.status, code(&exhausted).as_str()),
+            (StatusCode::FORBIDDEN, "token_exhausted"),
+            "{backend:?}"
+        );
+
+        // Expiry through the app's clock.
+        let fresh = {
+            let (actor, _) = app::services::actors::load(app.db(), 1, None)
+                .await
+                .unwrap();
+            let form = NewToken {
+                description: "".into(),
+                expire_days: "1".into(),
+                max_uses: "".into(),
+                allow_export_controlled: true,
+            };
+            tokens::create(app.db(), &actor, actor_pool(&app).await, form, app.now())
+                .await
+                .unwrap()
+        };
+        app.state.clock.advance(2 * 86_400);
+        let expired = post(
+            &app,
+            "/register",
+            None,
+            registration(&fresh.token, "D", false),
+        )
+        .await;
+        assert_eq!(code(&expired), "token_expired");
+
+        // Revoked.
+        let (actor, _) = app::services::actors::load(app.db(), 1, None)
+            .await
+            .unwrap();
+        let form = NewToken {
+            description: "".into(),
+            expire_days: "30".into(),
+            max_uses: "".into(),
+            allow_export_controlled: true,
+        };
+        let revoked = tokens::create(app.db(), &actor, actor_pool(&app).await, form, app.now())
+            .await
+            .unwrap();
+        tokens::revoke(app.db(), &actor, revoked.id, "lost", app.now())
+            .await
+            .unwrap();
+        let refused = post(
+            &app,
+            "/register",
+            None,
+            registration(&revoked.token, "E", false),
+        )
+        .await;
+        assert_eq!(code(&refused), "token_revoked");
+    }
+}
+
+async fn actor_pool(app: &TestApp) -> i64 {
+    let (actor, _) = app::services::actors::load(app.db(), 1, None)
+        .await
+        .unwrap();
+    app::services::pools::refs(app.db(), &actor).await.unwrap()[0].id
+}
+
+#[tokio::test]
+async fn bad_bodies_get_the_error_shape() {
+    let app = TestApp::new(&backends()[0]).await;
+    let token = setup(&app, 0, "").await;
+    let malformed = send(&app, "POST", "/register", None, Some(b"{not json".to_vec())).await;
+    assert_eq!(
+        (malformed.status, code(&malformed).as_str()),
+        (StatusCode::BAD_REQUEST, "invalid_request")
+    );
+    let missing = post(&app, "/register", None, json!({"id_token": token})).await;
+    assert_eq!(code(&missing), "invalid_request");
+    assert!(missing.text().contains("udi"), "{}", missing.text());
+    let long = post(&app, "/register", None, json!({"id_token": token, "udi": {"pid": "P", "sn": "x".repeat(65)}, "hostname": "h", "product": "p"})).await;
+    assert!(long.text().contains("udi.sn"), "{}", long.text());
+    let huge = send(&app, "POST", "/register", None, Some(vec![b' '; 70 * 1024])).await;
+    assert_eq!(
+        (huge.status, code(&huge).as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, "invalid_request")
+    );
+    let no_credential = post(&app, "/authorize", None, json!({"entitlements": []})).await;
+    assert_eq!(
+        (no_credential.status, code(&no_credential).as_str()),
+        (StatusCode::UNAUTHORIZED, "not_registered")
+    );
+    let reg = register(&app, &token, "Z").await;
+    let dup_tags = post(
+        &app,
+        "/authorize",
+        Some(&reg.credential),
+        json!({"entitlements": [{"tag": "A", "count": 1}, {"tag": "A", "count": 1}]}),
+    )
+    .await;
+    assert!(
+        dup_tags.text().contains("entitlements[1].tag"),
+        "{}",
+        dup_tags.text()
+    );
+    let unknown = send(&app, "GET", "/nothing", None, None).await;
+    assert_eq!(
+        (unknown.status, code(&unknown).as_str()),
+        (StatusCode::NOT_FOUND, "not_found")
+    );
+}
+
+#[tokio::test]
+async fn answers_are_signed_with_the_published_key() {
+    let app = TestApp::new(&backends()[0]).await;
+    let token = setup(&app, 1, "").await;
+    let key_reply = send(&app, "GET", "/signing-key", None, None).await;
+    let key: SigningKey = serde_json::from_slice(&key_reply.body).unwrap();
+    assert_eq!(key.algorithm, "ed25519");
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let public: [u8; 32] = b64.decode(&key.public_key).unwrap().try_into().unwrap();
+    let verifying = VerifyingKey::from_bytes(&public).unwrap();
+    let reply = post(&app, "/register", None, registration(&token, "S1", false)).await;
+    let signature = reply
+        .headers
+        .get("x-signature")
+        .expect("signed")
+        .to_str()
+        .unwrap();
+    let signature = Signature::from_slice(&b64.decode(signature).unwrap()).unwrap();
+    verifying
+        .verify(&reply.body, &signature)
+        .expect("the signature verifies");
+    let mut tampered = reply.body.clone();
+    tampered[5] ^= 1;
+    assert!(verifying.verify(&tampered, &signature).is_err());
+    // The key survives a restart: a new router on the same database publishes the same key.
+    let again = common::device_state(&app.state, Default::default())
+        .await
+        .signer
+        .public();
+    assert_eq!(again, key);
+}
+
+#[tokio::test]
+async fn removal_in_the_portal_withdraws_the_credential() {
+    for backend in backends() {
+        let app = TestApp::new(&backend).await;
+        let token = setup(&app, 1, "").await;
+        let reg = register(&app, &token, "R1").await;
+        let (actor, _) = app::services::actors::load(app.db(), 1, None)
+            .await
+            .unwrap();
+        app::services::instances::remove(
+            app.db(),
+            &actor,
+            reg.instance_id.parse().unwrap(),
+            app.now(),
+        )
+        .await
+        .unwrap();
+        let reply = post(
+            &app,
+            "/authorize",
+            Some(&reg.credential),
+            json!({"entitlements": []}),
+        )
+        .await;
+        assert_eq!(
+            (reply.status, code(&reply).as_str()),
+            (StatusCode::UNAUTHORIZED, "not_registered")
+        );
+    }
+}
+
+#[tokio::test]
+async fn rate_limits_answer_429_with_retry_after() {
+    let app = TestApp::new(&backends()[0]).await;
+    let device = common::device_state(
+        &app.state,
+        server::device_api::RateLimits {
+            per_address: 3,
+            per_credential: 3,
+        },
+    )
+    .await;
+    let router = server::build_router(app.state.clone(), device);
+    let mut last = None;
+    for _ in 0..4 {
+        let req = Request::get("/api/device/v1/signing-key")
+            .body(Body::empty())
+            .unwrap();
+        last = Some(
+            tower::ServiceExt::oneshot(router.clone(), req)
+                .await
+                .unwrap(),
+        );
+    }
+    let last = last.unwrap();
+    assert_eq!(last.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = last
+        .headers()
+        .get(header::RETRY_AFTER)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry));
+}
+
+#[tokio::test]
+async fn two_hundred_concurrent_registrations_never_exceed_max_uses() {
+    for backend in backends() {
+        let app = TestApp::new(&backend).await;
+        let token = setup(&app, 0, "50").await;
+        let mut tasks = Vec::new();
+        for i in 0..200 {
+            let router = app.router.clone();
+            let body =
+                serde_json::to_vec(&registration(&token, &format!("SN{i:04}"), false)).unwrap();
+            tasks.push(tokio::spawn(async move {
+                let req = Request::post("/api/device/v1/register")
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(Body::from(body))
+                    .unwrap();
+                tower::ServiceExt::oneshot(router, req)
+                    .await
+                    .unwrap()
+                    .status()
+            }));
+        }
+        let mut created = 0;
+        let mut exhausted = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                StatusCode::CREATED => created += 1,
+                StatusCode::FORBIDDEN => exhausted += 1,
+                other => panic!("unexpected {other} on {backend:?}"),
+            }
+        }
+        assert_eq!((created, exhausted), (50, 150), "{backend:?}");
+        let (actor, _) = app::services::actors::load(app.db(), 1, None)
+            .await
+            .unwrap();
+        let rows = tokens::list(app.db(), &actor, actor_pool(&app).await, app.now())
+            .await
+            .unwrap();
+        assert_eq!((rows[0].uses, rows[0].state.as_str()), (50, "Exhausted"));
+    }
+}
