@@ -9,7 +9,7 @@ export LEPTOS_OUTPUT_NAME := portal
 SERVER := target/release/server
 PORTAL_DATA_DIR ?= data
 
-.PHONY: run test tools build e2e-deps unit-test e2e-test leptos-config check-format clean
+.PHONY: run run-tls test tools build e2e-deps unit-test e2e-test leptos-config check-format clean
 
 ## Build tools: wasm target, cargo-leptos, wasm-bindgen-cli, wasm-opt.
 tools:
@@ -22,6 +22,12 @@ build: tools
 ## Serve the portal on http://127.0.0.1:3000 with SQLite in ./data and the demo account.
 run: build
 	$(SERVER) --data-dir $(PORTAL_DATA_DIR) serve --demo
+
+## The same over HTTPS on https://127.0.0.1:3443, with a self-signed pair made once in the data folder.
+run-tls: build
+	@[ -f $(PORTAL_DATA_DIR)/tls/cert.pem ] || $(SERVER) --data-dir $(PORTAL_DATA_DIR) make-cert --out $(PORTAL_DATA_DIR)/tls
+	$(SERVER) --data-dir $(PORTAL_DATA_DIR) serve --demo --listen 127.0.0.1:3443 \
+	  --tls-cert $(PORTAL_DATA_DIR)/tls/cert.pem --tls-key $(PORTAL_DATA_DIR)/tls/key.pem
 
 ## Every test: unit and integration (SQLite; PostgreSQL too when TEST_DATABASE_URL is set), then the
 ## browser specs against a fresh portal.

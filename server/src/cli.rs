@@ -96,6 +96,15 @@ pub enum Command {
     },
     /// Seed the demo smart account (once) and print its sign-in.
     Demo,
+    /// Make a self-signed TLS certificate and key (cert.pem, key.pem) for `serve --tls-cert/--tls-key`.
+    MakeCert {
+        /// The folder to write them to.
+        #[arg(long, default_value = "data/tls")]
+        out: PathBuf,
+        /// Host names and addresses the certificate is for.
+        #[arg(long = "host", default_values_t = ["localhost".to_owned(), "127.0.0.1".to_owned()])]
+        hosts: Vec<String>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -109,6 +118,12 @@ pub struct ServeArgs {
     /// Enable `POST /api/dev/clock` to move the portal's clock (refused unless listening on loopback).
     #[arg(long)]
     pub dev_clock: bool,
+    /// Serve HTTPS with this certificate chain (PEM); needs --tls-key.
+    #[arg(long, env = "PORTAL_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PEM).
+    #[arg(long, env = "PORTAL_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
     /// Accept devices over plain HTTP from other hosts than loopback (a satellite-style setup).
     #[arg(long)]
     pub allow_http_devices: bool,
@@ -130,6 +145,8 @@ impl Default for ServeArgs {
             listen: None,
             demo: false,
             dev_clock: false,
+            tls_cert: None,
+            tls_key: None,
             allow_http_devices: false,
             device_rate_per_address: 600,
             device_rate_per_credential: 60,

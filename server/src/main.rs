@@ -67,12 +67,22 @@ async fn serve(
             }
         }
     });
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(
+            axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
+                .await
+                .with_context(|| {
+                    format!("reading the TLS certificate {} and key {}", cert.display(), key.display())
+                })?,
+        ),
+        _ => None,
+    };
     let state = AppState {
         leptos_options,
         db,
         clock,
         settings: Settings {
-            secure_cookies: false,
+            secure_cookies: tls.is_some(),
             dev_clock: args.dev_clock,
         },
     };
@@ -85,21 +95,29 @@ async fn serve(
         state.clone(),
         signer,
         limits,
-        false,
+        tls.is_some(),
         args.allow_http_devices,
     );
     let router = server::build_router(state, device);
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("listening on {addr}"))?;
-    println!("Portal: http://{addr}");
-    tracing::info!(%addr, "serving");
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    let service = router.into_make_service_with_connect_info::<SocketAddr>();
+    if let Some(tls) = tls {
+        let handle = axum_server::Handle::new();
+        let stopper = handle.clone();
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            stopper.graceful_shutdown(Some(Duration::from_secs(10)));
+        });
+        println!("Portal: https://{addr}");
+        tracing::info!(%addr, "serving HTTPS");
+        axum_server::bind_rustls(addr, tls).handle(handle).serve(service).await?;
+    } else {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("listening on {addr}"))?;
+        println!("Portal: http://{addr}");
+        tracing::info!(%addr, "serving");
+        axum::serve(listener, service).with_graceful_shutdown(shutdown_signal()).await?;
+    }
     tracing::info!("stopped");
     Ok(())
 }

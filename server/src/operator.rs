@@ -144,6 +144,7 @@ pub async fn run(
             ))
         }
         Command::Demo => crate::demo::seed(db, now).await.map(|s| s.sign_in_lines()),
+        Command::MakeCert { out, hosts } => make_cert(&out, hosts),
         Command::Serve(_) => bail!("serve is not an operator command"),
     }
 }
@@ -173,4 +174,25 @@ mod tests {
             "--quantity: Give a quantity from 1 to 1,000,000,000."
         );
     }
+}
+
+/// Writes a self-signed certificate and its key as `cert.pem` and `key.pem` into `out`.
+pub fn make_cert(out: &std::path::Path, hosts: Vec<String>) -> anyhow::Result<String> {
+    let cert = rcgen::generate_simple_self_signed(hosts.clone()).context("making the certificate")?;
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let cert_path = out.join("cert.pem");
+    let key_path = out.join("key.pem");
+    std::fs::write(&cert_path, cert.cert.pem())?;
+    std::fs::write(&key_path, cert.signing_key.serialize_pem())?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&key_path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(format!(
+        "Wrote a self-signed certificate for {} to {} and its key to {}.",
+        hosts.join(", "),
+        cert_path.display(),
+        key_path.display()
+    ))
 }

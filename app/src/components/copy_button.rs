@@ -1,7 +1,7 @@
 //! A "Copy" button for a secret the user must paste elsewhere (a registration token). It writes to the
 //! clipboard; where the browser refuses (no clipboard API outside secure contexts, permission denied)
-//! it selects the text instead, so that Ctrl+C copies it. Without JavaScript the text stays in a
-//! read-only field the user can select by hand.
+//! it selects the read-only field that shows the text instead (opening its `<details>`, if it is in
+//! one), so that Ctrl+C copies it. Without JavaScript the field is there to select by hand.
 
 use leptos::html::Input;
 use leptos::prelude::*;
@@ -15,60 +15,27 @@ const SELECTED: &str = "Selected: press Ctrl+C (⌘C on a Mac) to copy";
 pub fn CopyButton(
     /// What to copy.
     text: String,
-    /// The read-only field that shows `text`, selected when the clipboard is not available. Without
-    /// one, the button shows its own field when it has to fall back.
-    #[prop(optional)]
-    field: Option<NodeRef<Input>>,
+    /// The read-only field that shows `text`.
+    field: NodeRef<Input>,
     /// The button's accessible name when "Copy" alone would be ambiguous (one button per table row).
     #[prop(optional, into)]
     label: Option<String>,
 ) -> impl IntoView {
     let status = RwSignal::new(None::<&'static str>);
-    let revealed = RwSignal::new(false);
-    let own = NodeRef::<Input>::new();
-    let has_field = field.is_some();
-    let target = field.unwrap_or(own);
-    // The fallback field of a button without one appears on demand: select it once it is rendered.
-    Effect::new(move |_| {
-        if revealed.get() {
-            if let Some(input) = own.get() {
+    let copy = move |_| {
+        let fall_back = move || {
+            status.set(Some(SELECTED));
+            if let Some(input) = field.get_untracked() {
                 select(&input);
             }
-        }
-    });
-    let fall_back = move || {
-        status.set(Some(SELECTED));
-        match target.get_untracked() {
-            Some(input) => select(&input),
-            None => revealed.set(true),
-        }
+        };
+        write_to_clipboard(&text, move || status.set(Some(COPIED)), fall_back)
     };
-    let copy = {
-        let text = text.clone();
-        move |_| write_to_clipboard(&text, move || status.set(Some(COPIED)), fall_back)
-    };
-    let fallback_field = (!has_field).then(|| {
-        move || {
-            revealed.get().then(|| {
-                view! {
-                    <input
-                        type="text"
-                        class="copy-fallback mono"
-                        readonly
-                        aria-label="Token to copy"
-                        value=text.clone()
-                        node_ref=own
-                    />
-                }
-            })
-        }
-    });
     view! {
         <span class="copy-button">
             <button type="button" class="button button-small" aria-label=label on:click=copy>
                 "Copy"
             </button>
-            {fallback_field}
             <span class="copy-status" role="status">
                 {move || status.get()}
             </span>
@@ -76,7 +43,11 @@ pub fn CopyButton(
     }
 }
 
-fn select(input: &web_sys::HtmlInputElement) {
+/// Focuses and selects the field, opening the `<details>` around it first.
+pub fn select(input: &web_sys::HtmlInputElement) {
+    if let Ok(Some(details)) = input.closest("details") {
+        let _ = details.set_attribute("open", "");
+    }
     let _ = input.focus();
     input.select();
 }

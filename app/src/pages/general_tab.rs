@@ -11,7 +11,7 @@ use leptos_router::NavigateOptions;
 
 use crate::api::pools::list_pools;
 use crate::api::tokens::{list_tokens, CreateToken, DeleteToken, RevokeToken};
-use crate::components::copy_button::CopyButton;
+use crate::components::copy_button::{select, CopyButton};
 use crate::components::errors::{action_error, FieldError, FormError, LoadError};
 use crate::error::AppError;
 use crate::model::{Me, PoolRow, TokenRow};
@@ -189,8 +189,7 @@ fn NewTokenPanel(row: TokenRow) -> impl IntoView {
     // Focus and select it, so that Ctrl+C copies it right away.
     Effect::new(move |_| {
         if let Some(input) = field.get() {
-            let _ = input.focus();
-            input.select();
+            select(&input);
         }
     });
     let description = if row.description.is_empty() {
@@ -341,8 +340,18 @@ fn TokenRowView(
     let id = row.id;
     let short = short_token(&row.token);
     let revoked = row.state == "Revoked";
-    let copy = actions.can_change.then(|| {
-        view! { <CopyButton text=row.token.clone() label=format!("Copy token {short}") /> }
+    // The whole token is for users who may change the pool: a Copy button, and the token itself in a
+    // disclosure (a native `<details>`, so that it opens without JavaScript too).
+    let whole = actions.can_change.then(|| {
+        let field = NodeRef::<Input>::new();
+        view! {
+            <CopyButton text=row.token.clone() field label=format!("Copy token {short}") />
+            <details class="token-whole">
+                <summary aria-label=format!("Show token {short}")>"Show"</summary>
+                <input type="text" class="mono" readonly value=row.token.clone() node_ref=field
+                    aria-label=format!("Token {short}") />
+            </details>
+        }
     });
     let row_actions = actions.can_change.then(|| {
         view! {
@@ -376,7 +385,7 @@ fn TokenRowView(
             <th scope="row">
                 <span class="token-cell">
                     <code>{short.clone()}</code>
-                    {copy}
+                    {whole}
                 </span>
             </th>
             <td>{row.description.clone()}</td>
