@@ -24,8 +24,8 @@ let token = '';
 const short = (t: string) => `${t.slice(0, 8)}…${t.slice(-4)}`;
 
 /** Picks `pool` in the header's selector and opens its `tab`. */
-async function openTab(page: Page, pool: string, tab: string) {
-  await page.getByLabel('Virtual Account', { exact: true }).selectOption({ label: pool });
+async function openTab(page: Page, pool: string, tab: string, option = pool) {
+  await page.getByLabel('Virtual Account', { exact: true }).selectOption({ label: option });
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(pool);
   await page.getByRole('tablist', { name: 'Inventory' }).getByRole('tab', { name: tab }).click();
   await expect(page.getByRole('tab', { name: tab })).toHaveAttribute('aria-selected', 'true');
@@ -196,31 +196,37 @@ test.describe('with JavaScript', () => {
     await expect(cells.nth(4)).toHaveText('Authorized');
     await expect(cells.nth(5)).toHaveText('A9K-100G-LIC × 2');
 
-    // Search by the start of the serial, then of the hostname; a miss says so.
-    const search = page.getByRole('searchbox', { name: 'Search' });
-    await search.fill('FOXE2E');
-    await page.getByRole('search').getByRole('button', { name: 'Search' }).click();
-    await expect(page).toHaveURL(/q=FOXE2E/);
-    await expect(instanceRow(page, DEVICE.hostname)).toHaveCount(1);
-    await search.fill('nope-');
-    await page.getByRole('search').getByRole('button', { name: 'Search' }).click();
-    await expect(page.getByText('No product instances match.')).toBeVisible();
-    await search.fill('e2e-rou');
-    await page.getByRole('search').getByRole('button', { name: 'Search' }).click();
-    await expect(instanceRow(page, DEVICE.hostname)).toHaveCount(1);
-
     // Headers sort: Name ascending by default; a header link sorts by it, again reverses.
     const header = (name: string) => instanceTable(page).getByRole('columnheader', { name });
+    const serials = () => instanceTable(page).getByRole('row').locator('td:nth-child(4)').allTextContents();
     await expect(header('Name')).toHaveAttribute('aria-sort', 'ascending');
     await header('UDI Serial').getByRole('link').click();
     await expect(page).toHaveURL(/sort=serial&dir=asc/);
     await expect(header('UDI Serial')).toHaveAttribute('aria-sort', 'ascending');
     await expect(header('Name')).not.toHaveAttribute('aria-sort', /.+/);
+    const ascending = await serials();
+    expect(ascending.length).toBeGreaterThan(1);
+    expect(ascending).toEqual([...ascending].sort());
     await header('UDI Serial').getByRole('link').click();
     await expect(header('UDI Serial')).toHaveAttribute('aria-sort', 'descending');
+    await expect.poll(serials).toEqual([...ascending].reverse());
     await header('Last Contact').getByRole('link').click();
     await expect(header('Last Contact')).toHaveAttribute('aria-sort', 'descending');
-    await expect(page).toHaveURL(/q=e2e-rou/);
+
+    // Search by the start of the serial, then of the hostname, keeping the order; a miss says so.
+    const search = page.getByRole('searchbox', { name: 'Search' });
+    const submit = page.getByRole('search').getByRole('button', { name: 'Search' });
+    await search.fill('FOXE2E');
+    await submit.click();
+    await expect(page).toHaveURL(/q=FOXE2E.*sort=last_contact&dir=desc/);
+    await expect(instanceTable(page).getByRole('row')).toHaveCount(2);
+    await expect(instanceRow(page, DEVICE.hostname)).toHaveCount(1);
+    await search.fill('nope-');
+    await submit.click();
+    await expect(page.getByText('No product instances match.')).toBeVisible();
+    await search.fill('e2e-rou');
+    await submit.click();
+    await expect(instanceTable(page).getByRole('row')).toHaveCount(2);
     await expect(instanceRow(page, DEVICE.hostname)).toHaveCount(1);
     await expect(page.getByRole('link', { name: 'Next page' })).toHaveCount(0);
   });
@@ -322,15 +328,101 @@ test.describe('with JavaScript', () => {
     await expect(page.getByRole('group', { name: `Delete token ${short(token)}` })).toHaveCount(0);
   });
 
+  test('the list pages by 50 with Next page and First page', async ({ page, request }) => {
+    // 51 devices in the Default pool (which the demo leaves empty), registered with an unlimited token.
+    await openTab(page, 'Default', 'General', 'Default (default)');
+    await page.getByRole('link', { name: 'New Token…' }).click();
+    const form = page.getByRole('region', { name: 'New Token' });
+    await form.getByRole('textbox', { name: 'Description' }).fill('Paging');
+    await form.getByRole('button', { name: 'Create Token' }).click();
+    const idToken = await page.getByRole('textbox', { name: 'New token' }).inputValue();
+    for (let i = 0; i <= 50; i++) {
+      const n = String(i).padStart(3, '0');
+      const res = await register(request, idToken, { ...DEVICE, hostname: `page-host-${n}`, udi: { pid: 'N540X', sn: `PGN${n}` } });
+      expect(res.status(), await res.text()).toBe(201);
+    }
+    await expect(tokenRow(page, 'Paging').getByRole('cell').nth(TOKEN_CELL.uses)).toHaveText('0 / unlimited');
+    await page.reload();
+    await expect(tokenRow(page, 'Paging').getByRole('cell').nth(TOKEN_CELL.uses)).toHaveText('51 / unlimited');
+
+    await page.getByRole('tablist', { name: 'Inventory' }).getByRole('tab', { name: 'Product Instances' }).click();
+    const names = instanceTable(page).getByRole('rowheader');
+    await expect(names).toHaveCount(50);
+    await expect(names.first()).toHaveText('page-host-000');
+    await expect(names.last()).toHaveText('page-host-049');
+    await expect(page.getByRole('link', { name: 'First page' })).toHaveCount(0);
+    await page.getByRole('link', { name: 'Next page' }).click();
+    await expect(page).toHaveURL(/after=/);
+    await expect(names).toHaveText(['page-host-050']);
+    await expect(page.getByRole('link', { name: 'Next page' })).toHaveCount(0);
+    await page.getByRole('link', { name: 'First page' }).click();
+    await expect(names).toHaveCount(50);
+    await expect(names.first()).toHaveText('page-host-000');
+
+    // Descending, the last one comes first, and the second page ends with the first one.
+    await instanceTable(page).getByRole('columnheader', { name: 'Name' }).getByRole('link').click();
+    await expect(names.first()).toHaveText('page-host-050');
+    await page.getByRole('link', { name: 'Next page' }).click();
+    await expect(names).toHaveText(['page-host-000']);
+  });
+
+  test('without clipboard access, Copy selects the whole token for Ctrl+C', async ({ page }) => {
+    // As on plain http to a non-loopback host, where browsers offer no navigator.clipboard.
+    await page.addInitScript(() => Object.defineProperty(Navigator.prototype, 'clipboard', { get: () => undefined }));
+    await page.reload();
+    await waitForHydration(page);
+    await openTab(page, 'West', 'General');
+    await page.getByRole('link', { name: 'New Token…' }).click();
+    await page.getByRole('textbox', { name: 'Description' }).fill('Clipboard fallback');
+    await page.getByRole('button', { name: 'Create Token' }).click();
+    const created = page.getByRole('group', { name: 'New token' });
+    const whole = await created.getByRole('textbox', { name: 'New token' }).inputValue();
+    const selection = () =>
+      page.evaluate(() => {
+        const el = document.activeElement as HTMLInputElement;
+        return el.value.substring(el.selectionStart ?? 0, el.selectionEnd ?? 0);
+      });
+
+    await page.getByRole('heading', { level: 1 }).click(); // moves focus and selection away
+    await created.getByRole('button', { name: 'Copy', exact: true }).click();
+    await expect(created.getByRole('status').filter({ hasText: 'Ctrl+C' })).toHaveText(/^Selected: press Ctrl\+C/);
+    expect(await selection()).toBe(whole);
+
+    // In the table, the token's disclosure opens and its field is selected.
+    const row = tokenRow(page, 'Clipboard fallback');
+    await expect(row.getByRole('textbox', { name: /^Token / })).toBeHidden();
+    await row.getByRole('button', { name: /^Copy token/ }).click();
+    await expect(row.getByRole('textbox', { name: /^Token / })).toBeVisible();
+    await expect(row.getByRole('textbox', { name: /^Token / })).toBeFocused();
+    expect(await selection()).toBe(whole);
+  });
+
   test('a pool viewer sees tokens shortened and gets no controls', async ({ page }) => {
+    // The account admin makes a token in Lab, which the viewer may see but not change.
+    await openTab(page, 'Lab', 'General');
+    await page.getByRole('link', { name: 'New Token…' }).click();
+    await page.getByRole('textbox', { name: 'Description' }).fill('Lab bench');
+    await page.getByRole('button', { name: 'Create Token' }).click();
+    const labToken = await page.getByRole('textbox', { name: 'New token' }).inputValue();
     await page.getByRole('button', { name: 'Sign out' }).click();
+
     await signIn(page, VIEWER);
     await page.getByRole('tablist', { name: 'Inventory' }).getByRole('tab', { name: 'General' }).click();
-    await expect(page.getByRole('region', { name: 'Registration Tokens' })).toBeVisible();
+    const row = tokenRow(page, 'Lab bench');
+    await expect(row.getByRole('rowheader')).toHaveText(short(labToken));
+    await expect(page.getByRole('tabpanel')).not.toContainText(labToken);
+    await expect(row.getByRole('button')).toHaveCount(0);
+    await expect(row.getByRole('link')).toHaveCount(0);
+    await expect(row.getByRole('textbox')).toHaveCount(0);
     await expect(page.getByRole('link', { name: 'New Token…' })).toHaveCount(0);
     await page.goto(`${page.url()}&new_token=1`);
     await expect(page.getByRole('button', { name: 'Create Token' })).toHaveCount(0);
-    await expect(page.getByRole('button', { name: /^Copy/ })).toHaveCount(0);
+
+    await page.getByRole('tablist', { name: 'Inventory' }).getByRole('tab', { name: 'Product Instances' }).click();
+    await instanceTable(page).getByRole('rowheader').getByRole('link').first().click();
+    await expect(page.getByRole('heading', { level: 2 })).toBeVisible();
+    await expect(page.getByRole('link', { name: 'Transfer…' })).toHaveCount(0);
+    await expect(page.getByRole('link', { name: 'Remove…' })).toHaveCount(0);
   });
 });
 
@@ -367,7 +459,13 @@ test.describe('without JavaScript', () => {
     await form.getByRole('spinbutton', { name: 'Expire After' }).fill('10');
     await form.getByRole('checkbox', { name: 'Allow export-controlled functionality' }).uncheck();
     await form.getByRole('button', { name: 'Create Token' }).click();
+    // Without scripts the page comes back as it was (form open, no "New token" panel, which needs
+    // JavaScript): the token is in the table.
+    await expect(page).toHaveURL(/new_token=1/);
+    await expect(page.getByRole('textbox', { name: 'New token' })).toHaveCount(0);
     const row = tokenRow(page, 'No-JS token');
+    // No Copy button that could not work; the token is in the row's "Show" disclosure instead.
+    await expect(row.getByRole('button')).toHaveCount(0);
     await expect(row.getByRole('cell').nth(TOKEN_CELL.uses)).toHaveText('0 / unlimited');
     await expect(row.getByRole('cell').nth(TOKEN_CELL.exportControlled)).toHaveText('Not Allowed');
     await expect(row.getByRole('cell').nth(TOKEN_CELL.state)).toHaveText('Active');
@@ -414,7 +512,7 @@ test.describe('without JavaScript', () => {
     await page.getByRole('link', { name: 'Remove…' }).click();
     await page.getByRole('group', { name: `Remove ${device.hostname}` }).getByRole('button', { name: 'Remove', exact: true }).click();
     await expect(page.getByRole('status').filter({ hasText: 'removed' })).toHaveText('The product instance has been removed.');
-    await expect(page.getByRole('table', { name: 'Product instances' })).toHaveCount(0);
-    await expect(page.getByText('No product instances are registered in this virtual account yet.')).toBeVisible();
+    await expect(instanceRow(page, device.hostname)).toHaveCount(0);
+    await expect(instanceRow(page, 'asr9k-nyc-core-01')).toHaveCount(1);
   });
 });

@@ -1,13 +1,21 @@
 //! The demo smart account: a small ASR 9000 estate for a newcomer to click through.
 
+use std::collections::BTreeMap;
+
 use app::services::catalogue::{self, NewLot};
 use app::services::users;
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
+};
 
+use app::domain::events::EventKind;
 use app::domain::roles::Role;
-use app::entities::{license, smart_account};
-use app::services::pools;
+use app::entities::{license, product_instance, smart_account};
+use app::services::devices::{credential_hash, new_credential};
+use app::services::events::{self, NewEvent};
+use app::services::{pools, usage};
 
 /// The demo account's name.
 pub const ACCOUNT: &str = "Acme Networks";
@@ -71,6 +79,94 @@ const LOTS: &[(&str, &str, i64, i64, Option<i64>, &str)] = &[
     ("Lab", "A9K-IVRF-LIC", 4, 60, None, "ORD-1300"),
 ];
 
+/// A demo router: pool, hostname, PID, serial, software version, days since registration, and the
+/// licenses it uses (tag, count).
+type DemoInstance = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    i64,
+    &'static [(&'static str, i64)],
+);
+
+/// The routers of the estate. Together they use more A9K-100G-LIC in West (15) than West holds (12),
+/// so the demo shows a shortage; East has spare 100GE licenses to transfer.
+#[rustfmt::skip]
+const INSTANCES: &[DemoInstance] = &[
+    ("East", "asr9k-nyc-core-01", "ASR-9010-AC-V2", "FOX2231P0Q1", "7.9.2", 210,
+        &[("A9K-100G-LIC", 10), ("A9K-AIP-LIC-E", 2), ("XR-SW-ESS", 1), ("A9K-MACSEC-LIC", 4)]),
+    ("East", "asr9k-nyc-core-02", "ASR-9010-AC-V2", "FOX2231P0Q7", "7.9.2", 210,
+        &[("A9K-100G-LIC", 8), ("A9K-AIP-LIC-E", 2), ("XR-SW-ESS", 1), ("A9K-MACSEC-LIC", 4)]),
+    ("East", "asr9k-bos-agg-01", "ASR-9006-AC-V2", "FOX2145R1ZK", "7.8.2", 150,
+        &[("A9K-100G-LIC", 4), ("XR-SW-ESS", 1)]),
+    ("East", "asr9k-phl-agg-01", "ASR-9006-AC-V2", "FOX2145R2B3", "7.8.2", 95,
+        &[("A9K-100G-LIC", 2), ("XR-SW-ESS", 1)]),
+    ("West", "asr9k-sfo-bng-01", "ASR-9006-AC-V2", "FOX2302K0A4", "7.11.2", 120,
+        &[("A9K-100G-LIC", 6), ("A9K-10G-LIC", 16), ("A9K-BNG-LIC-8K", 1)]),
+    ("West", "asr9k-lax-bng-01", "ASR-9006-AC-V2", "FOX2302K0C9", "7.11.2", 118,
+        &[("A9K-100G-LIC", 5), ("A9K-10G-LIC", 12), ("A9K-BNG-LIC-8K", 1)]),
+    ("West", "asr9k-sea-edge-01", "ASR-9010-AC-V2", "FOX2218M3D2", "7.9.2", 64,
+        &[("A9K-100G-LIC", 4), ("A9K-10G-LIC", 8)]),
+    ("Lab", "asr9k-lab-dut-01", "ASR-9006-AC-V2", "FOX2011L7Q8", "7.11.2", 30,
+        &[("A9K-100G-LIC", 1), ("A9K-IVRF-LIC", 2)]),
+];
+
+/// Registers the demo routers with their usage, as the device API would (one transaction and one
+/// event each). Their credentials are random and never shown: these routers cannot call the API.
+async fn seed_instances(
+    db: &DatabaseConnection,
+    account: i64,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let explain = crate::operator::explain;
+    for (i, &(pool, hostname, pid, sn, version, age_days, uses)) in INSTANCES.iter().enumerate() {
+        let pool = users::find_pool(db, account, pool).await.map_err(explain)?;
+        let txn = db.begin().await?;
+        let created = product_instance::ActiveModel {
+            virtual_account_id: Set(pool.id),
+            pid: Set(pid.to_owned()),
+            sn: Set(sn.to_owned()),
+            hostname: Set(hostname.to_owned()),
+            product: Set("ASR9K".to_owned()),
+            software_version: Set(Some(version.to_owned())),
+            credential_hash: Set(credential_hash(&new_credential())),
+            token_id: Set(None),
+            registered_at: Set(now - Duration::days(age_days)),
+            last_contact_at: Set(now - Duration::hours(2 + i as i64)),
+            id_cert_serial: Set(credential_hash(&new_credential())[..16].to_uppercase()),
+            id_cert_expires_at: Set(now + Duration::days(365)),
+            auth_expires_at: Set(Some(now + Duration::days(90))),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        let wanted: BTreeMap<String, i64> =
+            uses.iter().map(|&(tag, n)| (tag.to_owned(), n)).collect();
+        usage::replace(&txn, created.id, pool.id, &wanted)
+            .await
+            .map_err(explain)?;
+        let udi = format!("PID:{pid},SN:{sn}");
+        events::record(
+            &txn,
+            now,
+            NewEvent {
+                smart_account_id: account,
+                virtual_account_id: Some(pool.id),
+                actor: &format!("device {udi}"),
+                kind: EventKind::InstanceRegistered,
+                message: format!("Product instance {hostname} ({udi}) registered"),
+                instance: Some(created.id),
+            },
+        )
+        .await
+        .map_err(explain)?;
+        txn.commit().await?;
+    }
+    Ok(())
+}
+
 /// Seeds the demo account unless it exists. Idempotent.
 pub async fn seed(db: &DatabaseConnection, now: DateTime<Utc>) -> anyhow::Result<DemoSignIn> {
     let exists = smart_account::Entity::find()
@@ -126,6 +222,7 @@ pub async fn seed(db: &DatabaseConnection, now: DateTime<Utc>) -> anyhow::Result
         .await
         .map_err(explain)?;
     }
+    seed_instances(db, account.id, now).await?;
     users::add_user(
         db,
         ACCOUNT,

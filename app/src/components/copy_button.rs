@@ -1,7 +1,8 @@
 //! A "Copy" button for a secret the user must paste elsewhere (a registration token). It writes to the
 //! clipboard; where the browser refuses (no clipboard API outside secure contexts, permission denied)
 //! it selects the read-only field that shows the text instead (opening its `<details>`, if it is in
-//! one), so that Ctrl+C copies it. Without JavaScript the field is there to select by hand.
+//! one), so that Ctrl+C copies it. Without JavaScript there is no button; the field is there to
+//! select by hand.
 
 use leptos::html::Input;
 use leptos::prelude::*;
@@ -22,7 +23,11 @@ pub fn CopyButton(
     label: Option<String>,
 ) -> impl IntoView {
     let status = RwSignal::new(None::<&'static str>);
-    let copy = move |_| {
+    // A button that cannot work is worse than none: it appears once the page runs scripts (effects
+    // run only in the browser), which also keeps the server's HTML and hydration in step.
+    let scripted = RwSignal::new(false);
+    Effect::new(move |_| scripted.set(true));
+    let copy = move |_: leptos::ev::MouseEvent| {
         let fall_back = move || {
             status.set(Some(SELECTED));
             if let Some(input) = field.get_untracked() {
@@ -33,9 +38,13 @@ pub fn CopyButton(
     };
     view! {
         <span class="copy-button">
-            <button type="button" class="button button-small" aria-label=label on:click=copy>
-                "Copy"
-            </button>
+            {move || {
+                scripted.get().then(|| view! {
+                    <button type="button" class="button button-small" aria-label=label.clone() on:click=copy.clone()>
+                        "Copy"
+                    </button>
+                })
+            }}
             <span class="copy-status" role="status">
                 {move || status.get()}
             </span>

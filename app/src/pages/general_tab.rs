@@ -51,6 +51,15 @@ fn time(at: chrono::DateTime<chrono::Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
+/// A time for a narrow table cell: it may wrap between the date and the time, nowhere else.
+fn time_cell(at: chrono::DateTime<chrono::Utc>) -> impl IntoView {
+    view! {
+        <span class="nowrap">{at.format("%Y-%m-%d").to_string()}</span>
+        " "
+        <span class="nowrap">{at.format("%H:%M UTC").to_string()}</span>
+    }
+}
+
 /// What the token table's rows need to offer their actions.
 #[derive(Clone, Copy)]
 struct TokenActions {
@@ -342,10 +351,12 @@ fn TokenRowView(
     let revoked = row.state == "Revoked";
     // The whole token is for users who may change the pool: a Copy button, and the token itself in a
     // disclosure (a native `<details>`, so that it opens without JavaScript too).
+    let field = NodeRef::<Input>::new();
+    let copy = actions.can_change.then(|| {
+        view! { <CopyButton text=row.token.clone() field label=format!("Copy token {short}") /> }
+    });
     let whole = actions.can_change.then(|| {
-        let field = NodeRef::<Input>::new();
         view! {
-            <CopyButton text=row.token.clone() field label=format!("Copy token {short}") />
             <details class="token-whole">
                 <summary aria-label=format!("Show token {short}")>"Show"</summary>
                 <input type="text" class="mono" readonly value=row.token.clone() node_ref=field
@@ -385,13 +396,14 @@ fn TokenRowView(
             <th scope="row">
                 <span class="token-cell">
                     <code>{short.clone()}</code>
-                    {whole}
+                    {copy}
                 </span>
+                {whole}
             </th>
             <td>{row.description.clone()}</td>
             <td>{row.created_by.clone()}</td>
-            <td class="nowrap">{time(row.created_at)}</td>
-            <td class="nowrap">{time(row.expires_at)}</td>
+            <td>{time_cell(row.created_at)}</td>
+            <td>{time_cell(row.expires_at)}</td>
             <td class="num nowrap">{uses_text(row.uses, row.max_uses)}</td>
             <td>{if row.allow_export_controlled { "Allowed" } else { "Not Allowed" }}</td>
             <td>

@@ -9,8 +9,8 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
 };
 
 use crate::domain::events::EventKind;
@@ -45,7 +45,11 @@ pub async fn transfer(
     let source = pools::find_visible(db, actor, req.pool).await?;
     require(actor, Action::ChangePool(source.id))?;
     let license = find_license(db, req.license_id).await?;
-    let target_id: i64 = req.target.trim().parse().map_err(|_| TransferError::TargetNotAllowed)?;
+    let target_id: i64 = req
+        .target
+        .trim()
+        .parse()
+        .map_err(|_| TransferError::TargetNotAllowed)?;
     if target_id == source.id {
         return Err(TransferError::SameAccount.into());
     }
@@ -54,7 +58,13 @@ pub async fn transfer(
     }
     let target = pools::find_visible(db, actor, target_id)
         .await
-        .map_err(|e| if e == AppError::NotFound { TransferError::TargetNotAllowed.into() } else { e })?;
+        .map_err(|e| {
+            if e == AppError::NotFound {
+                TransferError::TargetNotAllowed.into()
+            } else {
+                e
+            }
+        })?;
     let quantity = licenses::parse_quantity(req.quantity)?;
 
     let txn = db.begin().await?;
@@ -65,17 +75,33 @@ pub async fn transfer(
         .filter(license_lot::Column::VirtualAccountId.eq(source.id))
         .filter(license_lot::Column::LicenseId.eq(license.id))
         .order_by_asc(license_lot::Column::Id)
+        .lock_exclusive()
         .all(&txn)
         .await?;
     let terms: Vec<LotTerm> = lots
         .iter()
-        .map(|l| LotTerm { id: l.id, quantity: l.quantity, starts_at: l.starts_at, ends_at: l.ends_at })
+        .map(|l| LotTerm {
+            id: l.id,
+            quantity: l.quantity,
+            starts_at: l.starts_at,
+            ends_at: l.ends_at,
+        })
         .collect();
-    let active: i64 = licenses::Standing::of_lots(lots.iter().map(|l| (l.starts_at, l.ends_at, l.quantity)), 0, now).purchased;
+    let active: i64 = licenses::Standing::of_lots(
+        lots.iter().map(|l| (l.starts_at, l.ends_at, l.quantity)),
+        0,
+        now,
+    )
+    .purchased;
     let tags = [license.tag.clone()];
-    let in_use = usage::in_use(&txn, source.id, Some(&tags)).await?.get(&license.tag).copied().unwrap_or(0);
+    let in_use = usage::in_use(&txn, source.id, Some(&tags))
+        .await?
+        .get(&license.tag)
+        .copied()
+        .unwrap_or(0);
     licenses::check_quantity(quantity, active, in_use)?;
-    let picks = licenses::pick_lots(&terms, quantity, now).map_err(|most| TransferError::TooMany { most })?;
+    let picks = licenses::pick_lots(&terms, quantity, now)
+        .map_err(|most| TransferError::TooMany { most })?;
 
     let received = license_lot::Entity::find()
         .filter(license_lot::Column::VirtualAccountId.eq(target.id))
@@ -90,17 +116,19 @@ pub async fn transfer(
             license_lot::Entity::delete_by_id(lot.id).exec(&txn).await?;
         } else {
             license_lot::Entity::update_many()
-                .col_expr(license_lot::Column::Quantity, Expr::value(lot.quantity - taken))
+                .col_expr(
+                    license_lot::Column::Quantity,
+                    Expr::value(lot.quantity - taken),
+                )
                 .filter(license_lot::Column::Id.eq(lot.id))
                 .exec(&txn)
                 .await?;
         }
         // Licenses that came from the same lot before join the lot they made then.
         let source_ref = format!("transfer from {} (lot {})", source.name, lot.id);
-        match received
-            .iter()
-            .find(|r| r.source_ref == source_ref && r.starts_at == lot.starts_at && r.ends_at == lot.ends_at)
-        {
+        match received.iter().find(|r| {
+            r.source_ref == source_ref && r.starts_at == lot.starts_at && r.ends_at == lot.ends_at
+        }) {
             Some(same) => {
                 license_lot::Entity::update_many()
                     .col_expr(
@@ -140,8 +168,20 @@ pub async fn transfer(
     .insert(&txn)
     .await?;
     for (pool, message) in [
-        (source.id, format!("{quantity} × {} transferred to \"{}\"", license.tag, target.name)),
-        (target.id, format!("{quantity} × {} received from \"{}\"", license.tag, source.name)),
+        (
+            source.id,
+            format!(
+                "{quantity} × {} transferred to \"{}\"",
+                license.tag, target.name
+            ),
+        ),
+        (
+            target.id,
+            format!(
+                "{quantity} × {} received from \"{}\"",
+                license.tag, source.name
+            ),
+        ),
     ] {
         events::record(
             &txn,
@@ -168,12 +208,18 @@ pub async fn transfer(
 }
 
 /// Locks both pools of the smart account, lowest id first; false when one of them is gone.
-async fn lock_pools(txn: &impl ConnectionTrait, smart_account_id: i64, mut ids: [i64; 2]) -> Result<bool, AppError> {
+async fn lock_pools(
+    txn: &impl ConnectionTrait,
+    smart_account_id: i64,
+    mut ids: [i64; 2],
+) -> Result<bool, AppError> {
     ids.sort_unstable();
-    if std::env::var("NO_LOCK").is_ok() { return Ok(true); }
     if txn.get_database_backend() == DbBackend::Sqlite {
         let touched = virtual_account::Entity::update_many()
-            .col_expr(virtual_account::Column::Name, Expr::col(virtual_account::Column::Name))
+            .col_expr(
+                virtual_account::Column::Name,
+                Expr::col(virtual_account::Column::Name),
+            )
             .filter(virtual_account::Column::SmartAccountId.eq(smart_account_id))
             .filter(virtual_account::Column::Id.is_in(ids))
             .exec(txn)
