@@ -72,7 +72,11 @@ async fn serve(
             axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
                 .await
                 .with_context(|| {
-                    format!("reading the TLS certificate {} and key {}", cert.display(), key.display())
+                    format!(
+                        "reading the TLS certificate {} and key {}",
+                        cert.display(),
+                        key.display()
+                    )
                 })?,
         ),
         _ => None,
@@ -109,14 +113,19 @@ async fn serve(
         });
         println!("Portal: https://{addr}");
         tracing::info!(%addr, "serving HTTPS");
-        axum_server::bind_rustls(addr, tls).handle(handle).serve(service).await?;
+        axum_server::bind_rustls(addr, tls)
+            .handle(handle)
+            .serve(service)
+            .await?;
     } else {
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .with_context(|| format!("listening on {addr}"))?;
         println!("Portal: http://{addr}");
         tracing::info!(%addr, "serving");
-        axum::serve(listener, service).with_graceful_shutdown(shutdown_signal()).await?;
+        axum::serve(listener, service)
+            .with_graceful_shutdown(shutdown_signal())
+            .await?;
     }
     tracing::info!("stopped");
     Ok(())

@@ -178,7 +178,8 @@ mod tests {
 
 /// Writes a self-signed certificate and its key as `cert.pem` and `key.pem` into `out`.
 pub fn make_cert(out: &std::path::Path, hosts: Vec<String>) -> anyhow::Result<String> {
-    let cert = rcgen::generate_simple_self_signed(hosts.clone()).context("making the certificate")?;
+    let cert =
+        rcgen::generate_simple_self_signed(hosts.clone()).context("making the certificate")?;
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let cert_path = out.join("cert.pem");
     let key_path = out.join("key.pem");

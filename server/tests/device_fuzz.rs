@@ -12,15 +12,26 @@ fn json_value() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         any::<bool>().prop_map(Value::from),
         any::<i64>().prop_map(Value::from),
-        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(Value::from),
         ".{0,80}".prop_map(Value::from),
     ];
     leaf.prop_recursive(3, 32, 6, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..6).prop_map(Value::from),
             prop::collection::btree_map(
-                prop_oneof![Just("id_token".to_owned()), Just("udi".to_owned()), Just("pid".to_owned()), Just("sn".to_owned()),
-                    Just("entitlements".to_owned()), Just("tag".to_owned()), Just("count".to_owned()), Just("force".to_owned()), ".{0,8}"],
+                prop_oneof![
+                    Just("id_token".to_owned()),
+                    Just("udi".to_owned()),
+                    Just("pid".to_owned()),
+                    Just("sn".to_owned()),
+                    Just("entitlements".to_owned()),
+                    Just("tag".to_owned()),
+                    Just("count".to_owned()),
+                    Just("force".to_owned()),
+                    ".{0,8}"
+                ],
                 inner,
                 0..6,
             )

@@ -126,7 +126,7 @@ fn DetailBody(
                 <dt>"Product Family"</dt><dd>{row.product_family.clone()}</dd>
                 <dt>"Purchased"</dt><dd>{row.purchased}</dd>
                 <dt>"In Use"</dt><dd>{row.in_use}</dd>
-                <dt>"Balance"</dt><dd>{row.balance}</dd>
+                <dt>"Balance"</dt><dd>{row.balance}{(row.balance < 0).then_some(" short")}</dd>
                 <dt>"Expires"</dt><dd>{expires}</dd>
                 <dt>"Alert"</dt><dd>{alert_badge(row.alert)}{row.alert.is_none().then_some("—")}</dd>
             </dl>
@@ -146,24 +146,36 @@ fn DetailBody(
             <UsageChart tag=row.tag.clone() rows=usage />
 
             <h3>"Product instances using it"</h3>
-            <table class="table">
-                <caption class="sr-only">"Product instances using it"</caption>
-                <thead><tr><th scope="col">"Hostname"</th><th scope="col">"UDI"</th><th scope="col" class="num">"Count"</th></tr></thead>
-                <tbody>{instance_rows}</tbody>
-            </table>
-            {no_instances.then(|| view! { <p class="empty">"No product instance of this virtual account uses it."</p> })}
+            {if no_instances {
+                Either::Left(view! { <p class="empty">"No product instance of this virtual account uses it."</p> })
+            } else {
+                Either::Right(view! {
+                    <table class="table">
+                        <caption class="sr-only">"Product instances using it"</caption>
+                        <thead><tr>
+                            <th scope="col">"Hostname"</th><th scope="col">"UDI"</th><th scope="col" class="num">"Count"</th>
+                        </tr></thead>
+                        <tbody>{instance_rows}</tbody>
+                    </table>
+                })
+            }}
             {more_instances.then(|| view! { <p class="muted">"Showing the first 50 instances."</p> })}
 
             <h3>"Transfer history"</h3>
-            <table class="table">
-                <caption class="sr-only">"Transfer history"</caption>
-                <thead><tr>
-                    <th scope="col">"When"</th><th scope="col">"From"</th><th scope="col">"To"</th>
-                    <th scope="col" class="num">"Quantity"</th><th scope="col">"Who"</th>
-                </tr></thead>
-                <tbody>{history_rows}</tbody>
-            </table>
-            {no_history.then(|| view! { <p class="empty">"No transfers yet."</p> })}
+            {if no_history {
+                Either::Left(view! { <p class="empty">"No transfers yet."</p> })
+            } else {
+                Either::Right(view! {
+                    <table class="table">
+                        <caption class="sr-only">"Transfer history"</caption>
+                        <thead><tr>
+                            <th scope="col">"When"</th><th scope="col">"From"</th><th scope="col">"To"</th>
+                            <th scope="col" class="num">"Quantity"</th><th scope="col">"Who"</th>
+                        </tr></thead>
+                        <tbody>{history_rows}</tbody>
+                    </table>
+                })
+            }}
         </section>
     }
 }

@@ -122,7 +122,7 @@ pub fn LicensesTab(pool: i64) -> impl IntoView {
     };
     view! {
         <h2 class="sr-only">"Licenses"</h2>
-        <p class="status" role="status">{done}</p>
+        <p class="status licenses-status" role="status">{done}</p>
         {move || {
             let transfers = transfers.clone();
             match license.get() {

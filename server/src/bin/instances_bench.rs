@@ -14,18 +14,36 @@ use sea_orm::{ConnectionTrait, Statement};
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
-    let arg = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
-    let count: i64 = arg("--count").map(|c| c.parse()).transpose()?.unwrap_or(1_000_000);
+    let arg = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let count: i64 = arg("--count")
+        .map(|c| c.parse())
+        .transpose()?
+        .unwrap_or(1_000_000);
     let url = arg("--database-url").unwrap_or_else(|| {
-        format!("sqlite:{}/instances-bench-{}.db?mode=rwc", std::env::temp_dir().display(), std::process::id())
+        format!(
+            "sqlite:{}/instances-bench-{}.db?mode=rwc",
+            std::env::temp_dir().display(),
+            std::process::id()
+        )
     });
     let db = server::db::connect_and_migrate(&url).await?;
     let now = Utc::now();
-    let (account, admin) = app::services::users::create_account(&db, "Bench", "bench", "bench-password", now)
+    let (account, admin) =
+        app::services::users::create_account(&db, "Bench", "bench", "bench-password", now)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (actor, _) = app::services::actors::load(&db, admin.id, Some(account.id))
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let (actor, _) = app::services::actors::load(&db, admin.id, Some(account.id)).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    let pool = app::services::pools::refs(&db, &actor).await.map_err(|e| anyhow::anyhow!("{e}"))?[0].id;
+    let pool = app::services::pools::refs(&db, &actor)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?[0]
+        .id;
 
     let started = Instant::now();
     let backend = db.get_database_backend();
@@ -62,36 +80,85 @@ async fn main() -> anyhow::Result<()> {
     if url.starts_with("sqlite:") {
         db.execute_unprepared("ANALYZE").await?;
     } else {
-        db.execute_unprepared("ANALYZE product_instances; ANALYZE instance_usages").await?;
+        db.execute_unprepared("ANALYZE product_instances; ANALYZE instance_usages")
+            .await?;
     }
-    println!("filled {count} instances in {:.1} s ({})", started.elapsed().as_secs_f64(), if url.starts_with("sqlite:") { "SQLite" } else { "PostgreSQL" });
+    println!(
+        "filled {count} instances in {:.1} s ({})",
+        started.elapsed().as_secs_f64(),
+        if url.starts_with("sqlite:") {
+            "SQLite"
+        } else {
+            "PostgreSQL"
+        }
+    );
 
-    let actor = Actor { role: Role::AccountAdmin, ..actor };
-    let query = |sort, descending, search: &str, after: Option<String>| InstanceQuery { pool, search: search.to_owned(), sort, descending, after };
-    let time = |label: &'static str| move |ms: f64, rows: usize| println!("{label:<44} {ms:>8.2} ms  ({rows} rows)");
+    let actor = Actor {
+        role: Role::AccountAdmin,
+        ..actor
+    };
+    let query = |sort, descending, search: &str, after: Option<String>| InstanceQuery {
+        pool,
+        search: search.to_owned(),
+        sort,
+        descending,
+        after,
+    };
+    let time = |label: &'static str| {
+        move |ms: f64, rows: usize| println!("{label:<44} {ms:>8.2} ms  ({rows} rows)")
+    };
     let mut cursor = None;
     let t = Instant::now();
-    let first = instances::list(&db, &actor, query(Sort::Hostname, false, "", None), now).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let first = instances::list(&db, &actor, query(Sort::Hostname, false, "", None), now)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     time("first page, by name")(t.elapsed().as_secs_f64() * 1e3, first.rows.len());
     cursor = first.next.clone().or(cursor);
     let t = Instant::now();
     let mut pages = 0;
     for _ in 0..100 {
-        let page = instances::list(&db, &actor, query(Sort::Hostname, false, "", cursor.clone()), now).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let page = instances::list(
+            &db,
+            &actor,
+            query(Sort::Hostname, false, "", cursor.clone()),
+            now,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
         cursor = page.next;
         pages += 1;
     }
-    time("next page by cursor (mean of 100 pages)")(t.elapsed().as_secs_f64() * 1e3 / pages as f64, 50);
+    time("next page by cursor (mean of 100 pages)")(
+        t.elapsed().as_secs_f64() * 1e3 / pages as f64,
+        50,
+    );
     for (label, sort, desc, search) in [
-        ("first page, by last contact (newest first)", Sort::LastContact, true, ""),
+        (
+            "first page, by last contact (newest first)",
+            Sort::LastContact,
+            true,
+            "",
+        ),
         ("first page, by registration", Sort::Registered, false, ""),
         ("first page, by serial (descending)", Sort::Serial, true, ""),
-        ("search: hostname prefix 'rtr-04242'", Sort::Hostname, false, "rtr-04242"),
-        ("search: serial prefix 'FOX0099'", Sort::Hostname, false, "FOX0099"),
+        (
+            "search: hostname prefix 'rtr-04242'",
+            Sort::Hostname,
+            false,
+            "rtr-04242",
+        ),
+        (
+            "search: serial prefix 'FOX0099'",
+            Sort::Hostname,
+            false,
+            "FOX0099",
+        ),
         ("search: no match", Sort::Hostname, false, "zzz"),
     ] {
         let t = Instant::now();
-        let page = instances::list(&db, &actor, query(sort, desc, search, None), now).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let page = instances::list(&db, &actor, query(sort, desc, search, None), now)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         time(label)(t.elapsed().as_secs_f64() * 1e3, page.rows.len());
     }
     Ok(())
