@@ -105,6 +105,48 @@ pub enum Command {
         #[arg(long = "host", default_values_t = ["localhost".to_owned(), "127.0.0.1".to_owned()])]
         hosts: Vec<String>,
     },
+    /// Registration tokens, for scripts and tests: create (prints the token), list, revoke.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token for a virtual account and print it.
+    Create {
+        #[arg(long)]
+        account: String,
+        /// The virtual account.
+        #[arg(long)]
+        pool: String,
+        /// Days until it expires (1 to 365).
+        #[arg(long, default_value_t = 30)]
+        days: i64,
+        /// The most devices it may register; unlimited when not given.
+        #[arg(long)]
+        max_uses: Option<i32>,
+        #[arg(long, default_value = "")]
+        description: String,
+        /// Do not allow export-controlled functionality.
+        #[arg(long)]
+        no_export_controlled: bool,
+    },
+    /// List a virtual account's tokens, one per line: id, state, uses, expiry, token.
+    List {
+        #[arg(long)]
+        account: String,
+        #[arg(long)]
+        pool: String,
+    },
+    /// Revoke a token by its id, with a reason.
+    Revoke {
+        #[arg(long)]
+        account: String,
+        #[arg(long)]
+        id: i64,
+        #[arg(long)]
+        reason: String,
+    },
 }
 
 #[derive(Debug, Args)]

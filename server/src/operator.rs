@@ -9,7 +9,7 @@ use app::services::{catalogue, users};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::DatabaseConnection;
 
-use crate::cli::Command;
+use crate::cli::{Command, TokenCommand};
 
 /// Reads a password: prompted twice on a terminal, else the first line of standard input.
 pub fn read_password(who: &str) -> anyhow::Result<String> {
@@ -40,7 +40,14 @@ pub fn parse_day(field: &str, raw: &str) -> anyhow::Result<DateTime<Utc>> {
 /// An `AppError` as the operator reads it: the field as its flag.
 pub fn explain(err: AppError) -> anyhow::Error {
     match err {
-        AppError::Validation { field, message } => anyhow!("--{field}: {message}"),
+        AppError::Validation { field, message } => {
+            // Name the command-line flag the value came from.
+            let flag = match field.as_str() {
+                "expire_days" => "days".to_owned(),
+                other => other.replace('_', "-"),
+            };
+            anyhow!("--{flag}: {message}")
+        }
         other => anyhow!("{other}"),
     }
 }
@@ -145,6 +152,7 @@ pub async fn run(
         }
         Command::Demo => crate::demo::seed(db, now).await.map(|s| s.sign_in_lines()),
         Command::MakeCert { out, hosts } => make_cert(&out, hosts),
+        Command::Token(command) => token(db, command, now).await,
         Command::Serve(_) => bail!("serve is not an operator command"),
     }
 }
@@ -196,4 +204,89 @@ pub fn make_cert(out: &std::path::Path, hosts: Vec<String>) -> anyhow::Result<St
         cert_path.display(),
         key_path.display()
     ))
+}
+
+/// The operator acts as an account admin of the named smart account.
+async fn operator_of(
+    db: &DatabaseConnection,
+    account: &str,
+) -> anyhow::Result<app::domain::roles::Actor> {
+    let account = users::find_account(db, account).await.map_err(explain)?;
+    Ok(app::domain::roles::Actor {
+        user_id: 0,
+        username: "operator".to_owned(),
+        smart_account_id: account.id,
+        role: Role::AccountAdmin,
+        pools: Vec::new(),
+    })
+}
+
+/// `token create | list | revoke`.
+async fn token(
+    db: &DatabaseConnection,
+    command: TokenCommand,
+    now: DateTime<Utc>,
+) -> anyhow::Result<String> {
+    use app::services::tokens::{self, NewToken};
+    match command {
+        TokenCommand::Create {
+            account,
+            pool,
+            days,
+            max_uses,
+            description,
+            no_export_controlled,
+        } => {
+            let actor = operator_of(db, &account).await?;
+            let pool = users::find_pool(db, actor.smart_account_id, &pool)
+                .await
+                .map_err(explain)?;
+            let form = NewToken {
+                description,
+                expire_days: days.to_string(),
+                max_uses: max_uses.map(|n| n.to_string()).unwrap_or_default(),
+                allow_export_controlled: !no_export_controlled,
+            };
+            let created = tokens::create(db, &actor, pool.id, form, now)
+                .await
+                .map_err(explain)?;
+            Ok(created.token)
+        }
+        TokenCommand::List { account, pool } => {
+            let actor = operator_of(db, &account).await?;
+            let pool = users::find_pool(db, actor.smart_account_id, &pool)
+                .await
+                .map_err(explain)?;
+            let rows = tokens::list(db, &actor, pool.id, now)
+                .await
+                .map_err(explain)?;
+            Ok(rows
+                .into_iter()
+                .map(|t| {
+                    let max = t.max_uses.map_or("unlimited".to_owned(), |n| n.to_string());
+                    format!(
+                        "{}\t{}\t{}/{}\t{}\t{}",
+                        t.id,
+                        t.state,
+                        t.uses,
+                        max,
+                        t.expires_at.format("%Y-%m-%dT%H:%M:%SZ"),
+                        t.token
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n"))
+        }
+        TokenCommand::Revoke {
+            account,
+            id,
+            reason,
+        } => {
+            let actor = operator_of(db, &account).await?;
+            tokens::revoke(db, &actor, id, &reason, now)
+                .await
+                .map_err(explain)?;
+            Ok(format!("Revoked token {id}."))
+        }
+    }
 }

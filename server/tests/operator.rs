@@ -373,3 +373,87 @@ fn demo_seeding_is_idempotent_and_prints_the_sign_in() {
         again.stdout
     );
 }
+
+#[test]
+fn tokens_can_be_created_listed_and_revoked_from_the_command_line() {
+    let dir = data_dir();
+    let d = dir.0.as_path();
+    assert!(
+        server(
+            d,
+            &["create-account", "--name", "Acme", "--admin", "alice"],
+            "a long password\n"
+        )
+        .ok
+    );
+    let created = server(
+        d,
+        &[
+            "token",
+            "create",
+            "--account",
+            "Acme",
+            "--pool",
+            "Default",
+            "--days",
+            "7",
+            "--max-uses",
+            "3",
+        ],
+        "",
+    );
+    assert!(created.ok, "{}", created.stderr);
+    let token = created.stdout.trim().to_owned();
+    assert!(token.starts_with("idt_") && token.len() == 47, "{token}");
+    let list = server(
+        d,
+        &["token", "list", "--account", "Acme", "--pool", "Default"],
+        "",
+    );
+    let line = list.stdout.lines().next().unwrap().to_owned();
+    let fields: Vec<&str> = line.split('\t').collect();
+    assert_eq!(&fields[1..3], ["Active", "0/3"], "{line}");
+    assert_eq!(fields[4], token);
+    let revoked = server(
+        d,
+        &[
+            "token",
+            "revoke",
+            "--account",
+            "Acme",
+            "--id",
+            fields[0],
+            "--reason",
+            "lost in the mail",
+        ],
+        "",
+    );
+    assert!(revoked.ok, "{}", revoked.stderr);
+    let list = server(
+        d,
+        &["token", "list", "--account", "Acme", "--pool", "Default"],
+        "",
+    );
+    assert!(list.stdout.contains("\tRevoked\t"), "{}", list.stdout);
+    let bad = server(
+        d,
+        &[
+            "token",
+            "create",
+            "--account",
+            "Acme",
+            "--pool",
+            "Default",
+            "--days",
+            "400",
+        ],
+        "",
+    );
+    assert!(!bad.ok);
+    assert!(
+        bad.stderr
+            .contains("--days: Enter a whole number of days from 1 to 365."),
+        "{}",
+        bad.stderr
+    );
+}
