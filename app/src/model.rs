@@ -158,6 +158,7 @@ impl LicenseSort {
         LicenseSort::Alert,
     ];
 
+    /// The `?sort=` value.
     pub fn as_str(self) -> &'static str {
         match self {
             LicenseSort::License => "license",
@@ -170,6 +171,7 @@ impl LicenseSort {
         }
     }
 
+    /// The column named by `s`, or License.
     pub fn parse(s: &str) -> LicenseSort {
         LicenseSort::ALL
             .into_iter()

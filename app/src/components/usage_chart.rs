@@ -30,6 +30,7 @@ fn summary(tag: &str, rows: &[LicensePoolUsage]) -> String {
     format!("Usage of {tag} per virtual account. {}.", parts.join("; "))
 }
 
+/// The chart of `rows` (one per virtual account) for the license `tag`.
 #[component]
 pub fn UsageChart(tag: String, rows: Vec<LicensePoolUsage>) -> impl IntoView {
     let max = rows

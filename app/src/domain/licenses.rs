@@ -38,6 +38,7 @@ impl LotState {
         }
     }
 
+    /// What the lots table shows.
     pub fn label(self) -> &'static str {
         match self {
             LotState::NotStarted => "Not started",
@@ -75,6 +76,7 @@ pub enum LicenseAlert {
 }
 
 impl LicenseAlert {
+    /// What the Alert column shows.
     pub fn label(self) -> String {
         match self {
             LicenseAlert::Insufficient { .. } => "Insufficient Licenses".to_owned(),
@@ -135,10 +137,12 @@ impl Standing {
         s
     }
 
+    /// Purchased minus in use.
     pub fn balance(&self) -> i64 {
         balance(self.purchased, self.in_use)
     }
 
+    /// The most a transfer may take from here now.
     pub fn transferable(&self) -> i64 {
         transferable(self.purchased, self.in_use)
     }

@@ -16,6 +16,7 @@ fn date(at: chrono::DateTime<chrono::Utc>) -> String {
     at.format("%Y-%m-%d").to_string()
 }
 
+/// The detail of `license` in the pool of `transfers`, with its transfer form.
 #[component]
 pub fn LicenseDetailView(
     license: i64,

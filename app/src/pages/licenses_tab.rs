@@ -26,6 +26,7 @@ pub struct ListParams {
 }
 
 impl ListParams {
+    /// The parameters as (name, value) pairs, for hidden inputs.
     pub fn pairs(&self) -> Vec<(&'static str, String)> {
         vec![
             ("va", self.pool.to_string()),
@@ -37,6 +38,7 @@ impl ListParams {
         ]
     }
 
+    /// A link to the list with these parameters.
     pub fn href(&self) -> String {
         let query: Vec<String> = self
             .pairs()
@@ -81,6 +83,7 @@ pub fn expires_text(row: &LicenseRow) -> String {
     }
 }
 
+/// The Licenses tab of the pool `pool`: the list, or one license in detail.
 #[component]
 pub fn LicensesTab(pool: i64) -> impl IntoView {
     let me = use_context::<Me>();
