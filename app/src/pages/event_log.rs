@@ -7,6 +7,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::events::list_events;
 use crate::components::errors::LoadError;
+use crate::components::query::urlencode;
 use crate::domain::events::EventKind;
 use crate::model::EventPage;
 
@@ -114,18 +115,4 @@ fn EventTable(
             {page.older.map(|older| view! { <a href=link(Some(older))>"Older events"</a> })}
         </nav>
     })
-}
-
-/// Percent-encodes a query value.
-fn urlencode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for b in value.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }

@@ -11,6 +11,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::instances::{get_instance, list_instances, RemoveInstance, TransferInstance};
 use crate::components::errors::{action_error, FieldError, FormError, LoadError};
+use crate::components::query::urlencode;
 use crate::error::AppError;
 use crate::model::{InstanceDetail, InstancePage, InstanceRow, Me, PoolRef};
 
@@ -87,20 +88,6 @@ impl ListParams {
         }
         href
     }
-}
-
-/// Percent-encodes a query value.
-pub fn urlencode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for b in value.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 /// The badge class of an instance's (or an entitlement's) status.

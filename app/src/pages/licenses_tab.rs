@@ -10,6 +10,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::licenses::{list_licenses, TransferLicenses};
 use crate::components::errors::LoadError;
+use crate::components::query::urlencode;
 use crate::components::transfer_form::{TransferButton, TransferForm, Transfers};
 use crate::domain::licenses::LicenseAlert;
 use crate::model::{LicensePage, LicenseRow, LicenseSort, Me};
@@ -47,20 +48,6 @@ impl ListParams {
             .collect();
         format!("/inventory?{}", query.join("&"))
     }
-}
-
-/// Percent-encodes a query value.
-pub fn urlencode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for b in value.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 /// A badge for a license's alert mark.
