@@ -31,10 +31,34 @@ run-tls: build
 
 ## Every test: unit and integration (SQLite; PostgreSQL too when TEST_DATABASE_URL is set), then the
 ## browser specs against a fresh portal.
-test: build e2e-deps unit-test e2e-test
+test: build e2e-deps unit-test device-test xlsx-test e2e-test
 
 unit-test:
 	cargo test --workspace --release
+
+.PHONY: device-test bench-devices
+
+## The device client's Expect-style test: its interactive shell (pexpect) against a release-built portal.
+device-test: build e2e-deps
+	cargo build --release -p device
+	python3 device/tests/shell_expect.py
+
+## `device fleet` against a fresh portal on SQLite and PostgreSQL, beside a bare-handler ceiling
+## (docs/PERFORMANCE.md records the figures).
+bench-devices: build
+	cargo build --release -p device --bin device --example ceiling
+	bash device/bench/run.sh
+
+.PHONY: xlsx-test bench-export
+
+## The exports read back by independent readers: openpyxl and the csv module against the database.
+xlsx-test: build e2e-deps
+	python3 end2end/xlsx/check_exports.py $(SERVER)
+
+## Product Instances exports of 100,000 and 1,000,000 rows: in process, against rust_xlsxwriter alone,
+## and over HTTP with the server's peak memory (docs/PERFORMANCE.md records the figures).
+bench-export:
+	bash bench/export.sh
 
 ## Chromium from Debian and the npm packages of end2end/.
 e2e-deps:

@@ -274,3 +274,21 @@ pub struct TransferDone {
     pub from_pool: String,
     pub to_pool: String,
 }
+
+/// What the Reports page shows of a report: its columns, the first rows and how many there are.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportPreview {
+    pub columns: Vec<(String, crate::domain::reports::ColumnType)>,
+    pub rows: Vec<Vec<crate::domain::reports::Cell>>,
+    pub total: u64,
+    /// The filters as the server understood them, to build the export links.
+    pub query: String,
+}
+
+/// How far an export has got, for the Reports page while the browser waits for the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportProgress {
+    pub rows: u64,
+    pub total: u64,
+    pub done: bool,
+}

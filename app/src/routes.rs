@@ -9,6 +9,7 @@ use crate::components::layout::AppLayout;
 use crate::pages::inventory::InventoryPage;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFound;
+use crate::pages::reports::ReportsPage;
 use crate::pages::virtual_accounts::VirtualAccountsPage;
 
 /// The document around every page, rendered on the server.
@@ -47,6 +48,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=crate::pages::home::Home />
                     <Route path=path!("inventory") view=InventoryPage />
                     <Route path=path!("virtual-accounts") view=VirtualAccountsPage />
+                    <Route path=path!("reports") view=ReportsPage />
+                    <Route path=path!("alerts") view=crate::pages::alerts::AlertsPage />
                 </ParentRoute>
             </Routes>
         </Router>

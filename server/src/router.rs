@@ -38,6 +38,7 @@ pub fn build_router(state: AppState, device: DeviceState) -> Router {
     let context_state = state.clone();
     let mut router = Router::new()
         .route("/healthz", get(healthz))
+        .merge(crate::export::routes())
         .leptos_routes_with_context(
             &state,
             routes,

@@ -1,11 +1,13 @@
 //! Server functions, grouped by domain. Each is a public endpoint under `/api/`: read the session, let
 //! the service check the role, map the error. No SQL here.
 
+pub mod alerts;
 pub mod auth;
 pub mod events;
 pub mod instances;
 pub mod licenses;
 pub mod pools;
+pub mod reports;
 pub mod tokens;
 
 #[cfg(feature = "ssr")]

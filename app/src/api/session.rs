@@ -20,11 +20,19 @@ pub async fn session() -> Result<Session, AppError> {
     Ok(leptos_axum::extract::<Session>().await?)
 }
 
-/// The signed-in actor, or `Unauthorized`. Session lifetimes follow the system time, not the app's clock:
-/// moving the dev clock days ahead must not sign the tester out.
+/// The signed-in actor, or `Unauthorized`.
 pub async fn current() -> Result<(AppState, Actor), AppError> {
     let state = expect_context::<AppState>();
     let session = session().await?;
+    let user_id = signed_in_user(&session).await?;
+    let (actor, _) = actors::load(&state.db, user_id, None).await?;
+    Ok((state, actor))
+}
+
+/// The user id of a live session, or `Unauthorized` (ending a session past its absolute lifetime).
+/// Session lifetimes follow the system time, not the app's clock: moving the dev clock days ahead must
+/// not sign the tester out. Plain axum routes (the exports) use this too.
+pub async fn signed_in_user(session: &Session) -> Result<i64, AppError> {
     let Some(user_id) = session.get::<i64>(USER_ID).await? else {
         return Err(AppError::Unauthorized);
     };
@@ -33,6 +41,5 @@ pub async fn current() -> Result<(AppState, Actor), AppError> {
         session.flush().await?;
         return Err(AppError::Unauthorized);
     }
-    let (actor, _) = actors::load(&state.db, user_id, None).await?;
-    Ok((state, actor))
+    Ok(user_id)
 }

@@ -68,7 +68,33 @@ fn Header(me: Me) -> impl IntoView {
             <nav class="mainnav" aria-label="Main">
                 <A href="/inventory">"Inventory"</A>
                 <A href="/virtual-accounts">"Virtual Accounts"</A>
+                <A href="/reports">"Reports"</A>
+                <A href="/alerts">"Alerts" <AlertBadge /></A>
             </nav>
         </header>
+    }
+}
+
+/// The number of alerts next to "Alerts" in the navigation (nothing when there are none). It is
+/// counted again after every navigation, so it follows what the user fixes.
+#[component]
+fn AlertBadge() -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    let count = Resource::new(
+        move || (location.pathname.get(), location.search.get()),
+        |_| crate::api::alerts::count_alerts(),
+    );
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                count.await.ok().filter(|&n| n > 0).map(|n| {
+                    let label = if n == 1 { " (1 alert)".to_owned() } else { format!(" ({n} alerts)") };
+                    view! {
+                        <span class="badge badge-count" aria-hidden="true">{n}</span>
+                        <span class="sr-only">{label}</span>
+                    }
+                })
+            })}
+        </Transition>
     }
 }

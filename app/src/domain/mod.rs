@@ -1,8 +1,10 @@
 //! Domain rules as plain functions over plain types: no HTTP, no database.
 
+pub mod alerts;
 pub mod device;
 pub mod events;
 pub mod licenses;
 pub mod names;
+pub mod reports;
 pub mod roles;
 pub mod throttle;

@@ -1,5 +1,6 @@
 //! One file per page.
 
+pub mod alerts;
 pub mod event_log;
 pub mod general_tab;
 pub mod home;
@@ -9,4 +10,5 @@ pub mod license_detail;
 pub mod licenses_tab;
 pub mod login;
 pub mod not_found;
+pub mod reports;
 pub mod virtual_accounts;

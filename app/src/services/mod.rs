@@ -3,13 +3,16 @@
 //! same transaction as its change.
 
 pub mod actors;
+pub mod alerts;
 pub mod auth;
 pub mod catalogue;
 pub mod devices;
 pub mod events;
+pub mod export_progress;
 pub mod instances;
 pub mod licenses;
 pub mod pools;
+pub mod reports;
 pub mod throttle;
 pub mod tokens;
 pub mod usage;

@@ -34,7 +34,7 @@ pub async fn find_visible(
         .ok_or(AppError::NotFound)
 }
 
-async fn visible(
+pub(crate) async fn visible(
     db: &impl ConnectionTrait,
     actor: &Actor,
 ) -> Result<Vec<virtual_account::Model>, AppError> {

@@ -59,7 +59,7 @@ pub fn shorten(token: &str) -> String {
     )
 }
 
-fn to_row(m: token::Model, full: bool, now: DateTime<Utc>) -> TokenRow {
+pub(crate) fn to_row(m: token::Model, full: bool, now: DateTime<Utc>) -> TokenRow {
     let state = TokenState::of(
         m.expires_at,
         m.revoked_at.is_some(),

@@ -6,6 +6,7 @@ mod m0001_initial;
 mod m0002_usage_and_transfers;
 mod m0003_instance_lookup;
 mod m0004_signing_keys;
+mod m0005_alert_indexes;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_usage_and_transfers::Migration),
             Box::new(m0003_instance_lookup::Migration),
             Box::new(m0004_signing_keys::Migration),
+            Box::new(m0005_alert_indexes::Migration),
         ]
     }
 }

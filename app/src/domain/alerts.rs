@@ -1,0 +1,418 @@
+//! Alerts: what needs a user's attention in the virtual accounts they see, in CSSM's kinds. The rules
+//! here decide when a fact becomes an alert, how severe it is, when its action is due and the order
+//! the Alerts page lists them in. The services gather the facts with aggregate SQL; the pages link
+//! each alert to the place to act.
+//!
+//! Severities (most severe first):
+//! - Major: Insufficient Licenses and Failed to Renew (devices run unlicensed or unauthorized now),
+//!   and licenses expiring within 7 days.
+//! - Minor: Failed to Connect (a device went silent; its authorization lapses if it stays so),
+//!   Licenses Expired (if the licenses are still in use, Insufficient Licenses says so as Major), and
+//!   licenses expiring within 30 days.
+//! - Informational: licenses expiring within 60 or 90 days, tokens expiring within 7 days.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::licenses::days_until;
+use crate::protocol::SYNC_INTERVAL_SECS;
+
+/// The days ahead of a license's end at which its "Licenses Expiring" notice steps up.
+pub const EXPIRY_NOTICE_DAYS: [i64; 7] = [90, 60, 30, 14, 7, 3, 1];
+/// A token expiring within this many days raises "Token Expiring".
+pub const TOKEN_NOTICE_DAYS: i64 = 7;
+/// Silence after which an instance has failed to connect: it should sync every `SYNC_INTERVAL_SECS`
+/// (24 hours) and retries for as long again before its status shows "Failed to Connect" (the same
+/// rule as `InstanceStatus::of`).
+pub const CONNECT_GRACE_SECS: i64 = 2 * SYNC_INTERVAL_SECS;
+
+/// How urgent an alert is. The order of the variants is the order of the page: Major first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Severity {
+    Major,
+    Minor,
+    Informational,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 3] = [Severity::Major, Severity::Minor, Severity::Informational];
+
+    /// The stable name in the page's `?severity=` parameter.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Major => "major",
+            Severity::Minor => "minor",
+            Severity::Informational => "informational",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Major => "Major",
+            Severity::Minor => "Minor",
+            Severity::Informational => "Informational",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Severity> {
+        Severity::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// CSSM's alert kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum AlertKind {
+    InsufficientLicenses,
+    InstanceFailedToRenew,
+    InstanceFailedToConnect,
+    LicensesExpired,
+    LicensesExpiring,
+    TokenExpiring,
+}
+
+impl AlertKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            AlertKind::InsufficientLicenses => "Insufficient Licenses",
+            AlertKind::InstanceFailedToConnect => "Product Instance Failed to Connect",
+            AlertKind::InstanceFailedToRenew => "Product Instance Failed to Renew",
+            AlertKind::LicensesExpiring => "Licenses Expiring",
+            AlertKind::LicensesExpired => "Licenses Expired",
+            AlertKind::TokenExpiring => "Token Expiring",
+        }
+    }
+}
+
+/// What an alert is about, with what the page needs to name it and link to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AlertSource {
+    /// A license of the pool; `license_id` is None when the catalogue lacks the tag.
+    License {
+        license_id: Option<i64>,
+        tag: String,
+        name: String,
+    },
+    /// One product instance.
+    Instance { id: i64, hostname: String },
+    /// Several product instances of the pool: how many, and the hostname of one of them.
+    Instances { count: i64, example: String },
+    /// A registration token, shortened as the General tab shows it to everyone.
+    Token {
+        id: i64,
+        token: String,
+        description: String,
+    },
+}
+
+impl AlertSource {
+    /// How the Source column names it.
+    pub fn label(&self) -> String {
+        match self {
+            AlertSource::License { name, .. } => name.clone(),
+            AlertSource::Instance { hostname, .. } => hostname.clone(),
+            AlertSource::Instances { count, .. } => format!("{count} product instances"),
+            AlertSource::Token { token, .. } => format!("Token {token}"),
+        }
+    }
+}
+
+/// One alert of the Alerts page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Alert {
+    pub kind: AlertKind,
+    pub severity: Severity,
+    pub pool_id: i64,
+    pub pool: String,
+    pub source: AlertSource,
+    pub message: String,
+    /// When the action is due: now for a shortage, the end for an expiry, the moment it went wrong
+    /// for what has already happened.
+    pub due: DateTime<Utc>,
+    /// The Action Due column: "Now", a date ahead, or "Overdue since" a date.
+    pub due_text: String,
+}
+
+/// The virtual account an alert is raised in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PoolName {
+    pub id: i64,
+    pub name: String,
+}
+
+/// Product instances of one pool in the same trouble, as one grouped query finds them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstanceGroup {
+    pub count: i64,
+    /// One of them (the lowest id) and its hostname.
+    pub first_id: i64,
+    pub first_hostname: String,
+    /// The earliest moment among them: the oldest last contact, or the first authorization end.
+    pub earliest: DateTime<Utc>,
+}
+
+fn date(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d").to_string()
+}
+
+fn minute(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+fn plural(n: i64, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// The Action Due text of `due` at `now`.
+pub fn due_text(kind: AlertKind, due: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    if kind == AlertKind::InsufficientLicenses {
+        "Now".to_owned()
+    } else if due <= now {
+        format!("Overdue since {}", date(due))
+    } else {
+        date(due)
+    }
+}
+
+/// The notice an end `end` has reached at `now`: the smallest of `EXPIRY_NOTICE_DAYS` that is not
+/// below the whole days left (rounded up, as the Licenses tab counts them). None beyond 90 days, and
+/// once the end has passed (then the licenses have expired).
+pub fn expiry_notice(end: DateTime<Utc>, now: DateTime<Utc>) -> Option<i64> {
+    if end <= now {
+        return None;
+    }
+    let days = days_until(end, now);
+    EXPIRY_NOTICE_DAYS
+        .into_iter()
+        .rev()
+        .find(|&notice| days <= notice)
+}
+
+/// The severity of a "Licenses Expiring" notice: Major within a week, Minor within a month.
+pub fn expiring_severity(notice: i64) -> Severity {
+    if notice <= 7 {
+        Severity::Major
+    } else if notice <= 30 {
+        Severity::Minor
+    } else {
+        Severity::Informational
+    }
+}
+
+/// Instances whose last contact is older than this have failed to connect at `now`.
+pub fn silent_since(now: DateTime<Utc>) -> DateTime<Utc> {
+    now - Duration::seconds(CONNECT_GRACE_SECS)
+}
+
+/// Whether a live token ending at `end` raises "Token Expiring" at `now`.
+pub fn token_expiring(end: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    end > now && end <= now + Duration::days(TOKEN_NOTICE_DAYS)
+}
+
+fn alert(
+    kind: AlertKind,
+    severity: Severity,
+    pool: &PoolName,
+    source: AlertSource,
+    message: String,
+    due: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Alert {
+    Alert {
+        kind,
+        severity,
+        pool_id: pool.id,
+        pool: pool.name.clone(),
+        source,
+        message,
+        due,
+        due_text: due_text(kind, due, now),
+    }
+}
+
+/// "Insufficient Licenses" when the pool uses more of the license than its active lots hold.
+pub fn insufficient(
+    pool: &PoolName,
+    license: AlertSource,
+    active: i64,
+    in_use: i64,
+    now: DateTime<Utc>,
+) -> Option<Alert> {
+    (in_use > active).then(|| {
+        let message = format!(
+            "{in_use} in use, {active} purchased: {} short. The instances using it are out of compliance.",
+            in_use - active
+        );
+        alert(
+            AlertKind::InsufficientLicenses,
+            Severity::Major,
+            pool,
+            license,
+            message,
+            now,
+            now,
+        )
+    })
+}
+
+/// "Licenses Expiring" when the nearest end of the license's active term lots has reached a notice.
+pub fn expiring(
+    pool: &PoolName,
+    license: AlertSource,
+    end: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Option<Alert> {
+    let notice = expiry_notice(end, now)?;
+    let days = days_until(end, now);
+    let message = format!(
+        "Licenses end on {} (in {}; {notice}-day notice).",
+        date(end),
+        plural(days, "day", "days")
+    );
+    Some(alert(
+        AlertKind::LicensesExpiring,
+        expiring_severity(notice),
+        pool,
+        license,
+        message,
+        end,
+        now,
+    ))
+}
+
+/// "Licenses Expired" when every lot of the license in the pool has ended (the Licenses tab's
+/// "Expired" mark); due since the last end.
+pub fn expired(
+    pool: &PoolName,
+    license: AlertSource,
+    last_end: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Alert {
+    let message = format!(
+        "Every lot of this license has ended, the last on {}.",
+        date(last_end)
+    );
+    alert(
+        AlertKind::LicensesExpired,
+        Severity::Minor,
+        pool,
+        license,
+        message,
+        last_end,
+        now,
+    )
+}
+
+fn instances_source(group: &InstanceGroup) -> AlertSource {
+    if group.count == 1 {
+        AlertSource::Instance {
+            id: group.first_id,
+            hostname: group.first_hostname.clone(),
+        }
+    } else {
+        AlertSource::Instances {
+            count: group.count,
+            example: group.first_hostname.clone(),
+        }
+    }
+}
+
+/// "Product Instance Failed to Connect" for the pool's instances silent longer than
+/// `CONNECT_GRACE_SECS`; `group.earliest` is the oldest last contact. Due when the first went silent.
+pub fn failed_to_connect(pool: &PoolName, group: &InstanceGroup, now: DateTime<Utc>) -> Alert {
+    let message = if group.count == 1 {
+        format!(
+            "No contact since {}: it has not synchronized for over {} hours.",
+            minute(group.earliest),
+            CONNECT_GRACE_SECS / 3600
+        )
+    } else {
+        format!(
+            "{} (such as {}) have not synchronized for over {} hours; the oldest contact was {}.",
+            plural(group.count, "product instance", "product instances"),
+            group.first_hostname,
+            CONNECT_GRACE_SECS / 3600,
+            minute(group.earliest)
+        )
+    };
+    alert(
+        AlertKind::InstanceFailedToConnect,
+        Severity::Minor,
+        pool,
+        instances_source(group),
+        message,
+        group.earliest + Duration::seconds(CONNECT_GRACE_SECS),
+        now,
+    )
+}
+
+/// "Product Instance Failed to Renew" for the pool's instances whose authorization has expired (and
+/// that are not silent: those are "Failed to Connect"); `group.earliest` is the first end.
+pub fn failed_to_renew(pool: &PoolName, group: &InstanceGroup, now: DateTime<Utc>) -> Alert {
+    let message = if group.count == 1 {
+        format!(
+            "Its authorization expired on {} and was not renewed.",
+            minute(group.earliest)
+        )
+    } else {
+        format!(
+            "{} (such as {}) have an expired authorization; the first expired on {}.",
+            plural(group.count, "product instance", "product instances"),
+            group.first_hostname,
+            minute(group.earliest)
+        )
+    };
+    alert(
+        AlertKind::InstanceFailedToRenew,
+        Severity::Major,
+        pool,
+        instances_source(group),
+        message,
+        group.earliest,
+        now,
+    )
+}
+
+/// "Token Expiring" for a live token ending within `TOKEN_NOTICE_DAYS`.
+pub fn token(
+    pool: &PoolName,
+    token: AlertSource,
+    end: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Option<Alert> {
+    token_expiring(end, now).then(|| {
+        let message = format!(
+            "Expires on {} (in {}); devices can no longer register with it after that.",
+            minute(end),
+            plural(days_until(end, now), "day", "days")
+        );
+        alert(
+            AlertKind::TokenExpiring,
+            Severity::Informational,
+            pool,
+            token,
+            message,
+            end,
+            now,
+        )
+    })
+}
+
+/// The page's order: most severe first, then the action due soonest, then kind, pool and source.
+pub fn sort(alerts: &mut [Alert]) {
+    alerts.sort_by(|a, b| {
+        (a.severity, a.due, a.kind, &a.pool, a.source.label()).cmp(&(
+            b.severity,
+            b.due,
+            b.kind,
+            &b.pool,
+            b.source.label(),
+        ))
+    });
+}
+
+#[cfg(test)]
+mod tests;

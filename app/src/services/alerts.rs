@@ -1,0 +1,397 @@
+//! The alerts of the virtual accounts an actor sees, gathered with a fixed number of grouped queries
+//! whatever the size of the estate: shortages from the pools' usage counters against their active
+//! lots, expiries from the lots summed per license, silent and unrenewed instances counted per pool
+//! through indexes on (pool, last contact) and (pool, authorization end), and the pools' live tokens
+//! ending within a week. No query loads instances one by one. `count` runs the same statements
+//! wrapped in `COUNT(*)` for the navigation's badge.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::{
+    Alias, Asterisk, Cond, Expr, ExprTrait, Func, JoinType, Query, SelectStatement,
+};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait,
+};
+
+use crate::domain::alerts::{self, Alert, AlertSource, InstanceGroup, PoolName, Severity};
+use crate::domain::licenses::EXPIRY_WARNING_DAYS;
+use crate::domain::roles::{Action, Actor};
+use crate::entities::{license, license_lot, pool_usage, product_instance as pi, token};
+use crate::error::AppError;
+
+use super::{pools, require, tokens};
+
+/// What the Alerts page asks for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AlertFilter {
+    /// One virtual account, or every one the actor sees.
+    pub pool: Option<i64>,
+    pub severity: Option<Severity>,
+}
+
+fn col(table: &str, column: &str) -> Expr {
+    Expr::col((Alias::new(table), Alias::new(column)))
+}
+
+fn bigint() -> Alias {
+    Alias::new("BIGINT")
+}
+
+/// The pools in scope: the one asked for (if the actor may see it), else all the actor sees.
+async fn scope(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    pool: Option<i64>,
+) -> Result<Vec<PoolName>, AppError> {
+    if let Some(id) = pool {
+        require(actor, Action::ViewPool(id))?;
+        let found = pools::find_visible(db, actor, id).await?;
+        return Ok(vec![PoolName {
+            id: found.id,
+            name: found.name,
+        }]);
+    }
+    Ok(pools::refs(db, actor)
+        .await?
+        .into_iter()
+        .map(|p| PoolName {
+            id: p.id,
+            name: p.name,
+        })
+        .collect())
+}
+
+/// A lot counts at `now` (as `LotState::at` decides), on the alias `ll`.
+fn lot_active(now: DateTime<Utc>) -> Cond {
+    Cond::all().add(col("ll", "starts_at").lte(now)).add(
+        Cond::any()
+            .add(col("ll", "ends_at").is_null())
+            .add(col("ll", "ends_at").gt(now)),
+    )
+}
+
+/// Tags each pool uses more of than its active lots hold: pool, tag, in use, active, and the
+/// catalogue's id and name (NULL for a tag it lacks). One row per short (pool, tag).
+fn shortages(ids: &[i64], now: DateTime<Utc>) -> SelectStatement {
+    let active = Query::select()
+        .expr_as(
+            col("ll", "virtual_account_id"),
+            Alias::new("virtual_account_id"),
+        )
+        .expr_as(col("ll", "license_id"), Alias::new("license_id"))
+        .expr_as(
+            col("ll", "quantity").sum().cast_as(bigint()),
+            Alias::new("active"),
+        )
+        .from_as(license_lot::Entity, Alias::new("ll"))
+        .and_where(col("ll", "virtual_account_id").is_in(ids.to_vec()))
+        .cond_where(lot_active(now))
+        .group_by_col((Alias::new("ll"), Alias::new("virtual_account_id")))
+        .group_by_col((Alias::new("ll"), Alias::new("license_id")))
+        .to_owned();
+    let active_or_zero =
+        || -> Expr { Func::coalesce([col("a", "active"), Expr::val(0i64)]).into() };
+    Query::select()
+        .from_as(pool_usage::Entity, Alias::new("u"))
+        .join_as(
+            JoinType::LeftJoin,
+            license::Entity,
+            Alias::new("l"),
+            col("l", "tag").equals((Alias::new("u"), Alias::new("tag"))),
+        )
+        .join_subquery(
+            JoinType::LeftJoin,
+            active,
+            Alias::new("a"),
+            Cond::all()
+                .add(
+                    col("a", "virtual_account_id")
+                        .equals((Alias::new("u"), Alias::new("virtual_account_id"))),
+                )
+                .add(col("a", "license_id").equals((Alias::new("l"), Alias::new("id")))),
+        )
+        .and_where(col("u", "virtual_account_id").is_in(ids.to_vec()))
+        .and_where(col("u", "in_use").gt(active_or_zero()))
+        .expr_as(col("u", "virtual_account_id"), Alias::new("pool"))
+        .expr_as(col("u", "tag"), Alias::new("tag"))
+        .expr_as(col("u", "in_use"), Alias::new("in_use"))
+        .expr_as(active_or_zero(), Alias::new("active"))
+        .expr_as(col("l", "id"), Alias::new("license_id"))
+        .expr_as(col("l", "name"), Alias::new("name"))
+        .to_owned()
+}
+
+/// Per (pool, license) with an alert: the nearest end of an active term lot when it is within
+/// `EXPIRY_WARNING_DAYS`, or, when every lot has ended, the last end.
+fn lot_standings(ids: &[i64], now: DateTime<Utc>) -> SelectStatement {
+    let ends = || col("ll", "ends_at");
+    let ended = || ends().is_not_null().and(ends().lte(now));
+    let nearest = || Expr::case(lot_active(now).add(ends().is_not_null()), ends()).min();
+    let expired_lots = || Expr::case(ended(), 1).finally(0).sum().cast_as(bigint());
+    let lots = || col("ll", "id").count().cast_as(bigint());
+    Query::select()
+        .expr_as(col("ll", "virtual_account_id"), Alias::new("pool"))
+        .expr_as(col("l", "id"), Alias::new("license_id"))
+        .expr_as(col("l", "tag"), Alias::new("tag"))
+        .expr_as(col("l", "name"), Alias::new("name"))
+        .expr_as(nearest(), Alias::new("nearest_expiry"))
+        .expr_as(ends().max(), Alias::new("last_end"))
+        .expr_as(lots(), Alias::new("lots"))
+        .expr_as(expired_lots(), Alias::new("expired_lots"))
+        .from_as(license_lot::Entity, Alias::new("ll"))
+        .join_as(
+            JoinType::InnerJoin,
+            license::Entity,
+            Alias::new("l"),
+            col("l", "id").equals((Alias::new("ll"), Alias::new("license_id"))),
+        )
+        .and_where(col("ll", "virtual_account_id").is_in(ids.to_vec()))
+        .group_by_col((Alias::new("ll"), Alias::new("virtual_account_id")))
+        .group_by_col((Alias::new("l"), Alias::new("id")))
+        .group_by_col((Alias::new("l"), Alias::new("tag")))
+        .group_by_col((Alias::new("l"), Alias::new("name")))
+        .cond_having(
+            Cond::any()
+                .add(nearest().lte(now + Duration::days(EXPIRY_WARNING_DAYS)))
+                .add(lots().eq(expired_lots())),
+        )
+        .to_owned()
+}
+
+/// The pools' instances silent for longer than the grace: pool, how many, the oldest contact and the
+/// lowest id. Found through the index on (pool, last contact, id).
+fn silent(ids: &[i64], now: DateTime<Utc>) -> SelectStatement {
+    grouped(
+        ids,
+        pi::Column::LastContactAt,
+        Condition::all().add(pi::Column::LastContactAt.lt(alerts::silent_since(now))),
+    )
+}
+
+/// The pools' instances whose authorization has ended and that are not silent (their status is
+/// "Authorization Expired"): pool, how many, the first end and the lowest id. Found through the index
+/// on (pool, authorization end, last contact, id).
+fn unrenewed(ids: &[i64], now: DateTime<Utc>) -> SelectStatement {
+    grouped(
+        ids,
+        pi::Column::AuthExpiresAt,
+        Condition::all()
+            .add(pi::Column::AuthExpiresAt.lte(now))
+            .add(pi::Column::LastContactAt.gte(alerts::silent_since(now))),
+    )
+}
+
+fn grouped(ids: &[i64], earliest: pi::Column, condition: Condition) -> SelectStatement {
+    pi::Entity::find()
+        .select_only()
+        .column_as(pi::Column::VirtualAccountId, "pool")
+        .column_as(Expr::col(pi::Column::Id).count().cast_as(bigint()), "n")
+        .column_as(Expr::col(earliest).min(), "earliest")
+        .column_as(Expr::col(pi::Column::Id).min(), "first_id")
+        .filter(pi::Column::VirtualAccountId.is_in(ids.to_vec()))
+        .filter(condition)
+        .group_by(pi::Column::VirtualAccountId)
+        .into_query()
+}
+
+/// The pools' live tokens (not revoked, not used up) ending within `TOKEN_NOTICE_DAYS`.
+fn expiring_tokens(ids: &[i64], now: DateTime<Utc>) -> sea_orm::Select<token::Entity> {
+    token::Entity::find()
+        .filter(token::Column::VirtualAccountId.is_in(ids.to_vec()))
+        .filter(token::Column::RevokedAt.is_null())
+        .filter(token::Column::ExpiresAt.gt(now))
+        .filter(token::Column::ExpiresAt.lte(now + Duration::days(alerts::TOKEN_NOTICE_DAYS)))
+        .filter(
+            Condition::any()
+                .add(token::Column::MaxUses.is_null())
+                .add(Expr::col(token::Column::Uses).lt(Expr::col(token::Column::MaxUses))),
+        )
+}
+
+/// The number of rows `stmt` returns.
+async fn count_rows(db: &impl ConnectionTrait, stmt: SelectStatement) -> Result<u64, AppError> {
+    let count = Query::select()
+        .expr_as(Expr::col(Asterisk).count(), Alias::new("n"))
+        .from_subquery(stmt, Alias::new("g"))
+        .to_owned();
+    let n: i64 = match db.query_one(&count).await? {
+        Some(row) => row.try_get("", "n")?,
+        None => 0,
+    };
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
+/// How many alerts the actor has across every pool they see: the navigation's badge.
+pub async fn count(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<u64, AppError> {
+    let ids: Vec<i64> = scope(db, actor, None).await?.iter().map(|p| p.id).collect();
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let mut total = 0;
+    for stmt in [
+        shortages(&ids, now),
+        lot_standings(&ids, now),
+        silent(&ids, now),
+        unrenewed(&ids, now),
+    ] {
+        total += count_rows(db, stmt).await?;
+    }
+    total += expiring_tokens(&ids, now).count(db).await?;
+    Ok(total)
+}
+
+/// The actor's alerts, filtered, most severe first (`alerts::sort`).
+pub async fn list(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    filter: AlertFilter,
+    now: DateTime<Utc>,
+) -> Result<Vec<Alert>, AppError> {
+    let scope = scope(db, actor, filter.pool).await?;
+    if scope.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<i64> = scope.iter().map(|p| p.id).collect();
+    let names: HashMap<i64, &PoolName> = scope.iter().map(|p| (p.id, p)).collect();
+    let pool_of = |id: i64| -> Result<&PoolName, AppError> {
+        names.get(&id).copied().ok_or_else(|| {
+            tracing::error!(pool = id, "alert query returned a pool out of scope");
+            AppError::Internal
+        })
+    };
+    let mut found = Vec::new();
+
+    for r in db.query_all(&shortages(&ids, now)).await? {
+        let tag: String = r.try_get("", "tag")?;
+        let name: Option<String> = r.try_get("", "name")?;
+        let source = AlertSource::License {
+            license_id: r.try_get("", "license_id")?,
+            name: name.unwrap_or_else(|| tag.clone()),
+            tag,
+        };
+        let pool = pool_of(r.try_get("", "pool")?)?;
+        found.extend(alerts::insufficient(
+            pool,
+            source,
+            r.try_get("", "active")?,
+            r.try_get("", "in_use")?,
+            now,
+        ));
+    }
+
+    for r in db.query_all(&lot_standings(&ids, now)).await? {
+        let source = AlertSource::License {
+            license_id: Some(r.try_get("", "license_id")?),
+            tag: r.try_get("", "tag")?,
+            name: r.try_get("", "name")?,
+        };
+        let pool = pool_of(r.try_get("", "pool")?)?;
+        let nearest: Option<DateTime<Utc>> = r.try_get("", "nearest_expiry")?;
+        let last_end: Option<DateTime<Utc>> = r.try_get("", "last_end")?;
+        let (lots, expired): (i64, i64) = (r.try_get("", "lots")?, r.try_get("", "expired_lots")?);
+        match (nearest, last_end) {
+            (Some(end), _) => found.extend(alerts::expiring(pool, source, end, now)),
+            (None, Some(last)) if lots > 0 && lots == expired => {
+                found.push(alerts::expired(pool, source, last, now))
+            }
+            _ => {}
+        }
+    }
+
+    let silent_rows = groups(db, silent(&ids, now)).await?;
+    let unrenewed_rows = groups(db, unrenewed(&ids, now)).await?;
+    let first_ids: Vec<i64> = silent_rows
+        .iter()
+        .chain(&unrenewed_rows)
+        .map(|g| g.3)
+        .collect();
+    let hostnames = hostnames(db, first_ids).await?;
+    for (rows, make) in [
+        (silent_rows, alerts::failed_to_connect as GroupAlert),
+        (unrenewed_rows, alerts::failed_to_renew),
+    ] {
+        for (pool, count, earliest, first_id) in rows {
+            let group = InstanceGroup {
+                count,
+                first_id,
+                first_hostname: hostnames.get(&first_id).cloned().unwrap_or_default(),
+                earliest,
+            };
+            found.push(make(pool_of(pool)?, &group, now));
+        }
+    }
+
+    for t in expiring_tokens(&ids, now)
+        .order_by_asc(token::Column::ExpiresAt)
+        .all(db)
+        .await?
+    {
+        let source = AlertSource::Token {
+            id: t.id,
+            token: tokens::shorten(&t.token),
+            description: t.description,
+        };
+        found.extend(alerts::token(
+            pool_of(t.virtual_account_id)?,
+            source,
+            t.expires_at,
+            now,
+        ));
+    }
+
+    if let Some(severity) = filter.severity {
+        found.retain(|a| a.severity == severity);
+    }
+    alerts::sort(&mut found);
+    Ok(found)
+}
+
+/// Makes the alert of a group of instances.
+type GroupAlert = fn(&PoolName, &InstanceGroup, DateTime<Utc>) -> Alert;
+
+/// Rows of `silent` or `unrenewed`: pool, count, earliest moment, lowest id.
+async fn groups(
+    db: &impl ConnectionTrait,
+    stmt: SelectStatement,
+) -> Result<Vec<(i64, i64, DateTime<Utc>, i64)>, AppError> {
+    let mut out = Vec::new();
+    for r in db.query_all(&stmt).await? {
+        let earliest: Option<DateTime<Utc>> = r.try_get("", "earliest")?;
+        if let Some(earliest) = earliest {
+            out.push((
+                r.try_get("", "pool")?,
+                r.try_get("", "n")?,
+                earliest,
+                r.try_get("", "first_id")?,
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// Hostnames of a few instances (one per alert), in one query.
+async fn hostnames(
+    db: &impl ConnectionTrait,
+    ids: Vec<i64>,
+) -> Result<HashMap<i64, String>, AppError> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(pi::Entity::find()
+        .select_only()
+        .column(pi::Column::Id)
+        .column(pi::Column::Hostname)
+        .filter(pi::Column::Id.is_in(ids))
+        .into_tuple::<(i64, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
+}

@@ -1,0 +1,360 @@
+//! `GET /export/<report>.xlsx` and `GET /export/<report>.csv`, with the Reports page's filters in the
+//! query string: plain links that work before hydration and from scripts with a session cookie.
+//!
+//! Rows are read in keyset pages. CSV streams as it is read. A workbook is written on a blocking
+//! thread into a temporary file (constant-memory sheets), fed page by page through a small channel,
+//! then sent; at most `CONCURRENT_EXPORTS` exports run at once and the rest wait their turn.
+
+pub mod xlsx;
+
+use std::sync::LazyLock;
+
+use app::api::session::signed_in_user;
+use app::domain::reports::{csv_line, file_name, Cell, ReportFilter, ReportKind};
+use app::error::AppError;
+use app::services::{actors, export_progress, reports};
+use app::state::AppState;
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use tokio::sync::{mpsc, Semaphore};
+use tower_sessions::Session;
+
+use self::xlsx::{ExportInfo, XlsxWriter};
+
+/// Exports prepared at the same time by one process.
+pub const CONCURRENT_EXPORTS: usize = 2;
+
+const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+const CSV_TYPE: &str = "text/csv; charset=utf-8";
+
+static EXPORTS: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(CONCURRENT_EXPORTS));
+
+/// The export routes (inside the session layer).
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/export/{file}", get(export))
+}
+
+/// A refusal as plain text: scripts read the status, people the sentence.
+fn refuse(status: StatusCode, message: impl Into<String>) -> Response {
+    (status, message.into()).into_response()
+}
+
+fn error_response(err: AppError) -> Response {
+    match err {
+        AppError::Unauthorized => refuse(StatusCode::UNAUTHORIZED, "Sign in to export reports."),
+        AppError::Validation { field, message } => {
+            refuse(StatusCode::BAD_REQUEST, format!("{field}: {message}"))
+        }
+        AppError::NotFound => refuse(StatusCode::NOT_FOUND, "No such report."),
+        AppError::Forbidden => refuse(StatusCode::FORBIDDEN, "You may not export this."),
+        other => {
+            tracing::error!(error = %other, "export failed");
+            refuse(StatusCode::INTERNAL_SERVER_ERROR, "The export failed.")
+        }
+    }
+}
+
+/// The formats an export comes in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Xlsx,
+    Csv,
+}
+
+fn parse_file(file: &str) -> Option<(ReportKind, Format)> {
+    let (slug, ext) = file.rsplit_once('.')?;
+    let format = match ext {
+        "xlsx" => Format::Xlsx,
+        "csv" => Format::Csv,
+        _ => return None,
+    };
+    let kind = ReportKind::parse(slug)?;
+    // A CSV file holds one table: the Full Inventory is a workbook only.
+    (kind != ReportKind::FullInventory || format == Format::Xlsx).then_some((kind, format))
+}
+
+async fn export(
+    State(state): State<AppState>,
+    session: Session,
+    Path(file): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    match prepare(&state, &session, &file, query.as_deref().unwrap_or("")).await {
+        Ok(response) => response,
+        Err(err) => error_response(err),
+    }
+}
+
+async fn prepare(
+    state: &AppState,
+    session: &Session,
+    file: &str,
+    query: &str,
+) -> Result<Response, AppError> {
+    let user_id = signed_in_user(session).await?;
+    let (kind, format) = parse_file(file).ok_or(AppError::NotFound)?;
+    let (actor, account) = actors::load(&state.db, user_id, None).await?;
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    let progress = pairs
+        .iter()
+        .find(|(k, _)| k == "progress")
+        .map(|(_, v)| v.clone())
+        .filter(|id| export_progress::valid_id(id));
+    let filter = ReportFilter::parse(kind, pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+    let now = state.now();
+    let scope = reports::scope(&state.db, &actor, filter, now).await?;
+    let name = file_name(
+        &account.name,
+        kind,
+        now.date_naive(),
+        if format == Format::Xlsx {
+            "xlsx"
+        } else {
+            "csv"
+        },
+    );
+    let info = ExportInfo {
+        account: account.name,
+        generated_at: now,
+        filters: describe_filters(&scope),
+    };
+    let permit = EXPORTS.acquire().await.map_err(|_| AppError::Internal)?;
+    if let Some(id) = &progress {
+        let total = reports::count(&state.db, &scope, kind).await?;
+        export_progress::start(id, total);
+    }
+    let response = match format {
+        Format::Csv => {
+            // The permit travels with the stream, so a CSV still counts while it is being sent.
+            let body = csv_body(state.clone(), scope, kind, progress.clone(), permit);
+            attachment(CSV_TYPE, &name, body, None)
+        }
+        Format::Xlsx => {
+            let result = write_workbook(state, &scope, kind, progress.as_deref(), info).await;
+            drop(permit);
+            if let Some(id) = &progress {
+                export_progress::finish(id);
+            }
+            let (file, len) = result?;
+            let stream = tokio_util::io::ReaderStream::new(file);
+            attachment(XLSX_TYPE, &name, Body::from_stream(stream), Some(len))
+        }
+    };
+    Ok(response)
+}
+
+fn attachment(content_type: &str, name: &str, body: Body, len: Option<u64>) -> Response {
+    let mut response = Response::new(body);
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(content_type).unwrap(),
+    );
+    // `file_name` keeps names to ASCII letters, digits, `-`, `_` and `.`: safe inside quotes.
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Some(len) = len {
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    }
+    response
+}
+
+/// The filters in words, for the summary sheet.
+fn describe_filters(scope: &reports::Scope) -> String {
+    let mut parts = Vec::new();
+    if scope.all_pools {
+        parts.push("Virtual accounts: all you can see".to_owned());
+    } else {
+        let names: Vec<&str> = scope.pools.iter().map(|p| p.name.as_str()).collect();
+        parts.push(format!("Virtual accounts: {}", names.join(", ")));
+    }
+    let f = &scope.filter;
+    if let Some(s) = &f.status {
+        parts.push(format!("Status: {s}"));
+    }
+    if let Some(l) = &f.license {
+        parts.push(format!("License: {l}"));
+    }
+    match (f.from, f.to) {
+        (Some(a), Some(b)) => parts.push(format!("Dates: {a} to {b}")),
+        (Some(a), None) => parts.push(format!("Dates: from {a}")),
+        (None, Some(b)) => parts.push(format!("Dates: until {b}")),
+        (None, None) => {}
+    }
+    parts.join("; ")
+}
+
+/// A message from the page reader to the workbook writer.
+enum ToWriter {
+    Begin(ReportKind),
+    Rows(Vec<Vec<Cell>>),
+}
+
+/// Writes the workbook into a temporary file (already unlinked) and returns it open, with its size.
+async fn write_workbook(
+    state: &AppState,
+    scope: &reports::Scope,
+    kind: ReportKind,
+    progress: Option<&str>,
+    info: ExportInfo,
+) -> Result<(tokio::fs::File, u64), AppError> {
+    let (tx, mut rx) = mpsc::channel::<ToWriter>(2);
+    let writer = tokio::task::spawn_blocking(move || -> Result<std::fs::File, String> {
+        let mut book = XlsxWriter::new(kind).map_err(|e| e.to_string())?;
+        while let Some(message) = rx.blocking_recv() {
+            match message {
+                ToWriter::Begin(part) => book.begin(part),
+                ToWriter::Rows(rows) => book.write_rows(&rows),
+            }
+            .map_err(|e| e.to_string())?;
+        }
+        let tmp = tempfile::Builder::new()
+            .prefix("portal-export-")
+            .suffix(".xlsx")
+            .tempfile()
+            .map_err(|e| e.to_string())?;
+        book.finish(tmp.path(), &info).map_err(|e| e.to_string())?;
+        // Open, then let the temporary path go: the open file is all the response needs.
+        std::fs::File::open(tmp.path()).map_err(|e| e.to_string())
+    });
+    let read = async {
+        let mut written = 0u64;
+        for part in kind.parts() {
+            // A closed channel means the writer failed; its error is reported below.
+            if tx.send(ToWriter::Begin(part)).await.is_err() {
+                return Ok(());
+            }
+            let mut after = None;
+            loop {
+                let page =
+                    reports::page(&state.db, scope, part, after, reports::EXPORT_PAGE_ROWS).await?;
+                written += page.rows.len() as u64;
+                if tx.send(ToWriter::Rows(page.rows)).await.is_err() {
+                    return Ok(());
+                }
+                if let Some(id) = progress {
+                    export_progress::update(id, written);
+                }
+                match page.next {
+                    Some(next) => after = Some(next),
+                    None => break,
+                }
+            }
+        }
+        Ok::<(), AppError>(())
+    }
+    .await;
+    drop(tx);
+    let written = writer.await?;
+    read?;
+    let file = written.map_err(|e| {
+        tracing::error!(error = %e, "writing a workbook failed");
+        AppError::Internal
+    })?;
+    let len = file.metadata().map_err(|_| AppError::Internal)?.len();
+    Ok((tokio::fs::File::from_std(file), len))
+}
+
+/// A CSV body that reads the rows page by page as the client takes them.
+fn csv_body(
+    state: AppState,
+    scope: reports::Scope,
+    kind: ReportKind,
+    progress: Option<String>,
+    permit: tokio::sync::SemaphorePermit<'static>,
+) -> Body {
+    let (tx, rx) = mpsc::channel::<Result<String, std::io::Error>>(2);
+    tokio::spawn(async move {
+        let _permit = permit;
+        // A byte-order mark, so that Excel reads the file as UTF-8.
+        let mut first = String::from("\u{feff}");
+        first.push_str(&csv_line(
+            &kind
+                .columns()
+                .iter()
+                .map(|c| Cell::text(c.title))
+                .collect::<Vec<_>>(),
+        ));
+        if tx.send(Ok(first)).await.is_err() {
+            return;
+        }
+        let mut after = None;
+        let mut written = 0u64;
+        loop {
+            let page = match reports::page(
+                &state.db,
+                &scope,
+                kind,
+                after,
+                reports::EXPORT_PAGE_ROWS,
+            )
+            .await
+            {
+                Ok(page) => page,
+                Err(err) => {
+                    tracing::error!(error = %err, "CSV export failed");
+                    let _ = tx.send(Err(std::io::Error::other("export failed"))).await;
+                    break;
+                }
+            };
+            written += page.rows.len() as u64;
+            let chunk: String = page.rows.iter().map(|r| csv_line(r)).collect();
+            if tx.send(Ok(chunk)).await.is_err() {
+                break;
+            }
+            if let Some(id) = &progress {
+                export_progress::update(id, written);
+            }
+            match page.next {
+                Some(next) => after = Some(next),
+                None => break,
+            }
+        }
+        if let Some(id) = &progress {
+            export_progress::finish(id);
+        }
+    });
+    Body::from_stream(tokio_stream_from(rx))
+}
+
+/// The receiver as a stream of body chunks.
+fn tokio_stream_from(
+    rx: mpsc::Receiver<Result<String, std::io::Error>>,
+) -> impl futures_util::Stream<Item = Result<String, std::io::Error>> {
+    futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_pick_report_and_format() {
+        assert_eq!(
+            parse_file("licenses.xlsx"),
+            Some((ReportKind::Licenses, Format::Xlsx))
+        );
+        assert_eq!(
+            parse_file("event-log.csv"),
+            Some((ReportKind::EventLog, Format::Csv))
+        );
+        assert_eq!(
+            parse_file("full-inventory.xlsx"),
+            Some((ReportKind::FullInventory, Format::Xlsx))
+        );
+        assert_eq!(parse_file("full-inventory.csv"), None);
+        assert_eq!(parse_file("licenses.pdf"), None);
+        assert_eq!(parse_file("secrets.csv"), None);
+        assert_eq!(parse_file("licenses"), None);
+    }
+}
