@@ -62,12 +62,28 @@ pub async fn replace(
     wanted: &BTreeMap<String, i64>,
 ) -> Result<(), AppError> {
     let current = of_instance(db, instance).await?;
+    // Every counter this change moves, bumped first in one pass in tag order: devices of one pool
+    // then always lock the pool's counter rows in the same order, and never deadlock on them.
+    let mut deltas: BTreeMap<&str, i64> = BTreeMap::new();
+    for (tag, &count) in &current {
+        let new = wanted.get(tag).copied().unwrap_or(0);
+        if new != count {
+            deltas.insert(tag.as_str(), new - count);
+        }
+    }
+    for (tag, &count) in wanted {
+        if count > 0 && !current.contains_key(tag) {
+            deltas.insert(tag.as_str(), count);
+        }
+    }
+    for (tag, delta) in deltas {
+        bump(db, pool, tag, delta).await?;
+    }
     for (tag, &count) in &current {
         let new = wanted.get(tag).copied().unwrap_or(0);
         if new == count {
             continue;
         }
-        bump(db, pool, tag, new - count).await?;
         if new == 0 {
             instance_usage::Entity::delete_many()
                 .filter(instance_usage::Column::ProductInstanceId.eq(instance))
@@ -87,7 +103,6 @@ pub async fn replace(
         if count <= 0 || current.contains_key(tag) {
             continue;
         }
-        bump(db, pool, tag, count).await?;
         instance_usage::Entity::insert(instance_usage::ActiveModel {
             product_instance_id: Set(instance),
             virtual_account_id: Set(pool),
