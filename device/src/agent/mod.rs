@@ -11,16 +11,12 @@ mod licensing;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Duration, Utc};
-use device_protocol::{
-    AuthorizeRequest, AuthorizeResponse, EntitlementStatus, IdCert, RegisterRequest,
-};
 
 use crate::clock::{now_with_offset, short_duration};
 use crate::command::{self, Command, Mode, ParseError, Show};
-use crate::output::{self, date, EVAL_PERIOD};
-use crate::schedule::{local_time, next_sync, Attempt, Timer};
-use crate::state::{AuthorizationState, DeviceState, Identity, Registration, StateError, Timers};
-use crate::transport::{api_base, parse_key, CommError, Portal};
+use crate::output::{self, date};
+use crate::state::{DeviceState, Identity, Registration, StateError};
+use crate::transport::{api_base, CommError, Portal};
 
 /// What a command printed and whether it succeeded (a script's exit code).
 #[derive(Debug, Clone, PartialEq, Eq)]
