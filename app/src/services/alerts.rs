@@ -75,7 +75,7 @@ fn lot_active(now: DateTime<Utc>) -> Cond {
 
 /// Tags each pool uses more of than its active lots hold: pool, tag, in use, active, and the
 /// catalogue's id and name (NULL for a tag it lacks). One row per short (pool, tag).
-fn shortages(ids: &[i64], now: DateTime<Utc>) -> SelectStatement {
+pub(crate) fn shortages(ids: &[i64], now: DateTime<Utc>) -> SelectStatement {
     let active = Query::select()
         .expr_as(
             col("ll", "virtual_account_id"),

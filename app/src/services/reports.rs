@@ -13,7 +13,7 @@ use sea_orm::{
     QueryOrder, QuerySelect,
 };
 
-use crate::domain::device::{tag_status, InstanceStatus};
+use crate::domain::device::InstanceStatus;
 use crate::domain::licenses::LicenseAlert;
 use crate::domain::reports::{Cell, FilterError, ReportFilter, ReportKind};
 use crate::domain::roles::Actor;
@@ -22,9 +22,9 @@ use crate::entities::{
 };
 use crate::error::AppError;
 use crate::model::LicenseSort;
-use crate::protocol::{EntitlementStatus, SYNC_INTERVAL_SECS};
+use crate::protocol::SYNC_INTERVAL_SECS;
 
-use super::{licenses, pools, tokens, usage};
+use super::{licenses, pools, tokens};
 
 /// Rows an export reads per query.
 pub const EXPORT_PAGE_ROWS: u64 = 2_000;
@@ -92,19 +92,16 @@ pub async fn scope(
             .filter(|p| filter.pools.contains(&p.id))
             .collect()
     };
-    let mut short = HashMap::new();
-    for pool in &chosen {
-        let in_use = usage::in_use(db, pool.id, None).await?;
-        let active = usage::active_quantity(db, pool.id, None, now).await?;
-        let tags: Vec<String> = in_use
-            .iter()
-            .filter(|(tag, used)| {
-                tag_status(active.get(*tag).copied().unwrap_or(0), **used)
-                    == EntitlementStatus::OutOfCompliance
-            })
-            .map(|(tag, _)| tag.clone())
-            .collect();
-        short.insert(pool.id, tags);
+    // The short tags of every chosen pool, in the one grouped query the Alerts page runs.
+    let ids: Vec<i64> = chosen.iter().map(|p| p.id).collect();
+    let mut short: HashMap<i64, Vec<String>> = HashMap::new();
+    if !ids.is_empty() {
+        for r in db.query_all(&super::alerts::shortages(&ids, now)).await? {
+            short
+                .entry(r.try_get("", "pool")?)
+                .or_default()
+                .push(r.try_get("", "tag")?);
+        }
     }
     let names = license::Entity::find()
         .all(db)

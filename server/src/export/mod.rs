@@ -149,13 +149,10 @@ async fn prepare(
     Ok(response)
 }
 
-fn attachment(content_type: &str, name: &str, body: Body, len: Option<u64>) -> Response {
+fn attachment(content_type: &'static str, name: &str, body: Body, len: Option<u64>) -> Response {
     let mut response = Response::new(body);
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_str(content_type).unwrap(),
-    );
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     // `file_name` keeps names to ASCII letters, digits, `-`, `_` and `.`: safe inside quotes.
     if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
         headers.insert(header::CONTENT_DISPOSITION, value);
