@@ -2,22 +2,25 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
 export PATH := $(HOME)/.cargo/bin:$(PATH)
-# Every cargo build must agree with cargo-leptos on the bundle's name (portal.wasm): the server compiles
-# it in, and a build without it asks browsers for portal_bg.wasm.
+# Every cargo build of the server must agree on the bundle's name (portal.wasm, never portal_bg.wasm):
+# leptos compiles it into the hydration script.
 export LEPTOS_OUTPUT_NAME := portal
 
 SERVER := target/release/server
 PORTAL_DATA_DIR ?= data
+# The workspace but the wasm bundle, which builds only for wasm32 (.ci/build.sh).
+TEST_CRATES := --workspace --exclude frontend
 
-.PHONY: run run-tls test tools build e2e-deps unit-test e2e-test leptos-config check-format clean
+.PHONY: run run-tls dev test tools build e2e-deps unit-test e2e-test device-test xlsx-test \
+	bench-devices bench-export leptos-config clean
 
-## Build tools: wasm target, cargo-leptos, wasm-bindgen-cli, wasm-opt.
+## Build tools: the wasm target, wasm-bindgen-cli (from crates.io source) and wasm-opt (npm).
 tools:
-	@NEED_WASM_OPT=1 bash .ci/install-tools.sh
+	@bash .ci/install-tools.sh
 
-## The web app (server binary + hydration bundle), release profile.
+## The server and device binaries and the browser bundle in target/site, release (.ci/build.sh).
 build: tools
-	cargo leptos build --release
+	@bash .ci/build.sh
 
 ## Serve the portal on http://127.0.0.1:3000 with SQLite in ./data and the demo account.
 run: build
@@ -29,27 +32,28 @@ run-tls: build
 	$(SERVER) --data-dir $(PORTAL_DATA_DIR) serve --demo --listen 127.0.0.1:3443 \
 	  --tls-cert $(PORTAL_DATA_DIR)/tls/cert.pem --tls-key $(PORTAL_DATA_DIR)/tls/key.pem
 
-## Every test: unit and integration (SQLite; PostgreSQL too when TEST_DATABASE_URL is set), then the
-## browser specs against a fresh portal.
+## Optional dev loop with live reload: `cargo leptos watch` (installs cargo-leptos 0.3.11 once, ~10 min).
+dev:
+	@WITH_CARGO_LEPTOS=1 bash .ci/install-tools.sh
+	cargo leptos watch
+
+## Every test: unit and integration (SQLite; PostgreSQL too when TEST_DATABASE_URL is set), the device
+## client's shell, the exports read back, then the browser specs against a fresh portal. The tests
+## share the build's compilation (same features), so only the test harnesses compile on top of it.
 test: build e2e-deps unit-test device-test xlsx-test e2e-test
 
 unit-test:
-	cargo test --workspace --release
-
-.PHONY: device-test bench-devices
+	cargo test $(TEST_CRATES) --release
 
 ## The device client's Expect-style test: its interactive shell (pexpect) against a release-built portal.
 device-test: build e2e-deps
-	cargo build --release -p device
 	python3 device/tests/shell_expect.py
 
 ## `device fleet` against a fresh portal on SQLite and PostgreSQL, beside a bare-handler ceiling
 ## (docs/PERFORMANCE.md records the figures).
 bench-devices: build
-	cargo build --release -p device --bin device --example ceiling
+	cargo build --release -p bench --bin ceiling
 	bash device/bench/run.sh
-
-.PHONY: xlsx-test bench-export
 
 ## The exports read back by independent readers: openpyxl and the csv module against the database.
 xlsx-test: build e2e-deps
@@ -60,7 +64,7 @@ xlsx-test: build e2e-deps
 bench-export:
 	bash bench/export.sh
 
-## Chromium from Debian and the npm packages of end2end/.
+## Chromium from Debian, the Python test helpers and the npm packages of end2end/.
 e2e-deps:
 	@bash .ci/install-e2e-deps.sh
 

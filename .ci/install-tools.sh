@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs the build tools the portal needs when they are missing: the wasm target, cargo-leptos 0.3.11
-# and wasm-bindgen-cli 0.2.130 (both built from crates.io source with one dependency pinned back so they
-# compile on this toolchain), and binaryen's wasm-opt from npm for release builds.
+# Installs the build tools the portal needs when they are missing: the wasm target, wasm-bindgen-cli
+# 0.2.130 (built from crates.io source with one dependency pinned back so that it compiles on this
+# toolchain; about a minute) and binaryen's wasm-opt from npm. With WITH_CARGO_LEPTOS=1 also
+# cargo-leptos 0.3.11, for the optional `make dev` loop only (about 10 minutes, built the same way).
 set -euo pipefail
 
 CARGO_HOME=${CARGO_HOME:-$HOME/.cargo}
@@ -39,7 +40,7 @@ install_from_source() {
      && cargo install --path . --locked --debug --force --quiet)
 }
 
-if ! cargo leptos --version 2>/dev/null | grep -q '0\.3\.11'; then
+if [ "${WITH_CARGO_LEPTOS:-0}" = 1 ] && ! cargo leptos --version 2>/dev/null | grep -q '0\.3\.11'; then
   install_from_source cargo-leptos 0.3.11 cargo-util-schemas 0.14.1
 fi
 
@@ -47,7 +48,7 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q '0\.2\.130'; then
   install_from_source wasm-bindgen-cli 0.2.130 webpki-roots 1.0.10
 fi
 
-if [ "${NEED_WASM_OPT:-0}" = 1 ] && ! command -v wasm-opt >/dev/null; then
+if ! command -v wasm-opt >/dev/null; then
   log "installing wasm-opt (npm binaryen)"
   npm install --global --silent binaryen
 fi

@@ -19,11 +19,3 @@ pub mod services;
 pub mod state;
 
 pub use routes::{shell, App};
-
-/// Entry point of the browser build: hydrates the server-rendered page.
-#[cfg(feature = "hydrate")]
-#[wasm_bindgen::prelude::wasm_bindgen]
-pub fn hydrate() {
-    console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
-}

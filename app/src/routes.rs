@@ -1,7 +1,7 @@
 //! The HTML shell and the route table.
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
@@ -12,14 +12,17 @@ use crate::pages::not_found::NotFound;
 use crate::pages::reports::ReportsPage;
 use crate::pages::virtual_accounts::VirtualAccountsPage;
 
-/// The document around every page, rendered on the server.
+/// The document around every page, rendered on the server (never hydrated). The stylesheet and the
+/// scripts carry the bundle's name, `portal.<hash>` when the build gave the files content-hashed names.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let stylesheet = format!("/{}/{}.css", options.site_pkg_dir, options.output_name);
     view! {
         <!DOCTYPE html>
         <html lang="en">
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="stylesheet" href=stylesheet />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
@@ -37,7 +40,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Stylesheet id="leptos" href="/pkg/portal.css" />
         <Title formatter=|text: String| {
             if text.is_empty() { "Licensing Portal".to_owned() } else { format!("{text} · Licensing Portal") }
         } />

@@ -40,6 +40,9 @@ pub struct Settings {
     pub dev_clock: bool,
 }
 
+/// Exports one process prepares at the same time; the rest wait their turn.
+pub const CONCURRENT_EXPORTS: usize = 2;
+
 /// Router state, provided to every Leptos route and server function as context.
 #[derive(Clone, Debug)]
 pub struct AppState {
@@ -47,9 +50,26 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub clock: Arc<dyn Clock>,
     pub settings: Settings,
+    /// Permits for exports being prepared by this process (a limit on its own memory and disk).
+    pub exports: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
+    pub fn new(
+        leptos_options: LeptosOptions,
+        db: DatabaseConnection,
+        clock: Arc<dyn Clock>,
+        settings: Settings,
+    ) -> AppState {
+        AppState {
+            leptos_options,
+            db,
+            clock,
+            settings,
+            exports: Arc::new(tokio::sync::Semaphore::new(CONCURRENT_EXPORTS)),
+        }
+    }
+
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
     }

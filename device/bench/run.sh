@@ -11,7 +11,7 @@ cd "$(dirname "$0")/../.."
 
 SERVER=target/release/server
 DEVICE=target/release/device
-CEILING=target/release/examples/ceiling
+CEILING=target/release/ceiling
 COUNT=${COUNT:-1000}
 CONCURRENCY=${CONCURRENCY:-64}
 ROUNDS=${ROUNDS:-5}
@@ -20,7 +20,7 @@ PG_URL=${PG_URL-postgres://postgres@127.0.0.1:5432}
 RATE=1000000000
 
 for bin in "$SERVER" "$DEVICE" "$CEILING"; do
-  [ -x "$bin" ] || { echo "bench-devices: $bin is missing (make build; cargo build --release -p device --bin device --example ceiling)" >&2; exit 1; }
+  [ -x "$bin" ] || { echo "bench-devices: $bin is missing (make build; cargo build --release -p device -p bench --bin device --bin ceiling)" >&2; exit 1; }
 done
 
 tmp=$(mktemp -d)

@@ -2,7 +2,6 @@
 //! The portal server: configuration, database and migrations, the axum router, the operator's
 //! commands. `main` is a thin shell over this library, and the integration tests build the same router.
 
-pub mod bench_seed;
 pub mod cli;
 pub mod db;
 pub mod demo;
@@ -12,5 +11,6 @@ pub mod migrations;
 pub mod operator;
 pub mod router;
 pub mod session_store;
+pub mod startup;
 
 pub use router::build_router;

@@ -1,17 +1,15 @@
-#![recursion_limit = "512"]
 //! The portal binary: `serve` (default) or one operator command.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::{bail, Context};
-use app::state::{AppState, Clock, OffsetClock, Settings};
+use app::state::Settings;
 use clap::Parser;
 use leptos::config::get_configuration;
 use server::cli::{Cli, Command, ServeArgs};
+use server::device_api::RateLimits;
+use server::startup::{Application, Config, TlsFiles};
 use server::{db, demo, operator};
-use tower_sessions::ExpiredDeletion;
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -26,107 +24,54 @@ async fn main() -> anyhow::Result<()> {
     std::fs::create_dir_all(&cli.data_dir)
         .with_context(|| format!("creating the data folder {}", cli.data_dir.display()))?;
     let url = cli.database_url();
-    let db = db::connect_and_migrate(&url).await?;
-    let clock = Arc::new(OffsetClock::default());
     match cli.command {
-        None => serve(db, clock, ServeArgs::default()).await,
-        Some(Command::Serve(args)) => serve(db, clock, args).await,
+        None => serve(url, ServeArgs::default()).await,
+        Some(Command::Serve(args)) => serve(url, args).await,
         Some(command) => {
-            let out = operator::run(&db, command, clock.now()).await?;
+            let db = db::connect_and_migrate(&url).await?;
+            let out = operator::run(&db, command, chrono::Utc::now()).await?;
             println!("{out}");
             Ok(())
         }
     }
 }
 
-async fn serve(
-    db: sea_orm::DatabaseConnection,
-    clock: Arc<OffsetClock>,
-    args: ServeArgs,
-) -> anyhow::Result<()> {
+async fn serve(database_url: String, args: ServeArgs) -> anyhow::Result<()> {
     let conf = get_configuration(Some(&args.leptos_config.to_string_lossy()))
         .or_else(|_| get_configuration(None))
         .context("reading the Leptos settings")?;
-    let mut leptos_options = conf.leptos_options;
-    let addr: SocketAddr = args.listen.unwrap_or(leptos_options.site_addr);
-    leptos_options.site_addr = addr;
+    let mut leptos = conf.leptos_options;
+    let addr: SocketAddr = args.listen.unwrap_or(leptos.site_addr);
+    leptos.site_addr = addr;
     if args.dev_clock && !addr.ip().is_loopback() {
         bail!("--dev-clock is refused unless the portal listens on loopback (got {addr})");
     }
-    if args.demo {
-        let seeded = demo::seed(&db, clock.now()).await?;
-        println!("{}", seeded.sign_in_lines());
-    }
-    let store = server::session_store::DbSessionStore::new(db.clone());
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(Duration::from_secs(600));
-        loop {
-            every.tick().await;
-            if let Err(err) = store.delete_expired().await {
-                tracing::warn!(error = %err, "deleting expired sessions failed");
-            }
-        }
-    });
-    let tls = match (&args.tls_cert, &args.tls_key) {
-        (Some(cert), Some(key)) => Some(
-            axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
-                .await
-                .with_context(|| {
-                    format!(
-                        "reading the TLS certificate {} and key {}",
-                        cert.display(),
-                        key.display()
-                    )
-                })?,
-        ),
-        _ => None,
+    let mut config = Config::new(database_url);
+    config.leptos = leptos;
+    config.settings = Settings {
+        secure_cookies: false,
+        dev_clock: args.dev_clock,
     };
-    let state = AppState {
-        leptos_options,
-        db,
-        clock,
-        settings: Settings {
-            secure_cookies: tls.is_some(),
-            dev_clock: args.dev_clock,
-        },
-    };
-    let signer = server::device_api::Signer::load_or_create(&state.db, state.now()).await?;
-    let limits = server::device_api::RateLimits {
+    config.device_limits = RateLimits {
         per_address: args.device_rate_per_address,
         per_credential: args.device_rate_per_credential,
     };
-    let device = server::device_api::DeviceState::new(
-        state.clone(),
-        signer,
-        limits,
-        tls.is_some(),
-        args.allow_http_devices,
-    );
-    let router = server::build_router(state, device);
-    let service = router.into_make_service_with_connect_info::<SocketAddr>();
-    if let Some(tls) = tls {
-        let handle = axum_server::Handle::new();
-        let stopper = handle.clone();
-        tokio::spawn(async move {
-            shutdown_signal().await;
-            stopper.graceful_shutdown(Some(Duration::from_secs(10)));
-        });
-        println!("Portal: https://{addr}");
-        tracing::info!(%addr, "serving HTTPS");
-        axum_server::bind_rustls(addr, tls)
-            .handle(handle)
-            .serve(service)
-            .await?;
-    } else {
-        let listener = tokio::net::TcpListener::bind(addr)
-            .await
-            .with_context(|| format!("listening on {addr}"))?;
-        println!("Portal: http://{addr}");
-        tracing::info!(%addr, "serving");
-        axum::serve(listener, service)
-            .with_graceful_shutdown(shutdown_signal())
-            .await?;
+    config.tls = match (args.tls_cert, args.tls_key) {
+        (Some(cert), Some(key)) => Some(TlsFiles { cert, key }),
+        _ => None,
+    };
+    config.allow_http_devices = args.allow_http_devices;
+    let app = Application::build(config).await?;
+    if args.demo {
+        let seeded = demo::seed(&app.state.db, app.state.now()).await?;
+        println!("{}", seeded.sign_in_lines());
     }
+    let listener =
+        std::net::TcpListener::bind(addr).with_context(|| format!("listening on {addr}"))?;
+    let scheme = if app.is_tls() { "https" } else { "http" };
+    println!("Portal: {scheme}://{addr}");
+    tracing::info!(%addr, scheme, "serving");
+    app.serve(listener, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
 }

@@ -1,12 +1,13 @@
-//! The axum router: Leptos pages and server functions, health, the dev clock; sessions and the
-//! cross-site guard around them. `main` and the tests build the same router.
+//! The axum router: Leptos pages and server functions, the browser bundle, health, the dev clock;
+//! sessions, the cross-site guard and response compression around them. `startup` builds it for
+//! `main` and for the tests alike.
 
 use std::net::SocketAddr;
 
 use app::state::{AppState, ClientAddr};
 use app::{shell, App};
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{header, Method, StatusCode};
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -14,6 +15,10 @@ use axum::{Json, Router};
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use serde::Deserialize;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
+use tower_http::compression::CompressionLayer;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
@@ -24,7 +29,8 @@ use crate::session_store::DbSessionStore;
 pub const IDLE_TIMEOUT: time::Duration = time::Duration::minutes(30);
 
 /// Builds the whole application for `state`, with the device API at `/api/device/v1` (outside the
-/// session and cross-site layers: devices have no cookies and no browser).
+/// session, cross-site and compression layers: devices have no cookies and no browser, and they check
+/// the signature of the exact bytes sent).
 pub fn build_router(state: AppState, device: DeviceState) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
@@ -38,6 +44,10 @@ pub fn build_router(state: AppState, device: DeviceState) -> Router {
     let context_state = state.clone();
     let mut router = Router::new()
         .route("/healthz", get(healthz))
+        .nest_service(
+            &format!("/{}", options.site_pkg_dir),
+            bundle(&state.leptos_options),
+        )
         .merge(crate::export::routes())
         .leptos_routes_with_context(
             &state,
@@ -52,9 +62,45 @@ pub fn build_router(state: AppState, device: DeviceState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(cross_site_guard))
         .layer(sessions)
+        .layer(compression())
         .layer(middleware::from_fn(client_addr))
         .with_state(state)
         .nest_service(app::protocol::BASE_PATH, crate::device_api::router(device))
+}
+
+/// The browser bundle (`/pkg/…`), from the brotli or gzip copy the build made when the browser takes
+/// one. Content-hashed names never change content: browsers keep them a year without asking again.
+fn bundle(options: &leptos::config::LeptosOptions) -> Router {
+    let dir = std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
+    let cache = if crate::startup::assets_are_hashed(options) {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    Router::new()
+        .fallback_service(ServeDir::new(dir).precompressed_br().precompressed_gzip())
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(cache),
+        ))
+}
+
+/// Compresses pages and server-function answers (brotli or gzip, as the browser asks). Not the
+/// exports: a workbook is a zip already, and a streamed CSV must reach the browser as it is written;
+/// not the bundle, which has its compressed copies.
+fn compression() -> CompressionLayer<impl Predicate + Clone> {
+    let predicate = DefaultPredicate::new()
+        .and(NotForContentType::const_new("text/csv"))
+        .and(NotForContentType::const_new(
+            "application/vnd.openxmlformats-officedocument",
+        ))
+        .and(NotForContentType::const_new("application/wasm"))
+        .and(NotForContentType::const_new("text/javascript"))
+        .and(NotForContentType::const_new("text/css"));
+    CompressionLayer::new()
+        .br(true)
+        .gzip(true)
+        .compress_when(predicate)
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {

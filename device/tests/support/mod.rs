@@ -3,20 +3,18 @@
 //! to drive a device through its library API as a script would.
 #![allow(dead_code)]
 
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 
-use app::state::{AppState, OffsetClock, Settings};
+use app::state::AppState;
 use device::command::Mode;
 use device::state::Identity;
 use device::{Device, Reply, Setup};
 use device_protocol::Udi;
-use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 use server::cli::{Command, TokenCommand};
-use server::device_api::{DeviceState as PortalDevices, RateLimits, Signer};
+use server::device_api::RateLimits;
+use server::startup::{Application, Config, TlsFiles};
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
@@ -44,20 +42,6 @@ pub fn temp_dir(label: &str) -> PathBuf {
     ));
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-async fn app_state(dir: &Path) -> AppState {
-    let url = format!("sqlite:{}?mode=rwc", dir.join("portal.db").display());
-    let db = server::db::connect_and_migrate(&url).await.unwrap();
-    AppState {
-        leptos_options: LeptosOptions::builder()
-            .output_name("portal")
-            .site_root("target/site")
-            .build(),
-        db,
-        clock: Arc::new(OffsetClock::default()),
-        settings: Settings::default(),
-    }
 }
 
 async fn seed(db: &DatabaseConnection, now: chrono::DateTime<chrono::Utc>) -> String {
@@ -116,39 +100,34 @@ impl Portal {
 
     async fn serve(tls: bool) -> Portal {
         let dir = temp_dir("portal");
-        let state = app_state(&dir).await;
-        let token = seed(&state.db, state.now()).await;
-        let signer = Signer::load_or_create(&state.db, state.now())
-            .await
-            .unwrap();
-        let limits = RateLimits {
+        let mut config = Config::new(format!(
+            "sqlite:{}?mode=rwc",
+            dir.join("portal.db").display()
+        ));
+        config.device_limits = RateLimits {
             per_address: 1_000_000,
             per_credential: 1_000_000,
         };
-        let devices = PortalDevices::new(state.clone(), signer, limits, tls, false);
-        let router = server::build_router(state.clone(), devices);
-        let service = router.into_make_service_with_connect_info::<SocketAddr>();
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.set_nonblocking(true).unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let url = if tls {
+        if tls {
             server::operator::make_cert(
                 &dir.join("tls"),
                 vec!["localhost".into(), "127.0.0.1".into()],
             )
             .unwrap();
-            let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(
-                dir.join("tls/cert.pem"),
-                dir.join("tls/key.pem"),
-            )
-            .await
-            .unwrap();
-            let server = axum_server::from_tcp_rustls(listener, config).unwrap();
-            tokio::spawn(async move { server.serve(service).await });
+            config.tls = Some(TlsFiles {
+                cert: dir.join("tls/cert.pem"),
+                key: dir.join("tls/key.pem"),
+            });
+        }
+        let app = Application::build(config).await.unwrap();
+        let state = app.state.clone();
+        let token = seed(&state.db, state.now()).await;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(app.serve(listener, std::future::pending()));
+        let url = if tls {
             format!("https://localhost:{port}")
         } else {
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            tokio::spawn(async move { axum::serve(listener, service).await });
             format!("http://127.0.0.1:{port}")
         };
         Portal {

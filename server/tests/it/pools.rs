@@ -1,6 +1,6 @@
 //! Virtual accounts: rules, roles, cross-account isolation and their events.
 
-mod common;
+use crate::common;
 
 use app::domain::roles::Role;
 use app::error::AppError;

@@ -1,8 +1,8 @@
 //! The conservation of licenses under concurrent transfers: 240 transfers at once in both directions
 //! between three pools, on SQLite and PostgreSQL.
 
-mod common;
-mod licenses_common;
+use crate::common;
+use crate::licenses_common;
 
 use app::entities::{event, license_lot, license_transfer, user};
 use app::services::usage;

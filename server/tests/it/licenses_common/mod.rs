@@ -53,14 +53,14 @@ pub async fn instance(app: &TestApp, pool: i64, hostname: &str, uses: &[(&str, i
     let created = product_instance::ActiveModel {
         virtual_account_id: Set(pool),
         pid: Set("ASR-9006-AC".into()),
-        sn: Set(format!("FOX{}", uuid::Uuid::new_v4().simple())[..11].to_owned()),
+        sn: Set(format!("FOX{}", crate::common::unique())[..11].to_owned()),
         hostname: Set(hostname.into()),
         product: Set("ASR9K".into()),
         software_version: Set(Some("7.9.2".into())),
         credential_hash: Set(format!(
             "{}{}",
-            uuid::Uuid::new_v4().simple(),
-            uuid::Uuid::new_v4().simple()
+            crate::common::unique(),
+            crate::common::unique()
         )),
         token_id: Set(None),
         registered_at: Set(now),

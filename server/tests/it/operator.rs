@@ -37,31 +37,18 @@ fn server(data: &Path, args: &[&str], stdin: &str) -> Run {
     }
 }
 
-fn data_dir() -> tempdir::Dir {
-    tempdir::Dir::new()
-}
-
-mod tempdir {
-    pub struct Dir(pub std::path::PathBuf);
-    impl Dir {
-        pub fn new() -> Dir {
-            let path =
-                std::env::temp_dir().join(format!("portal-cli-{}", uuid::Uuid::new_v4().simple()));
-            std::fs::create_dir_all(&path).unwrap();
-            Dir(path)
-        }
-    }
-    impl Drop for Dir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
+/// A fresh data folder, removed when dropped.
+fn data_dir() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("portal-cli-")
+        .tempdir()
+        .unwrap()
 }
 
 #[test]
 fn operator_provisions_an_account_end_to_end() {
     let dir = data_dir();
-    let d = dir.0.as_path();
+    let d = dir.path();
     let run = server(
         d,
         &["create-account", "--name", "Acme", "--admin", "alice"],
@@ -138,7 +125,7 @@ fn operator_provisions_an_account_end_to_end() {
 #[test]
 fn bad_input_is_explained_and_changes_nothing() {
     let dir = data_dir();
-    let d = dir.0.as_path();
+    let d = dir.path();
     assert!(
         server(
             d,
@@ -356,7 +343,7 @@ fn bad_input_is_explained_and_changes_nothing() {
 #[test]
 fn demo_seeding_is_idempotent_and_prints_the_sign_in() {
     let dir = data_dir();
-    let first = server(dir.0.as_path(), &["demo"], "");
+    let first = server(dir.path(), &["demo"], "");
     assert!(first.ok, "{}", first.stderr);
     assert!(
         first
@@ -365,7 +352,7 @@ fn demo_seeding_is_idempotent_and_prints_the_sign_in() {
         "{}",
         first.stdout
     );
-    let again = server(dir.0.as_path(), &["demo"], "");
+    let again = server(dir.path(), &["demo"], "");
     assert!(again.ok, "{}", again.stderr);
     assert!(
         again.stdout.starts_with("Demo account ready."),
@@ -377,7 +364,7 @@ fn demo_seeding_is_idempotent_and_prints_the_sign_in() {
 #[test]
 fn tokens_can_be_created_listed_and_revoked_from_the_command_line() {
     let dir = data_dir();
-    let d = dir.0.as_path();
+    let d = dir.path();
     assert!(
         server(
             d,

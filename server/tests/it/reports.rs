@@ -1,8 +1,8 @@
 //! Reports: each report's rows against a seeded database, the filters, who may read what, and the
 //! `/export/…` downloads (CSV neutralisation, file names, workbooks) on SQLite and PostgreSQL.
 
-mod common;
-mod licenses_common;
+use crate::common;
+use crate::licenses_common;
 
 use app::domain::reports::{Cell, ReportKind};
 use app::domain::roles::Role;

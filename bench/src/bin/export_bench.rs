@@ -15,17 +15,17 @@ use server::export::xlsx::{ExportInfo, XlsxWriter};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let server::bench_seed::Bench {
+    let bench::Bench {
         db,
         url: _,
         actor,
         pool,
         count,
-    } = server::bench_seed::bench_account("export-bench", 100_000).await?;
+    } = bench::bench_account("export-bench", 100_000).await?;
     let now = Utc::now();
     let err = |e: app::error::AppError| anyhow::anyhow!("{e}");
     let started = Instant::now();
-    server::bench_seed::fill_instances(&db, pool, count, now).await?;
+    bench::fill_instances(&db, pool, count, now).await?;
     println!(
         "filled {count} instances in {:.1} s",
         started.elapsed().as_secs_f64()

@@ -1,6 +1,6 @@
 //! Property: whatever body a device sends, the device API answers with its error shape, never a 5xx.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{header, Request};

@@ -2,8 +2,8 @@
 //! the navigation's badge; who sees which alerts; alerts appearing and stepping up as the (dev) clock
 //! moves (SQLite and PostgreSQL).
 
-mod common;
-mod licenses_common;
+use crate::common;
+use crate::licenses_common;
 
 use app::domain::alerts::{Alert, AlertKind, Severity};
 use app::domain::roles::Role;

@@ -1,8 +1,8 @@
 //! Transfers between pools: which lots move and with which dates, the history and events they leave,
 //! the refusals and their fields, and the form without JavaScript (SQLite and PostgreSQL).
 
-mod common;
-mod licenses_common;
+use crate::common;
+use crate::licenses_common;
 
 use app::domain::licenses::{LicenseAlert, LotState};
 use app::entities::{license_lot, license_transfer};

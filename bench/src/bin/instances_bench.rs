@@ -12,16 +12,16 @@ use chrono::Utc;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let server::bench_seed::Bench {
+    let bench::Bench {
         db,
         url,
         actor,
         pool,
         count,
-    } = server::bench_seed::bench_account("instances-bench", 1_000_000).await?;
+    } = bench::bench_account("instances-bench", 1_000_000).await?;
     let now = Utc::now();
     let started = Instant::now();
-    server::bench_seed::fill_instances(&db, pool, count, now).await?;
+    bench::fill_instances(&db, pool, count, now).await?;
     println!(
         "filled {count} instances in {:.1} s ({})",
         started.elapsed().as_secs_f64(),

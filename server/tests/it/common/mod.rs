@@ -3,20 +3,24 @@
 #![allow(dead_code)]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 
 use app::error::AppError;
-use app::state::{AppState, ClientAddr, OffsetClock, Settings};
+use app::state::{AppState, ClientAddr, Settings};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
-use leptos::config::LeptosOptions;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
-use server::device_api::{DeviceState, RateLimits, Signer};
+use server::device_api::RateLimits;
+use server::startup::{Application, Config};
 use tower::ServiceExt;
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// 128 random bits in hex: names that no other test (or earlier run) has.
+pub fn unique() -> String {
+    format!("{:032x}", rand::random::<u128>())
+}
 
 /// A database URL for one test: a new SQLite file, or a new PostgreSQL database.
 #[derive(Debug, Clone)]
@@ -59,28 +63,22 @@ async fn drop_stale_databases(admin: &DatabaseConnection) {
     .await;
 }
 
-/// Connects to a fresh, migrated database on `backend`.
-pub async fn fresh_db(backend: &Backend) -> DatabaseConnection {
+/// The URL of a fresh, empty database on `backend` (a new SQLite file, or a new PostgreSQL database).
+pub async fn fresh_db(backend: &Backend) -> String {
     let n = COUNTER.fetch_add(1, Ordering::SeqCst);
     match backend {
         Backend::Sqlite => {
             let dir = std::env::temp_dir().join(format!("portal-test-{}", std::process::id()));
             std::fs::create_dir_all(&dir).unwrap();
-            let path = dir.join(format!("t{n}-{}.db", uuid::Uuid::new_v4().simple()));
-            server::db::connect_and_migrate(&format!("sqlite:{}?mode=rwc", path.display()))
-                .await
-                .unwrap()
+            let path = dir.join(format!("t{n}-{}.db", unique()));
+            format!("sqlite:{}?mode=rwc", path.display())
         }
         Backend::Postgres(url) => {
             let admin = Database::connect(url.as_str())
                 .await
                 .expect("TEST_DATABASE_URL connects");
             drop_stale_databases(&admin).await;
-            let name = format!(
-                "portal_t_{}_{n}_{}",
-                std::process::id(),
-                &uuid::Uuid::new_v4().simple().to_string()[..8]
-            );
+            let name = format!("portal_t_{}_{n}_{}", std::process::id(), &unique()[..8]);
             admin
                 .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
                 .await
@@ -93,19 +91,9 @@ pub async fn fresh_db(backend: &Backend) -> DatabaseConnection {
                 _ => url.as_str(),
             };
             let query = url.find('?').map(|i| &url[i..]).unwrap_or("");
-            server::db::connect_and_migrate(&format!("{base}/{name}{query}"))
-                .await
-                .unwrap()
+            format!("{base}/{name}{query}")
         }
     }
-}
-
-/// The device API's state for `state`, with the given limits.
-pub async fn device_state(state: &AppState, limits: RateLimits) -> DeviceState {
-    let signer = Signer::load_or_create(&state.db, state.now())
-        .await
-        .unwrap();
-    DeviceState::new(state.clone(), signer, limits, false, false)
 }
 
 /// The router and its state on a fresh database.
@@ -113,7 +101,15 @@ pub struct TestApp {
     pub state: AppState,
     pub router: Router,
     pub backend: Backend,
+    /// What the portal was started with, for another process on the same database.
+    pub config: Config,
 }
+
+/// Device limits no test reaches unless it means to.
+pub const NO_LIMITS: RateLimits = RateLimits {
+    per_address: 1_000_000,
+    per_credential: 1_000_000,
+};
 
 impl TestApp {
     pub async fn new(backend: &Backend) -> TestApp {
@@ -121,32 +117,23 @@ impl TestApp {
     }
 
     pub async fn with_settings(backend: &Backend, settings: Settings) -> TestApp {
-        let db = fresh_db(backend).await;
-        let state = AppState {
-            leptos_options: LeptosOptions::builder()
-                .output_name("portal")
-                .site_root("target/site")
-                .build(),
-            db,
-            clock: Arc::new(OffsetClock::default()),
-            settings,
-        };
-        let router = server::build_router(
-            state.clone(),
-            device_state(
-                &state,
-                RateLimits {
-                    per_address: 1_000_000,
-                    per_credential: 1_000_000,
-                },
-            )
-            .await,
-        );
+        let mut config = Config::new(fresh_db(backend).await);
+        config.settings = settings;
+        config.device_limits = NO_LIMITS;
+        let app = Application::build(config.clone()).await.unwrap();
         TestApp {
-            state,
-            router,
+            state: app.state,
+            router: app.router,
             backend: backend.clone(),
+            config,
         }
+    }
+
+    /// Another portal process on the same database, with the given device limits.
+    pub async fn another_process(&self, limits: RateLimits) -> Application {
+        let mut config = self.config.clone();
+        config.device_limits = limits;
+        Application::build(config).await.unwrap()
     }
 
     pub fn db(&self) -> &DatabaseConnection {

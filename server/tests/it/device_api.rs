@@ -1,7 +1,7 @@
 //! The device API through the real router: every endpoint and error code, signatures, limits, and
 //! token use counting under concurrency.
 
-mod common;
+use crate::common;
 
 use app::protocol::{AuthorizeResponse, RegisterResponse, SigningKey, StatusResponse};
 use app::services::tokens::{self, NewToken};
@@ -356,11 +356,16 @@ async fn answers_are_signed_with_the_published_key() {
     tampered[5] ^= 1;
     assert!(verifying.verify(&tampered, &signature).is_err());
     // The key survives a restart: a new router on the same database publishes the same key.
-    let again = common::device_state(&app.state, Default::default())
+    let again = app.another_process(common::NO_LIMITS).await.router;
+    let req = Request::get("/api/device/v1/signing-key")
+        .body(Body::empty())
+        .unwrap();
+    let res = tower::ServiceExt::oneshot(again, req).await.unwrap();
+    let body = http_body_util::BodyExt::collect(res.into_body())
         .await
-        .signer
-        .public();
-    assert_eq!(again, key);
+        .unwrap()
+        .to_bytes();
+    assert_eq!(serde_json::from_slice::<SigningKey>(&body).unwrap(), key);
 }
 
 #[tokio::test]
@@ -397,15 +402,13 @@ async fn removal_in_the_portal_withdraws_the_credential() {
 #[tokio::test]
 async fn rate_limits_answer_429_with_retry_after() {
     let app = TestApp::new(&backends()[0]).await;
-    let device = common::device_state(
-        &app.state,
-        server::device_api::RateLimits {
+    let router = app
+        .another_process(server::device_api::RateLimits {
             per_address: 3,
             per_credential: 3,
-        },
-    )
-    .await;
-    let router = server::build_router(app.state.clone(), device);
+        })
+        .await
+        .router;
     let mut last = None;
     for _ in 0..4 {
         let req = Request::get("/api/device/v1/signing-key")

@@ -1,6 +1,6 @@
 //! The Event Log: newest first, keyset pages, filters by kind and text.
 
-mod common;
+use crate::common;
 
 use app::model::{EventPage, PoolRow};
 use common::{backends, Client, TestApp};

@@ -4,7 +4,7 @@
 //! so the figures compare with `device fleet`'s.
 //!
 //! ```sh
-//! cargo run --release -p device --example ceiling -- --requests 20000 --concurrency 64 --json
+//! cargo run --release -p bench --bin ceiling -- --requests 20000 --concurrency 64 --json
 //! ```
 
 use std::net::SocketAddr;

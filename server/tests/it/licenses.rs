@@ -1,8 +1,8 @@
 //! The Licenses tab: what each pool holds and uses, its alerts, sorting, search and paging, and who
 //! may read or move licenses (SQLite and PostgreSQL).
 
-mod common;
-mod licenses_common;
+use crate::common;
+use crate::licenses_common;
 
 use app::domain::licenses::LicenseAlert;
 use app::domain::roles::Role;

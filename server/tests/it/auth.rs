@@ -1,6 +1,6 @@
 //! Sign-in, sessions, sign-out, the throttle and the cross-site guard, through the real router.
 
-mod common;
+use crate::common;
 
 use app::error::AppError;
 use axum::body::Body;
@@ -108,8 +108,7 @@ async fn sessions_survive_a_new_router_on_the_same_database() {
         let app = TestApp::new(&backend).await;
         let mut c = app.account("Acme", "alice").await;
         // A second portal process: a new router over the same database.
-        let device = common::device_state(&app.state, Default::default()).await;
-        let other = server::build_router(app.state.clone(), device);
+        let other = app.another_process(common::NO_LIMITS).await.router;
         let req = Request::post("/api/auth/me")
             .header(header::COOKIE, c.cookie.clone().unwrap())
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")

@@ -1,0 +1,18 @@
+//! The server's integration tests, one binary (one link) for all areas: each module is one area,
+//! run against a fresh database per test on SQLite and, with TEST_DATABASE_URL, on PostgreSQL.
+
+mod common;
+mod licenses_common;
+
+mod alerts;
+mod auth;
+mod config;
+mod device_api;
+mod device_fuzz;
+mod events;
+mod license_concurrency;
+mod license_transfers;
+mod licenses;
+mod operator;
+mod pools;
+mod reports;
