@@ -6,6 +6,8 @@ pub mod api;
 pub mod components;
 pub mod domain;
 pub mod error;
+pub mod format;
+pub mod links;
 pub mod model;
 pub mod pages;
 pub mod protocol;

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use base64::Engine;
 use device_protocol::{
-    AuthorizeRequest, AuthorizeResponse, ErrorBody, RegisterRequest, RegisterResponse,
+    AuthorizeRequest, AuthorizeResponse, ErrorBody, ErrorCode, RegisterRequest, RegisterResponse,
     RenewResponse, SigningKey, StatusResponse, BASE_PATH,
 };
 use ed25519_dalek::{Signature, Verifier, VerifyingKey};
@@ -33,11 +33,11 @@ pub enum CommError {
     /// No answer in time.
     #[error("portal timed out")]
     Timeout,
-    /// The portal refused the request with an error code.
-    #[error("portal answered {status} {code}: {message}")]
+    /// The portal refused the request; `code` is None when the body was not the protocol's error.
+    #[error("portal answered {status} {}: {message}", code.map_or("(no code)", ErrorCode::as_str))]
     Refused {
         status: u16,
-        code: String,
+        code: Option<ErrorCode>,
         message: String,
     },
     /// The answer's signature does not match the pinned key (or is missing).
@@ -57,7 +57,10 @@ impl CommError {
             CommError::Unreachable(_) => "unreachable".into(),
             CommError::Certificate(_) => "certificate".into(),
             CommError::Timeout => "timeout".into(),
-            CommError::Refused { code, .. } => code.clone(),
+            CommError::Refused {
+                code: Some(code), ..
+            } => code.as_str().to_owned(),
+            CommError::Refused { status, .. } => format!("http_{status}"),
             CommError::SignatureInvalid(_) => "signature_invalid".into(),
             CommError::BadAnswer(_) => "bad_answer".into(),
         }
@@ -69,9 +72,17 @@ impl CommError {
         !matches!(self, CommError::Refused { .. })
     }
 
+    /// The portal's code, when the portal refused with one.
+    pub fn refusal_code(&self) -> Option<ErrorCode> {
+        match self {
+            CommError::Refused { code, .. } => *code,
+            _ => None,
+        }
+    }
+
     /// Whether the portal no longer knows the credential.
     pub fn is_not_registered(&self) -> bool {
-        matches!(self, CommError::Refused { code, .. } if code == "not_registered")
+        self.refusal_code() == Some(ErrorCode::NotRegistered)
     }
 }
 
@@ -305,12 +316,12 @@ fn refusal(status: StatusCode, body: &[u8]) -> CommError {
     match serde_json::from_slice::<ErrorBody>(body) {
         Ok(e) => CommError::Refused {
             status: status.as_u16(),
-            code: e.error.code,
+            code: Some(e.error.code),
             message: e.error.message,
         },
         Err(_) => CommError::Refused {
             status: status.as_u16(),
-            code: format!("http_{}", status.as_u16()),
+            code: None,
             message: String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned(),
         },
     }
@@ -394,6 +405,9 @@ mod tests {
         let e = refusal(StatusCode::FORBIDDEN, body);
         assert_eq!(e.code(), "token_expired");
         assert!(!e.is_communication());
+        assert!(!e.is_not_registered());
+        let gone = br#"{"error":{"code":"not_registered","message":"gone"}}"#;
+        assert!(refusal(StatusCode::UNAUTHORIZED, gone).is_not_registered());
         assert_eq!(
             refusal(StatusCode::BAD_GATEWAY, b"<html>").code(),
             "http_502"

@@ -5,17 +5,22 @@ mod support;
 
 use base64::Engine;
 use device::transport::{parse_key, CommError};
+use device_protocol::{ErrorCode, InstanceStatus};
 use support::{fails, line, ok, registered, Portal, POOL_100G};
 
-/// The portal's own view of a device's credential: `Ok(status word)` or the refusal code.
-async fn portal_status(portal: &Portal, key: &str, credential: &str) -> Result<String, String> {
+/// The portal's own view of a device's credential: `Ok(status)` or the refusal's code.
+async fn portal_status(
+    portal: &Portal,
+    key: &str,
+    credential: &str,
+) -> Result<InstanceStatus, Option<ErrorCode>> {
     let key = parse_key(key).unwrap();
     portal
         .client()
         .status(&key, credential)
         .await
         .map(|s| s.status)
-        .map_err(|e| e.code())
+        .map_err(|e| e.refusal_code())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -57,7 +62,7 @@ async fn register_authorize_go_out_of_compliance_and_deregister() {
     let reg1 = r1.state.registration.clone().unwrap();
     assert_eq!(
         portal_status(&portal, &reg1.signing_key, &reg1.credential).await,
-        Ok("authorized".into())
+        Ok(InstanceStatus::Authorized)
     );
 
     // More features than the pool holds: out of compliance, and logged.
@@ -102,7 +107,7 @@ async fn register_authorize_go_out_of_compliance_and_deregister() {
     );
     assert_eq!(
         portal_status(&portal, &reg2.signing_key, &reg2.credential).await,
-        Err("not_registered".into())
+        Err(Some(ErrorCode::NotRegistered))
     );
     fails(&mut r2, "license smart deregister").await;
     ok(&mut r1, "license smart renew auth").await;
@@ -161,7 +166,7 @@ async fn registration_survives_reloads_and_force_registers_again() {
     assert_ne!(second.credential, first.credential);
     assert_eq!(
         portal_status(&portal, &first.signing_key, &first.credential).await,
-        Err("not_registered".into())
+        Err(Some(ErrorCode::NotRegistered))
     );
     assert!(
         portal_status(&portal, &second.signing_key, &second.credential)

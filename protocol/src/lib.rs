@@ -73,11 +73,103 @@ pub struct AuthorizeRequest {
 }
 
 /// `authorized` or `out_of_compliance`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EntitlementStatus {
     Authorized,
     OutOfCompliance,
+}
+
+impl EntitlementStatus {
+    pub const ALL: [EntitlementStatus; 2] = [
+        EntitlementStatus::Authorized,
+        EntitlementStatus::OutOfCompliance,
+    ];
+
+    /// The name on the wire.
+    pub fn code(self) -> &'static str {
+        match self {
+            EntitlementStatus::Authorized => "authorized",
+            EntitlementStatus::OutOfCompliance => "out_of_compliance",
+        }
+    }
+
+    /// What people read.
+    pub fn label(self) -> &'static str {
+        match self {
+            EntitlementStatus::Authorized => "Authorized",
+            EntitlementStatus::OutOfCompliance => "Out of Compliance",
+        }
+    }
+
+    /// Out of compliance when any of `statuses` is.
+    pub fn worst(statuses: impl IntoIterator<Item = EntitlementStatus>) -> EntitlementStatus {
+        statuses
+            .into_iter()
+            .find(|s| *s == EntitlementStatus::OutOfCompliance)
+            .unwrap_or(EntitlementStatus::Authorized)
+    }
+}
+
+/// Where a product instance stands, as the portal shows it and `GET /status` reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InstanceStatus {
+    Authorized,
+    OutOfCompliance,
+    AuthorizationExpired,
+    FailedToConnect,
+}
+
+impl InstanceStatus {
+    pub const ALL: [InstanceStatus; 4] = [
+        InstanceStatus::Authorized,
+        InstanceStatus::OutOfCompliance,
+        InstanceStatus::AuthorizationExpired,
+        InstanceStatus::FailedToConnect,
+    ];
+
+    /// Silence for longer than two sync intervals is a failure to connect; an authorization past its
+    /// end is expired; else any out-of-compliance tag makes the instance out of compliance.
+    ///
+    /// The portal filters by this rule in SQL too (`app::domain::device::sql::instance_status`); a
+    /// property test checks that the two agree.
+    pub fn of(
+        last_contact_at: DateTime<Utc>,
+        auth_expires_at: Option<DateTime<Utc>>,
+        any_out_of_compliance: bool,
+        now: DateTime<Utc>,
+    ) -> InstanceStatus {
+        if now - last_contact_at > chrono::Duration::seconds(2 * SYNC_INTERVAL_SECS) {
+            InstanceStatus::FailedToConnect
+        } else if auth_expires_at.is_some_and(|end| now >= end) {
+            InstanceStatus::AuthorizationExpired
+        } else if any_out_of_compliance {
+            InstanceStatus::OutOfCompliance
+        } else {
+            InstanceStatus::Authorized
+        }
+    }
+
+    /// The name on the wire.
+    pub fn code(self) -> &'static str {
+        match self {
+            InstanceStatus::Authorized => "authorized",
+            InstanceStatus::OutOfCompliance => "out_of_compliance",
+            InstanceStatus::AuthorizationExpired => "authorization_expired",
+            InstanceStatus::FailedToConnect => "failed_to_connect",
+        }
+    }
+
+    /// What people read.
+    pub fn label(self) -> &'static str {
+        match self {
+            InstanceStatus::Authorized => "Authorized",
+            InstanceStatus::OutOfCompliance => "Out of Compliance",
+            InstanceStatus::AuthorizationExpired => "Authorization Expired",
+            InstanceStatus::FailedToConnect => "Failed to Connect",
+        }
+    }
 }
 
 /// One entitlement with its pooled compliance.
@@ -123,8 +215,7 @@ pub struct StatusResponse {
     pub last_contact_at: DateTime<Utc>,
     pub id_cert: IdCert,
     pub authorization: Option<Authorization>,
-    /// `authorized`, `out_of_compliance`, `authorization_expired` or `failed_to_connect`.
-    pub status: String,
+    pub status: InstanceStatus,
     pub entitlements: Vec<EntitlementAnswer>,
 }
 
@@ -144,8 +235,64 @@ pub struct ErrorBody {
 /// The code and human text of a refusal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorDetail {
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
+}
+
+/// Why the portal refused a request (PROTOCOL.md's table, plus the answers of the transport).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// Malformed JSON, a missing or out-of-range field (400), or a body over 64 KiB (413).
+    InvalidRequest,
+    /// Missing, unknown or withdrawn credential (401).
+    NotRegistered,
+    /// No such registration token (403).
+    TokenInvalid,
+    TokenExpired,
+    TokenRevoked,
+    TokenExhausted,
+    /// The UDI is registered and `force` was not set, or it belongs to another smart account (409).
+    AlreadyRegistered,
+    /// Too many requests; `Retry-After` says when to come back (429).
+    RateLimited,
+    /// A device called over plain HTTP from another host (403).
+    HttpsRequired,
+    /// No such endpoint (404) or method (405).
+    NotFound,
+    MethodNotAllowed,
+    /// The portal failed (500).
+    InternalError,
+    /// A code this client does not know (a newer portal's addition).
+    #[serde(other)]
+    Unknown,
+}
+
+impl ErrorCode {
+    /// The name on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidRequest => "invalid_request",
+            ErrorCode::NotRegistered => "not_registered",
+            ErrorCode::TokenInvalid => "token_invalid",
+            ErrorCode::TokenExpired => "token_expired",
+            ErrorCode::TokenRevoked => "token_revoked",
+            ErrorCode::TokenExhausted => "token_exhausted",
+            ErrorCode::AlreadyRegistered => "already_registered",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::HttpsRequired => "https_required",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::InternalError => "internal_error",
+            ErrorCode::Unknown => "unknown",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 #[cfg(test)]
@@ -178,6 +325,70 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&EntitlementStatus::OutOfCompliance).unwrap(),
             "\"out_of_compliance\""
+        );
+        for status in EntitlementStatus::ALL {
+            assert_eq!(
+                serde_json::to_value(status).unwrap(),
+                serde_json::json!(status.code())
+            );
+        }
+        for status in InstanceStatus::ALL {
+            assert_eq!(
+                serde_json::to_value(status).unwrap(),
+                serde_json::json!(status.code())
+            );
+        }
+    }
+
+    #[test]
+    fn error_codes_read_as_the_protocol_names_them() {
+        for code in [
+            ErrorCode::InvalidRequest,
+            ErrorCode::NotRegistered,
+            ErrorCode::TokenInvalid,
+            ErrorCode::TokenExpired,
+            ErrorCode::TokenRevoked,
+            ErrorCode::TokenExhausted,
+            ErrorCode::AlreadyRegistered,
+            ErrorCode::RateLimited,
+            ErrorCode::HttpsRequired,
+            ErrorCode::NotFound,
+            ErrorCode::MethodNotAllowed,
+            ErrorCode::InternalError,
+        ] {
+            assert_eq!(
+                serde_json::to_value(code).unwrap(),
+                serde_json::json!(code.as_str())
+            );
+        }
+        let newer: ErrorBody =
+            serde_json::from_str(r#"{"error":{"code":"quota_exceeded","message":"m"}}"#).unwrap();
+        assert_eq!(newer.error.code, ErrorCode::Unknown);
+    }
+
+    #[test]
+    fn instance_status_prefers_silence_then_expiry_then_compliance() {
+        let t = |secs: i64| DateTime::from_timestamp(1_800_000_000 + secs, 0).unwrap();
+        let day = 86_400;
+        assert_eq!(
+            InstanceStatus::of(t(0), Some(t(90 * day)), false, t(day)),
+            InstanceStatus::Authorized
+        );
+        assert_eq!(
+            InstanceStatus::of(t(0), Some(t(90 * day)), true, t(day)),
+            InstanceStatus::OutOfCompliance
+        );
+        assert_eq!(
+            InstanceStatus::of(t(0), Some(t(day)), true, t(day)),
+            InstanceStatus::AuthorizationExpired
+        );
+        assert_eq!(
+            InstanceStatus::of(t(0), None, false, t(2 * day + 1)),
+            InstanceStatus::FailedToConnect
+        );
+        assert_eq!(
+            InstanceStatus::of(t(0), None, false, t(2 * day)),
+            InstanceStatus::Authorized
         );
     }
 }

@@ -3,6 +3,8 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use app::domain::roles::Role;
+use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 
 /// The licensing portal: serves the web app and the device API; subcommands for the operator.
@@ -54,9 +56,8 @@ pub enum Command {
         account: String,
         #[arg(long)]
         username: String,
-        /// account-admin, account-user, pool-admin or pool-viewer.
-        #[arg(long)]
-        role: String,
+        #[arg(long, value_enum)]
+        role: Role,
         /// A virtual account the pool admin or viewer is given (repeat for several).
         #[arg(long = "pool")]
         pools: Vec<String>,
@@ -85,11 +86,11 @@ pub enum Command {
         #[arg(long)]
         quantity: i64,
         /// First day the lot counts (YYYY-MM-DD, UTC); default today.
-        #[arg(long)]
-        start: Option<String>,
+        #[arg(long, value_parser = parse_day)]
+        start: Option<NaiveDate>,
         /// Last day the lot counts (YYYY-MM-DD, UTC) for a term lot; none for perpetual.
-        #[arg(long)]
-        end: Option<String>,
+        #[arg(long, value_parser = parse_day)]
+        end: Option<NaiveDate>,
         /// The order reference.
         #[arg(long = "ref", default_value = "")]
         source_ref: String,
@@ -108,6 +109,12 @@ pub enum Command {
     /// Registration tokens, for scripts and tests: create (prints the token), list, revoke.
     #[command(subcommand)]
     Token(TokenCommand),
+}
+
+/// A day as the operator types it: `YYYY-MM-DD`.
+pub fn parse_day(raw: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("expected a date as YYYY-MM-DD, got \"{raw}\""))
 }
 
 #[derive(Debug, Subcommand)]
@@ -193,6 +200,40 @@ impl Default for ServeArgs {
             device_rate_per_address: 600,
             device_rate_per_credential: 60,
             leptos_config: PathBuf::from("Leptos.toml"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_parse_strictly() {
+        assert_eq!(
+            parse_day("2026-11-28"),
+            Ok(NaiveDate::from_ymd_opt(2026, 11, 28).unwrap())
+        );
+        assert!(parse_day("28/11/2026")
+            .unwrap_err()
+            .starts_with("expected a date as YYYY-MM-DD"));
+    }
+
+    #[test]
+    fn roles_are_named_as_the_database_names_them() {
+        for role in Role::ALL {
+            let cli = Cli::try_parse_from([
+                "server",
+                "add-user",
+                "--account",
+                "A",
+                "--username",
+                "u",
+                "--role",
+                role.as_str(),
+            ])
+            .unwrap();
+            assert!(matches!(cli.command, Some(Command::AddUser { role: r, .. }) if r == role));
         }
     }
 }

@@ -35,14 +35,14 @@ pub async fn connect_and_migrate(url: &str) -> anyhow::Result<DatabaseConnection
 }
 
 /// The URL without its password, for logs.
-pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let userinfo = &url[scheme + 3..at];
-            let user = userinfo.split(':').next().unwrap_or("");
-            format!("{}{}:***{}", &url[..scheme + 3], user, &url[at..])
+pub fn redact(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            // Only a URL that cannot carry a password refuses one.
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
         }
-        _ => url.to_owned(),
+        _ => raw.to_owned(),
     }
 }
 

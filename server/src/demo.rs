@@ -15,6 +15,7 @@ use app::domain::roles::Role;
 use app::entities::{license, product_instance, smart_account};
 use app::services::devices::{credential_hash, new_credential};
 use app::services::events::{self, NewEvent};
+use app::services::secrets::random_hex;
 use app::services::{pools, usage};
 
 /// The demo account's name.
@@ -135,7 +136,7 @@ async fn seed_instances(
             token_id: Set(None),
             registered_at: Set(now - Duration::days(age_days)),
             last_contact_at: Set(now - Duration::hours(2 + i as i64)),
-            id_cert_serial: Set(credential_hash(&new_credential())[..16].to_uppercase()),
+            id_cert_serial: Set(random_hex::<8>()),
             id_cert_expires_at: Set(now + Duration::days(365)),
             auth_expires_at: Set(Some(now + Duration::days(90))),
             ..Default::default()

@@ -4,7 +4,7 @@ use std::io::{BufRead, IsTerminal};
 
 use anyhow::{anyhow, bail, Context};
 use app::domain::roles::Role;
-use app::error::AppError;
+use app::error::{cli_message, AppError};
 use app::services::{catalogue, users};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::DatabaseConnection;
@@ -30,26 +30,14 @@ pub fn read_password(who: &str) -> anyhow::Result<String> {
     }
 }
 
-/// Parses `YYYY-MM-DD` as the start of that day, UTC.
-pub fn parse_day(field: &str, raw: &str) -> anyhow::Result<DateTime<Utc>> {
-    let day = NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
-        .map_err(|_| anyhow!("--{field}: expected a date as YYYY-MM-DD, got \"{raw}\""))?;
-    Ok(day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc())
+/// The start of `day`, UTC.
+fn midnight(day: NaiveDate) -> DateTime<Utc> {
+    day.and_time(chrono::NaiveTime::MIN).and_utc()
 }
 
-/// An `AppError` as the operator reads it: the field as its flag.
+/// An `AppError` as the operator reads it: the field as its flag (`app::error::cli_message`).
 pub fn explain(err: AppError) -> anyhow::Error {
-    match err {
-        AppError::Validation { field, message } => {
-            // Name the command-line flag the value came from.
-            let flag = match field.as_str() {
-                "expire_days" => "days".to_owned(),
-                other => other.replace('_', "-"),
-            };
-            anyhow!("--{flag}: {message}")
-        }
-        other => anyhow!("{other}"),
-    }
+    anyhow!(cli_message(&err))
 }
 
 /// Runs one operator command (not `serve`) and returns what to print.
@@ -77,9 +65,6 @@ pub async fn run(
             role,
             pools,
         } => {
-            let role = Role::parse(&role).ok_or_else(|| {
-                anyhow!("--role: expected account-admin, account-user, pool-admin or pool-viewer, got \"{role}\"")
-            })?;
             let password = read_password(&username)?;
             let user = users::add_user(db, &account, &username, &password, role, &pools, now)
                 .await
@@ -113,14 +98,9 @@ pub async fn run(
             end,
             source_ref,
         } => {
-            let starts_at = match start {
-                Some(day) => parse_day("start", &day)?,
-                None => now,
-            };
+            let starts_at = start.map_or(now, midnight);
             // The end day is the last day the lot counts: it stops counting at the next midnight.
-            let ends_at = end
-                .map(|day| parse_day("end", &day).map(|d| d + chrono::Duration::days(1)))
-                .transpose()?;
+            let ends_at = end.map(|day| midnight(day) + chrono::Duration::days(1));
             let lot = catalogue::provision(
                 db,
                 catalogue::NewLot {
@@ -154,33 +134,6 @@ pub async fn run(
         Command::MakeCert { out, hosts } => make_cert(&out, hosts),
         Command::Token(command) => token(db, command, now).await,
         Command::Serve(_) => bail!("serve is not an operator command"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn days_parse_strictly() {
-        assert_eq!(
-            parse_day("start", "2026-11-28").unwrap().to_rfc3339(),
-            "2026-11-28T00:00:00+00:00"
-        );
-        let err = parse_day("end", "28/11/2026").unwrap_err().to_string();
-        assert!(err.starts_with("--end:"), "{err}");
-    }
-
-    #[test]
-    fn validation_errors_name_the_flag() {
-        let err = explain(AppError::validation(
-            "quantity",
-            "Give a quantity from 1 to 1,000,000,000.",
-        ));
-        assert_eq!(
-            err.to_string(),
-            "--quantity: Give a quantity from 1 to 1,000,000,000."
-        );
     }
 }
 
@@ -227,7 +180,9 @@ async fn token(
     command: TokenCommand,
     now: DateTime<Utc>,
 ) -> anyhow::Result<String> {
-    use app::services::tokens::{self, NewToken};
+    use app::domain::names::Description;
+    use app::domain::tokens::{ExpireDays, MaxUses, NewToken};
+    use app::services::tokens;
     match command {
         TokenCommand::Create {
             account,
@@ -241,12 +196,15 @@ async fn token(
             let pool = users::find_pool(db, actor.smart_account_id, &pool)
                 .await
                 .map_err(explain)?;
-            let form = NewToken {
-                description,
-                expire_days: days.to_string(),
-                max_uses: max_uses.map(|n| n.to_string()).unwrap_or_default(),
-                allow_export_controlled: !no_export_controlled,
+            let parsed = || -> Result<NewToken, app::domain::error::FieldError> {
+                Ok(NewToken {
+                    description: Description::parse("description", &description)?,
+                    expire_days: ExpireDays::try_from(days)?,
+                    max_uses: max_uses.map(MaxUses::try_from).transpose()?,
+                    allow_export_controlled: !no_export_controlled,
+                })
             };
+            let form = parsed().map_err(|e| explain(e.into()))?;
             let created = tokens::create(db, &actor, pool.id, form, now)
                 .await
                 .map_err(explain)?;
@@ -267,7 +225,7 @@ async fn token(
                     format!(
                         "{}\t{}\t{}/{}\t{}\t{}",
                         t.id,
-                        t.state,
+                        t.state.label(),
                         t.uses,
                         max,
                         t.expires_at.format("%Y-%m-%dT%H:%M:%SZ"),

@@ -4,29 +4,17 @@ use leptos::prelude::*;
 
 use crate::domain::alerts::Alert;
 use crate::error::AppError;
+use crate::model::AlertQuery;
 
-/// The alerts of the virtual accounts the user sees (or of `pool` only), most severe first,
-/// optionally of one severity (its stable name; empty for all).
+/// The alerts of the virtual accounts the user sees (or of one pool), most severe first, optionally
+/// of one severity.
 #[server(endpoint = "alerts/list")]
-pub async fn list_alerts(pool: Option<i64>, severity: String) -> Result<Vec<Alert>, AppError> {
-    use crate::domain::alerts::Severity;
+pub async fn list_alerts(#[server(flatten)] query: AlertQuery) -> Result<Vec<Alert>, AppError> {
     use crate::services::alerts::{self, AlertFilter};
 
     let (state, actor) = super::session::current().await?;
-    let severity =
-        match severity.trim() {
-            "" => None,
-            name => Some(Severity::parse(name).ok_or_else(|| {
-                AppError::validation("severity", "Pick a severity from the list.")
-            })?),
-        };
-    alerts::list(
-        &state.db,
-        &actor,
-        AlertFilter { pool, severity },
-        state.now(),
-    )
-    .await
+    let filter = AlertFilter::try_from(query)?;
+    alerts::list(&state.db, &actor, filter, state.now()).await
 }
 
 /// How many alerts the user has across every virtual account they see.

@@ -7,7 +7,9 @@ use crate::error::AppError;
 /// Signs in with a username and password; on success the session id is cycled and the browser goes
 /// to the Inventory.
 #[server(endpoint = "auth/login")]
-pub async fn login(username: String, password: String) -> Result<(), AppError> {
+pub async fn login(
+    #[server(flatten)] credentials: crate::model::Credentials,
+) -> Result<(), AppError> {
     use crate::services::auth;
     use crate::state::{AppState, ClientAddr};
 
@@ -17,7 +19,14 @@ pub async fn login(username: String, password: String) -> Result<(), AppError> {
         .await
         .map(|axum::Extension(ClientAddr(a))| a)
         .unwrap_or_else(|_| "unknown".to_owned());
-    let user_id = auth::sign_in(&state.db, &username, &password, &addr, state.now()).await?;
+    let user_id = auth::sign_in(
+        &state.db,
+        &credentials.username,
+        &credentials.password,
+        &addr,
+        state.now(),
+    )
+    .await?;
     session.cycle_id().await?;
     session.insert(super::session::USER_ID, user_id).await?;
     session

@@ -3,28 +3,15 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::model::{InstanceDetail, InstancePage};
+use crate::model::{InstanceDetail, InstancePage, InstanceQuery, InstanceTransfer};
 
-/// A page of the pool's instances. `sort`: hostname, serial, last_contact or registered; `dir`: asc or
-/// desc; `after`: the previous page's `next` cursor.
+/// A page of the pool's instances, searched, sorted and after a cursor.
 #[server(endpoint = "instances/list")]
 pub async fn list_instances(
-    pool: i64,
-    search: String,
-    sort: String,
-    dir: String,
-    after: Option<String>,
+    #[server(flatten)] query: InstanceQuery,
 ) -> Result<InstancePage, AppError> {
-    use crate::services::instances::{self, InstanceQuery, Sort};
     let (state, actor) = super::session::current().await?;
-    let query = InstanceQuery {
-        pool,
-        search,
-        sort: Sort::parse(&sort),
-        descending: dir == "desc",
-        after,
-    };
-    instances::list(&state.db, &actor, query, state.now()).await
+    crate::services::instances::list(&state.db, &actor, query, state.now()).await
 }
 
 /// Everything the portal knows of one instance.
@@ -36,9 +23,11 @@ pub async fn get_instance(id: i64) -> Result<InstanceDetail, AppError> {
 
 /// Moves an instance to another virtual account.
 #[server(endpoint = "instances/transfer")]
-pub async fn transfer_instance(id: i64, target: i64) -> Result<(), AppError> {
+pub async fn transfer_instance(
+    #[server(flatten)] transfer: InstanceTransfer,
+) -> Result<(), AppError> {
     let (state, actor) = super::session::current().await?;
-    crate::services::instances::transfer(&state.db, &actor, id, target, state.now()).await
+    crate::services::instances::transfer(&state.db, &actor, transfer, state.now()).await
 }
 
 /// Removes an instance; its licenses are released and the device's next call gets 401.

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::model::PoolRow;
+use crate::model::{PoolForm, PoolRow};
 
 /// Every virtual account the user sees, with what each holds.
 #[server(endpoint = "pools/list")]
@@ -14,23 +14,38 @@ pub async fn list_pools() -> Result<Vec<PoolRow>, AppError> {
 
 /// Creates a virtual account.
 #[server(endpoint = "pools/create")]
-pub async fn create_pool(name: String, description: String) -> Result<PoolRow, AppError> {
+pub async fn create_pool(#[server(flatten)] form: PoolForm) -> Result<PoolRow, AppError> {
     let (state, actor) = super::session::current().await?;
-    let created =
-        crate::services::pools::create(&state.db, &actor, &name, &description, state.now()).await?;
+    let created = crate::services::pools::create(
+        &state.db,
+        &actor,
+        &form.name,
+        &form.description,
+        state.now(),
+    )
+    .await?;
     // The page says what was created, with or without JavaScript.
-    let query = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("created", &created.name)
-        .finish();
-    leptos_axum::redirect(&format!("/virtual-accounts?{query}"));
+    leptos_axum::redirect(&crate::links::href(
+        "/virtual-accounts",
+        &[("created", created.name.clone())],
+    ));
     Ok(created)
 }
 
 /// Renames and describes a virtual account.
 #[server(endpoint = "pools/update")]
-pub async fn update_pool(id: i64, name: String, description: String) -> Result<(), AppError> {
+pub async fn update_pool(#[server(flatten)] form: PoolForm) -> Result<(), AppError> {
     let (state, actor) = super::session::current().await?;
-    crate::services::pools::update(&state.db, &actor, id, &name, &description, state.now()).await?;
+    let id = form.id.ok_or(AppError::NotFound)?;
+    crate::services::pools::update(
+        &state.db,
+        &actor,
+        id,
+        &form.name,
+        &form.description,
+        state.now(),
+    )
+    .await?;
     leptos_axum::redirect("/virtual-accounts");
     Ok(())
 }

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::model::TokenRow;
+use crate::model::{CreateTokenForm, RevokeTokenForm, TokenRow};
 
 /// The pool's tokens, newest first.
 #[server(endpoint = "tokens/list")]
@@ -12,31 +12,20 @@ pub async fn list_tokens(pool: i64) -> Result<Vec<TokenRow>, AppError> {
     crate::services::tokens::list(&state.db, &actor, pool, state.now()).await
 }
 
-/// Creates a token. `allow_export_controlled` is a checkbox: present when checked.
+/// Creates a token from the New Token form; the answer carries the whole token.
 #[server(endpoint = "tokens/create")]
-pub async fn create_token(
-    pool: i64,
-    description: String,
-    expire_days: String,
-    max_uses: String,
-    allow_export_controlled: Option<String>,
-) -> Result<TokenRow, AppError> {
-    use crate::services::tokens::{self, NewToken};
+pub async fn create_token(#[server(flatten)] form: CreateTokenForm) -> Result<TokenRow, AppError> {
+    use crate::domain::tokens::NewToken;
     let (state, actor) = super::session::current().await?;
-    let form = NewToken {
-        description,
-        expire_days,
-        max_uses,
-        allow_export_controlled: allow_export_controlled.is_some(),
-    };
-    tokens::create(&state.db, &actor, pool, form, state.now()).await
+    let new = NewToken::try_from(form.fields)?;
+    crate::services::tokens::create(&state.db, &actor, form.pool, new, state.now()).await
 }
 
 /// Revokes a token with a reason.
 #[server(endpoint = "tokens/revoke")]
-pub async fn revoke_token(id: i64, reason: String) -> Result<(), AppError> {
+pub async fn revoke_token(#[server(flatten)] form: RevokeTokenForm) -> Result<(), AppError> {
     let (state, actor) = super::session::current().await?;
-    crate::services::tokens::revoke(&state.db, &actor, id, &reason, state.now()).await
+    crate::services::tokens::revoke(&state.db, &actor, form.id, &form.reason, state.now()).await
 }
 
 /// Deletes a token.

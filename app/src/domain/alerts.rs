@@ -14,7 +14,9 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::domain::error::plural;
 use crate::domain::licenses::days_until;
+use crate::format::{date, minute};
 use crate::protocol::SYNC_INTERVAL_SECS;
 
 /// The days ahead of a license's end at which its "Licenses Expiring" notice steps up.
@@ -148,22 +150,6 @@ pub struct InstanceGroup {
     pub first_hostname: String,
     /// The earliest moment among them: the oldest last contact, or the first authorization end.
     pub earliest: DateTime<Utc>,
-}
-
-fn date(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d").to_string()
-}
-
-fn minute(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M UTC").to_string()
-}
-
-fn plural(n: i64, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
-    }
 }
 
 /// The Action Due text of `due` at `now`.

@@ -1,117 +1,141 @@
-//! Rules of the device side: tokens' states, request limits, pooled compliance, instance status.
+//! Rules of the device side: what a registration and an authorization may carry (parsed once into
+//! types), what a registration does (a plan), pooled compliance, and the refusals of the device API.
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::protocol::{EntitlementRequest, EntitlementStatus, RegisterRequest, SYNC_INTERVAL_SECS};
+use crate::domain::error::FieldError;
+use crate::domain::tokens::{TokenSecret, TokenState};
+use crate::protocol::{self, EntitlementRequest, EntitlementStatus, ErrorCode, RegisterRequest};
 
-/// A token's state, in the order the checks apply.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum TokenState {
-    Active,
-    Expired,
-    Revoked,
-    Exhausted,
-}
-
-impl TokenState {
-    /// A token is revoked (whatever else), else expired, else exhausted, else active.
-    pub fn of(
-        expires_at: DateTime<Utc>,
-        revoked: bool,
-        uses: i32,
-        max_uses: Option<i32>,
-        now: DateTime<Utc>,
-    ) -> TokenState {
-        if revoked {
-            TokenState::Revoked
-        } else if now >= expires_at {
-            TokenState::Expired
-        } else if max_uses.is_some_and(|max| uses >= max) {
-            TokenState::Exhausted
-        } else {
-            TokenState::Active
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            TokenState::Active => "Active",
-            TokenState::Expired => "Expired",
-            TokenState::Revoked => "Revoked",
-            TokenState::Exhausted => "Exhausted",
-        }
-    }
-}
-
-/// A request field that is missing or out of range.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldError {
-    pub field: String,
-    pub message: String,
-}
-
-fn check_len(field: &str, value: &str, max: usize) -> Result<(), FieldError> {
-    let n = value.chars().count();
-    if n == 0 || n > max {
-        return Err(FieldError {
-            field: field.to_owned(),
-            message: format!("{field} must be 1 to {max} characters"),
-        });
-    }
-    if value.chars().any(char::is_control) {
-        return Err(FieldError {
-            field: field.to_owned(),
-            message: format!("{field} must not contain control characters"),
-        });
-    }
-    Ok(())
-}
-
-/// Checks a registration's fields (PROTOCOL.md's ranges).
-pub fn check_register(req: &RegisterRequest) -> Result<(), FieldError> {
-    check_len("id_token", &req.id_token, 256)?;
-    check_len("udi.pid", &req.udi.pid, 64)?;
-    check_len("udi.sn", &req.udi.sn, 64)?;
-    check_len("hostname", &req.hostname, 253)?;
-    check_len("product", &req.product, 64)?;
-    if let Some(version) = &req.software_version {
-        check_len("software_version", version, 64)?;
-    }
-    Ok(())
-}
+pub use crate::protocol::InstanceStatus;
 
 /// The most entitlements one request may carry.
 pub const MAX_ENTITLEMENTS: usize = 256;
 /// The largest count of one entitlement.
 pub const MAX_COUNT: i64 = 1_000_000;
 
+/// `value` if it is 1 to `max` characters without control characters; the message names `field`.
+fn bounded(field: &str, value: &str, max: usize) -> Result<String, FieldError> {
+    let n = value.chars().count();
+    if n == 0 || n > max {
+        return Err(FieldError::new(
+            field,
+            format!("{field} must be 1 to {max} characters"),
+        ));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(FieldError::new(
+            field,
+            format!("{field} must not contain control characters"),
+        ));
+    }
+    Ok(value.to_owned())
+}
+
+/// A device's identity, checked: product id and serial number of 1 to 64 characters each.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Udi(protocol::Udi);
+
+impl Udi {
+    pub fn parse(udi: protocol::Udi) -> Result<Udi, FieldError> {
+        Ok(Udi(protocol::Udi {
+            pid: bounded("udi.pid", &udi.pid, 64)?,
+            sn: bounded("udi.sn", &udi.sn, 64)?,
+        }))
+    }
+
+    pub fn pid(&self) -> &str {
+        &self.0.pid
+    }
+
+    pub fn sn(&self) -> &str {
+        &self.0.sn
+    }
+
+    pub fn into_inner(self) -> protocol::Udi {
+        self.0
+    }
+}
+
+impl std::fmt::Display for Udi {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// A device's hostname: 1 to 253 characters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hostname(String);
+
+impl Hostname {
+    pub fn parse(raw: &str) -> Result<Hostname, FieldError> {
+        bounded("hostname", raw, 253).map(Hostname)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// `POST /register`'s body, checked against PROTOCOL.md's ranges.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registration {
+    pub token: TokenSecret,
+    pub udi: Udi,
+    pub hostname: Hostname,
+    /// 1 to 64 characters.
+    pub product: String,
+    /// 1 to 64 characters when given.
+    pub software_version: Option<String>,
+    pub force: bool,
+}
+
+impl TryFrom<RegisterRequest> for Registration {
+    type Error = FieldError;
+
+    /// The fields in the body's order; the first wrong one is named.
+    fn try_from(req: RegisterRequest) -> Result<Registration, FieldError> {
+        Ok(Registration {
+            token: TokenSecret::parse("id_token", &req.id_token)?,
+            udi: Udi::parse(req.udi)?,
+            hostname: Hostname::parse(&req.hostname)?,
+            product: bounded("product", &req.product, 64)?,
+            software_version: req
+                .software_version
+                .map(|v| bounded("software_version", &v, 64))
+                .transpose()?,
+            force: req.force,
+        })
+    }
+}
+
 /// Checks an authorization request and returns its usage as tag → count.
 pub fn check_entitlements(
     list: &[EntitlementRequest],
 ) -> Result<BTreeMap<String, i64>, FieldError> {
     if list.len() > MAX_ENTITLEMENTS {
-        return Err(FieldError {
-            field: "entitlements".into(),
-            message: format!("at most {MAX_ENTITLEMENTS} entitlements per request"),
-        });
+        return Err(FieldError::new(
+            "entitlements",
+            format!("at most {MAX_ENTITLEMENTS} entitlements per request"),
+        ));
     }
     let mut usage = BTreeMap::new();
     for (i, e) in list.iter().enumerate() {
-        check_len(&format!("entitlements[{i}].tag"), &e.tag, 64)?;
+        let tag = bounded(&format!("entitlements[{i}].tag"), &e.tag, 64)?;
         if !(1..=MAX_COUNT).contains(&e.count) {
-            return Err(FieldError {
-                field: format!("entitlements[{i}].count"),
-                message: format!("entitlements[{i}].count must be 1 to {MAX_COUNT}"),
-            });
+            return Err(FieldError::new(
+                format!("entitlements[{i}].count"),
+                format!("entitlements[{i}].count must be 1 to {MAX_COUNT}"),
+            ));
         }
-        if usage.insert(e.tag.clone(), e.count).is_some() {
-            return Err(FieldError {
-                field: format!("entitlements[{i}].tag"),
-                message: format!("entitlements[{i}].tag: {} appears more than once", e.tag),
-            });
+        if usage.insert(tag, e.count).is_some() {
+            return Err(FieldError::new(
+                format!("entitlements[{i}].tag"),
+                format!("entitlements[{i}].tag: {} appears more than once", e.tag),
+            ));
         }
     }
     Ok(usage)
@@ -126,51 +150,138 @@ pub fn tag_status(active: i64, in_use: i64) -> EntitlementStatus {
     }
 }
 
-/// What the Product Instances tab shows for an instance.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum InstanceStatus {
-    Authorized,
-    OutOfCompliance,
-    AuthorizationExpired,
-    FailedToConnect,
+/// Why the device API refuses a request (PROTOCOL.md's table); `crate::error` gives each its HTTP
+/// status and code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DeviceRefusal {
+    #[error("{}", .0.message)]
+    Invalid(FieldError),
+    #[error("this device is not registered (unknown or withdrawn credential)")]
+    NotRegistered,
+    #[error("no such registration token")]
+    TokenInvalid,
+    #[error("the registration token expired at {}", .0.to_rfc3339())]
+    TokenExpired(DateTime<Utc>),
+    #[error("the registration token was revoked")]
+    TokenRevoked,
+    #[error("the registration token has no uses left")]
+    TokenExhausted,
+    #[error("{0} is already registered; send force to replace it")]
+    AlreadyRegistered(String),
 }
 
-impl InstanceStatus {
-    /// Silence for longer than two sync intervals is a failure to connect; an authorization past its
-    /// end is expired; else any out-of-compliance tag makes the instance out of compliance.
-    pub fn of(
-        last_contact_at: DateTime<Utc>,
-        auth_expires_at: Option<DateTime<Utc>>,
-        any_out_of_compliance: bool,
+impl DeviceRefusal {
+    /// The code of the error body.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            DeviceRefusal::Invalid(_) => ErrorCode::InvalidRequest,
+            DeviceRefusal::NotRegistered => ErrorCode::NotRegistered,
+            DeviceRefusal::TokenInvalid => ErrorCode::TokenInvalid,
+            DeviceRefusal::TokenExpired(_) => ErrorCode::TokenExpired,
+            DeviceRefusal::TokenRevoked => ErrorCode::TokenRevoked,
+            DeviceRefusal::TokenExhausted => ErrorCode::TokenExhausted,
+            DeviceRefusal::AlreadyRegistered(_) => ErrorCode::AlreadyRegistered,
+        }
+    }
+}
+
+impl From<FieldError> for DeviceRefusal {
+    fn from(e: FieldError) -> Self {
+        DeviceRefusal::Invalid(e)
+    }
+}
+
+/// The token a registration names, as the plan needs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenFacts {
+    pub id: i64,
+    pub pool: i64,
+    pub expires_at: DateTime<Utc>,
+    pub revoked: bool,
+    pub uses: i32,
+    pub max_uses: Option<i32>,
+}
+
+/// The registration the UDI already has, if any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Registered {
+    pub instance: i64,
+    pub pool: i64,
+    pub token: Option<i64>,
+}
+
+/// What a registration does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RegistrationPlan {
+    /// Whether it counts a use of the token (a forced retry with the same token counts none).
+    pub counts_use: bool,
+    /// The registration it replaces (`force`); its usage is released and its credential withdrawn.
+    pub replaces: Option<Registered>,
+    /// Whether the replaced instance leaves another virtual account (that account's log says so).
+    pub moves_pool: bool,
+}
+
+/// Decides a registration: the token must be unrevoked, unexpired and have uses left; a registered
+/// UDI needs `force`. The checks run in that order, so a device learns the first thing to fix.
+pub fn plan_registration(
+    token: TokenFacts,
+    existing: Option<Registered>,
+    force: bool,
+    udi: &Udi,
+    now: DateTime<Utc>,
+) -> Result<RegistrationPlan, DeviceRefusal> {
+    match TokenState::of(token.expires_at, token.revoked, 0, None, now) {
+        TokenState::Revoked => return Err(DeviceRefusal::TokenRevoked),
+        TokenState::Expired => return Err(DeviceRefusal::TokenExpired(token.expires_at)),
+        TokenState::Active | TokenState::Exhausted => {}
+    }
+    if existing.is_some() && !force {
+        return Err(DeviceRefusal::AlreadyRegistered(udi.to_string()));
+    }
+    let counts_use = existing.is_none_or(|e| e.token != Some(token.id));
+    if counts_use && token.max_uses.is_some_and(|max| token.uses >= max) {
+        return Err(DeviceRefusal::TokenExhausted);
+    }
+    Ok(RegistrationPlan {
+        counts_use,
+        replaces: existing,
+        moves_pool: existing.is_some_and(|e| e.pool != token.pool),
+    })
+}
+
+/// The SQL of `InstanceStatus::of`, for filters over the `product_instances` table.
+#[cfg(feature = "ssr")]
+pub mod sql {
+    use chrono::{DateTime, Duration, Utc};
+    use sea_orm::{ColumnTrait, Condition};
+
+    use super::InstanceStatus;
+    use crate::entities::product_instance::Column;
+    use crate::protocol::SYNC_INTERVAL_SECS;
+
+    /// The instances in `status` at `now`; `out_of_compliance` selects the instances that use a tag
+    /// their pool is short of.
+    pub fn instance_status(
+        status: InstanceStatus,
         now: DateTime<Utc>,
-    ) -> InstanceStatus {
-        if now - last_contact_at > Duration::seconds(2 * SYNC_INTERVAL_SECS) {
-            InstanceStatus::FailedToConnect
-        } else if auth_expires_at.is_some_and(|end| now >= end) {
-            InstanceStatus::AuthorizationExpired
-        } else if any_out_of_compliance {
-            InstanceStatus::OutOfCompliance
-        } else {
-            InstanceStatus::Authorized
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            InstanceStatus::Authorized => "Authorized",
-            InstanceStatus::OutOfCompliance => "Out of Compliance",
-            InstanceStatus::AuthorizationExpired => "Authorization Expired",
-            InstanceStatus::FailedToConnect => "Failed to Connect",
-        }
-    }
-
-    /// The name in the device API's `status` field.
-    pub fn code(self) -> &'static str {
-        match self {
-            InstanceStatus::Authorized => "authorized",
-            InstanceStatus::OutOfCompliance => "out_of_compliance",
-            InstanceStatus::AuthorizationExpired => "authorization_expired",
-            InstanceStatus::FailedToConnect => "failed_to_connect",
+        out_of_compliance: Condition,
+    ) -> Condition {
+        let silent_since = now - Duration::seconds(2 * SYNC_INTERVAL_SECS);
+        let connected = || Condition::all().add(Column::LastContactAt.gte(silent_since));
+        let current = || {
+            Condition::any()
+                .add(Column::AuthExpiresAt.is_null())
+                .add(Column::AuthExpiresAt.gt(now))
+        };
+        match status {
+            InstanceStatus::FailedToConnect => {
+                Condition::all().add(Column::LastContactAt.lt(silent_since))
+            }
+            InstanceStatus::AuthorizationExpired => connected()
+                .add(Column::AuthExpiresAt.is_not_null())
+                .add(Column::AuthExpiresAt.lte(now)),
+            InstanceStatus::OutOfCompliance => connected().add(current()).add(out_of_compliance),
+            InstanceStatus::Authorized => connected().add(current()).add(out_of_compliance.not()),
         }
     }
 }
@@ -178,41 +289,16 @@ impl InstanceStatus {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::Udi;
+    use crate::protocol::Udi as WireUdi;
 
     fn t(secs: i64) -> DateTime<Utc> {
         DateTime::from_timestamp(1_800_000_000 + secs, 0).unwrap()
     }
 
-    #[test]
-    fn token_state_checks_revocation_then_expiry_then_uses() {
-        assert_eq!(
-            TokenState::of(t(100), false, 0, None, t(0)),
-            TokenState::Active
-        );
-        assert_eq!(
-            TokenState::of(t(100), false, 0, None, t(100)),
-            TokenState::Expired
-        );
-        assert_eq!(
-            TokenState::of(t(100), true, 9, Some(1), t(200)),
-            TokenState::Revoked
-        );
-        assert_eq!(
-            TokenState::of(t(100), false, 2, Some(2), t(0)),
-            TokenState::Exhausted
-        );
-        assert_eq!(
-            TokenState::of(t(100), false, 1, Some(2), t(0)),
-            TokenState::Active
-        );
-    }
-
-    #[test]
-    fn registration_fields_are_bounded_and_named() {
-        let mut req = RegisterRequest {
+    fn request() -> RegisterRequest {
+        RegisterRequest {
             id_token: "tok".into(),
-            udi: Udi {
+            udi: WireUdi {
                 pid: "ASR-9006-AC".into(),
                 sn: "FOX1".into(),
             },
@@ -220,15 +306,28 @@ mod tests {
             product: "ASR9K".into(),
             software_version: None,
             force: false,
-        };
-        assert!(check_register(&req).is_ok());
+        }
+    }
+
+    #[test]
+    fn registration_fields_are_bounded_and_named() {
+        let field = |req: RegisterRequest| Registration::try_from(req).unwrap_err().field;
+        assert!(Registration::try_from(request()).is_ok());
+        let mut req = request();
         req.udi.sn = "x".repeat(65);
-        assert_eq!(check_register(&req).unwrap_err().field, "udi.sn");
-        req.udi.sn = "FOX1".into();
+        assert_eq!(field(req), "udi.sn");
+        let mut req = request();
         req.hostname = String::new();
-        assert_eq!(check_register(&req).unwrap_err().field, "hostname");
+        assert_eq!(field(req), "hostname");
+        let mut req = request();
         req.hostname = "h".repeat(253);
-        assert!(check_register(&req).is_ok());
+        assert!(Registration::try_from(req).is_ok());
+        let mut req = request();
+        req.id_token = String::new();
+        assert_eq!(field(req), "id_token");
+        let mut req = request();
+        req.software_version = Some(String::new());
+        assert_eq!(field(req), "software_version");
     }
 
     #[test]
@@ -264,28 +363,74 @@ mod tests {
         assert_eq!(tag_status(0, 1), EntitlementStatus::OutOfCompliance);
     }
 
+    fn token() -> TokenFacts {
+        TokenFacts {
+            id: 7,
+            pool: 1,
+            expires_at: t(1_000),
+            revoked: false,
+            uses: 0,
+            max_uses: Some(1),
+        }
+    }
+
+    fn udi() -> Udi {
+        Udi::parse(request().udi).unwrap()
+    }
+
     #[test]
-    fn instance_status_prefers_silence_then_expiry_then_compliance() {
-        let day = 86_400;
+    fn a_registration_checks_the_token_then_the_udi_then_the_uses() {
+        let plan = plan_registration(token(), None, false, &udi(), t(0)).unwrap();
         assert_eq!(
-            InstanceStatus::of(t(0), Some(t(90 * day)), false, t(day)),
-            InstanceStatus::Authorized
+            plan,
+            RegistrationPlan {
+                counts_use: true,
+                replaces: None,
+                moves_pool: false
+            }
+        );
+        let revoked = TokenFacts {
+            revoked: true,
+            ..token()
+        };
+        assert_eq!(
+            plan_registration(revoked, None, false, &udi(), t(0)),
+            Err(DeviceRefusal::TokenRevoked)
         );
         assert_eq!(
-            InstanceStatus::of(t(0), Some(t(90 * day)), true, t(day)),
-            InstanceStatus::OutOfCompliance
+            plan_registration(token(), None, false, &udi(), t(1_000)),
+            Err(DeviceRefusal::TokenExpired(t(1_000)))
         );
+        let there = Registered {
+            instance: 3,
+            pool: 2,
+            token: None,
+        };
         assert_eq!(
-            InstanceStatus::of(t(0), Some(t(day)), true, t(day)),
-            InstanceStatus::AuthorizationExpired
+            plan_registration(token(), Some(there), false, &udi(), t(0)),
+            Err(DeviceRefusal::AlreadyRegistered(
+                "PID:ASR-9006-AC,SN:FOX1".into()
+            ))
         );
+        let used = TokenFacts { uses: 1, ..token() };
         assert_eq!(
-            InstanceStatus::of(t(0), None, false, t(2 * day + 1)),
-            InstanceStatus::FailedToConnect
+            plan_registration(used, None, false, &udi(), t(0)),
+            Err(DeviceRefusal::TokenExhausted)
         );
-        assert_eq!(
-            InstanceStatus::of(t(0), None, false, t(2 * day)),
-            InstanceStatus::Authorized
-        );
+        let forced = plan_registration(token(), Some(there), true, &udi(), t(0)).unwrap();
+        assert_eq!((forced.replaces, forced.moves_pool), (Some(there), true));
+    }
+
+    #[test]
+    fn a_forced_retry_with_the_same_token_counts_no_second_use() {
+        let mine = Registered {
+            instance: 3,
+            pool: 1,
+            token: Some(7),
+        };
+        let used_up = TokenFacts { uses: 1, ..token() };
+        let plan = plan_registration(used_up, Some(mine), true, &udi(), t(0)).unwrap();
+        assert!(!plan.counts_use);
+        assert!(!plan.moves_pool);
     }
 }

@@ -1,25 +1,60 @@
-//! Kinds of audit events. Stored by their stable name; shown by their label.
+//! Kinds of audit events. Stored, sent and filtered by their stable name; shown by their label.
 
 use serde::{Deserialize, Serialize};
 
-/// One kind of event in the audit log.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// One kind of event in the audit log. Its stable name (`as_str`) is its value in the database
+/// (`events.kind`), on the wire and in the Event Log's `?kind=`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sea_orm::DeriveActiveEnum, sea_orm::EnumIter))]
+#[cfg_attr(feature = "ssr", sea_orm(rs_type = "String", db_type = "Text"))]
 pub enum EventKind {
+    #[serde(rename = "virtual_account.created")]
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "virtual_account.created"))]
     PoolCreated,
+    #[serde(rename = "virtual_account.renamed")]
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "virtual_account.renamed"))]
     PoolRenamed,
+    #[serde(rename = "virtual_account.described")]
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "virtual_account.described"))]
     PoolDescribed,
+    #[serde(rename = "virtual_account.default")]
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "virtual_account.default"))]
     PoolMadeDefault,
+    #[serde(rename = "virtual_account.deleted")]
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "virtual_account.deleted"))]
     PoolDeleted,
+    #[serde(rename = "license.provisioned")]
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "license.provisioned"))]
     LicenseProvisioned,
+    #[serde(rename = "user.added")]
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "user.added"))]
     UserAdded,
+    #[serde(rename = "license.transferred")]
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "license.transferred"))]
     LicensesTransferred,
+    #[serde(rename = "token.created")]
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "token.created"))]
     TokenCreated,
+    #[serde(rename = "token.revoked")]
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "token.revoked"))]
     TokenRevoked,
+    #[serde(rename = "token.deleted")]
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "token.deleted"))]
     TokenDeleted,
+    #[serde(rename = "instance.registered")]
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "instance.registered"))]
     InstanceRegistered,
+    #[serde(rename = "instance.deregistered")]
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "instance.deregistered"))]
     InstanceDeregistered,
+    #[serde(rename = "instance.removed")]
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "instance.removed"))]
     InstanceRemoved,
+    #[serde(rename = "instance.transferred")]
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "instance.transferred"))]
     InstanceTransferred,
+    #[serde(rename = "instance.out_of_compliance")]
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "instance.out_of_compliance"))]
     InstanceOutOfCompliance,
 }
 
@@ -95,6 +130,16 @@ impl EventKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kinds_travel_by_their_stable_names() {
+        for kind in EventKind::ALL {
+            assert_eq!(
+                serde_json::to_value(kind).unwrap(),
+                serde_json::json!(kind.as_str())
+            );
+        }
+    }
 
     #[test]
     fn kinds_round_trip_and_have_distinct_names() {

@@ -4,15 +4,14 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::error::AppError;
-
 /// An active term lot ending within this many days raises "Expiring in N days".
 pub const EXPIRY_WARNING_DAYS: i64 = 90;
 /// The most licenses one transfer may move.
 pub const MAX_TRANSFER: i64 = 1_000_000_000;
 
 /// Where a lot stands at a moment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum LotState {
     /// Its start is still ahead: it does not count yet.
     NotStarted,
@@ -23,7 +22,12 @@ pub enum LotState {
 }
 
 impl LotState {
+    pub const ALL: [LotState; 3] = [LotState::NotStarted, LotState::Active, LotState::Expired];
+
     /// The state at `now`. A lot counts from its start (inclusive) to its end (exclusive).
+    ///
+    /// Queries sum lots by this rule in SQL too (`sql::lot_state`); a property test checks that the two
+    /// agree.
     pub fn at(
         starts_at: DateTime<Utc>,
         ends_at: Option<DateTime<Utc>>,
@@ -174,6 +178,8 @@ pub struct LotTerm {
     pub quantity: i64,
     pub starts_at: DateTime<Utc>,
     pub ends_at: Option<DateTime<Utc>>,
+    /// The lot of another pool it was transferred from (None for a provisioned lot).
+    pub origin: Option<i64>,
 }
 
 /// Which lots a transfer of `quantity` takes from: (lot id, quantity taken) pairs.
@@ -215,7 +221,7 @@ pub fn pick_lots(
 }
 
 /// Why a transfer is refused before anything moves.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum TransferError {
     #[error("Choose a virtual account other than the one the licenses are in.")]
     SameAccount,
@@ -244,18 +250,144 @@ impl TransferError {
     }
 }
 
-impl From<TransferError> for AppError {
-    fn from(err: TransferError) -> Self {
-        AppError::validation(err.field(), err.to_string())
+/// A quantity of licenses to move: a whole number from 1 to 1,000,000,000.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "i64", into = "i64")]
+pub struct Quantity(i64);
+
+impl Quantity {
+    /// What the user typed.
+    pub fn parse(raw: &str) -> Result<Quantity, TransferError> {
+        raw.trim()
+            .parse::<i64>()
+            .map_err(|_| TransferError::BadQuantity)
+            .and_then(Quantity::try_from)
+    }
+
+    pub fn get(self) -> i64 {
+        self.0
     }
 }
 
-/// Parses the quantity a user typed.
-pub fn parse_quantity(raw: &str) -> Result<i64, TransferError> {
-    match raw.trim().parse::<i64>() {
-        Ok(n) if (1..=MAX_TRANSFER).contains(&n) => Ok(n),
-        _ => Err(TransferError::BadQuantity),
+impl TryFrom<i64> for Quantity {
+    type Error = TransferError;
+
+    fn try_from(n: i64) -> Result<Quantity, TransferError> {
+        if (1..=MAX_TRANSFER).contains(&n) {
+            Ok(Quantity(n))
+        } else {
+            Err(TransferError::BadQuantity)
+        }
     }
+}
+
+impl From<Quantity> for i64 {
+    fn from(q: Quantity) -> i64 {
+        q.0
+    }
+}
+
+impl std::fmt::Display for Quantity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// What the transfer form sends, as typed: the target pool's id and the quantity.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct TransferForm {
+    pub target: String,
+    pub quantity: String,
+}
+
+/// A transfer's target and quantity, parsed (the target's permission is the database's to check).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TransferAsk {
+    pub target: i64,
+    pub quantity: Quantity,
+}
+
+impl TryFrom<&TransferForm> for TransferAsk {
+    type Error = TransferError;
+
+    /// The target first, then the quantity, as the form shows them.
+    fn try_from(form: &TransferForm) -> Result<TransferAsk, TransferError> {
+        let target = form
+            .target
+            .trim()
+            .parse()
+            .map_err(|_| TransferError::TargetNotAllowed)?;
+        Ok(TransferAsk {
+            target,
+            quantity: Quantity::parse(&form.quantity)?,
+        })
+    }
+}
+
+/// One change a transfer makes to the lots.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LotChange {
+    /// Takes `quantity` from the source lot `lot`, leaving `left` (the lot goes when 0 is left).
+    Take { lot: i64, quantity: i64, left: i64 },
+    /// Adds `quantity` to the target lot `into`, which came from the same source lot before.
+    Merge { into: i64, quantity: i64 },
+    /// A new target lot of `quantity` from the source lot `origin`, with that lot's dates.
+    Create {
+        origin: i64,
+        quantity: i64,
+        starts_at: DateTime<Utc>,
+        ends_at: Option<DateTime<Utc>>,
+    },
+}
+
+/// Plans a transfer of `quantity` from a pool holding `source` lots (and using `in_use` of the
+/// license) to a pool holding `target` lots: which lots give (`pick_lots`), and where what they give
+/// goes. Licenses that came from the same source lot before join the lot they made then (same
+/// origin, same dates), so repeated transfers do not fragment the target's lots, whatever the pools
+/// are called by now. Never moves more than the source can give (`transferable`).
+pub fn plan_transfer(
+    source: &[LotTerm],
+    target: &[LotTerm],
+    quantity: Quantity,
+    in_use: i64,
+    now: DateTime<Utc>,
+) -> Result<Vec<LotChange>, TransferError> {
+    let active = Standing::of_lots(
+        source.iter().map(|l| (l.starts_at, l.ends_at, l.quantity)),
+        0,
+        now,
+    )
+    .purchased;
+    check_quantity(quantity.get(), active, in_use)?;
+    let picks =
+        pick_lots(source, quantity.get(), now).map_err(|most| TransferError::TooMany { most })?;
+    let mut changes = Vec::with_capacity(picks.len() * 2);
+    for (lot_id, taken) in picks {
+        let Some(lot) = source.iter().find(|l| l.id == lot_id) else {
+            continue;
+        };
+        changes.push(LotChange::Take {
+            lot: lot.id,
+            quantity: taken,
+            left: lot.quantity - taken,
+        });
+        let same = target.iter().find(|t| {
+            t.origin == Some(lot.id) && t.starts_at == lot.starts_at && t.ends_at == lot.ends_at
+        });
+        changes.push(match same {
+            Some(t) => LotChange::Merge {
+                into: t.id,
+                quantity: taken,
+            },
+            None => LotChange::Create {
+                origin: lot.id,
+                quantity: taken,
+                starts_at: lot.starts_at,
+                ends_at: lot.ends_at,
+            },
+        });
+    }
+    Ok(changes)
 }
 
 /// Checks a quantity against what the pool can give now.
@@ -265,6 +397,42 @@ pub fn check_quantity(quantity: i64, active: i64, in_use: i64) -> Result<(), Tra
         return Err(TransferError::TooMany { most });
     }
     Ok(())
+}
+
+/// The SQL of `LotState::at`, for queries that sum or filter lots.
+#[cfg(feature = "ssr")]
+pub mod sql {
+    use chrono::{DateTime, Utc};
+    use sea_orm::sea_query::{Expr, ExprTrait, IntoIden};
+    use sea_orm::Condition;
+
+    use super::LotState;
+    use crate::entities::license_lot;
+
+    /// The lots of `table` (the `license_lots` table or an alias of it) in `state` at `now`.
+    pub fn lot_state(state: LotState, table: impl IntoIden, now: DateTime<Utc>) -> Condition {
+        let table = table.into_iden();
+        let col = |c: license_lot::Column| Expr::col((table.clone(), c));
+        let starts = || col(license_lot::Column::StartsAt);
+        let ends = || col(license_lot::Column::EndsAt);
+        let ended = || {
+            Condition::all()
+                .add(ends().is_not_null())
+                .add(ends().lte(now))
+        };
+        // `Condition::not` negates everything the condition holds, later additions included: the
+        // negation goes inside.
+        match state {
+            LotState::Expired => ended(),
+            LotState::NotStarted => Condition::all().add(ended().not()).add(starts().gt(now)),
+            LotState::Active => Condition::all().add(ended().not()).add(starts().lte(now)),
+        }
+    }
+
+    /// The lots of `license_lots` that count at `now`.
+    pub fn lot_is_active(now: DateTime<Utc>) -> Condition {
+        lot_state(LotState::Active, license_lot::Entity, now)
+    }
 }
 
 #[cfg(test)]

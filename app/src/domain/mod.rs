@@ -2,9 +2,11 @@
 
 pub mod alerts;
 pub mod device;
+pub mod error;
 pub mod events;
 pub mod licenses;
 pub mod names;
 pub mod reports;
 pub mod roles;
 pub mod throttle;
+pub mod tokens;

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::AppError;
+use crate::domain::error::FieldError;
 
 /// The most characters a virtual-account name may have.
 pub const MAX_NAME_CHARS: usize = 64;
@@ -15,22 +15,19 @@ pub struct PoolName(String);
 
 impl PoolName {
     /// Parses what the user typed into the field `field`.
-    pub fn parse(field: &str, raw: &str) -> Result<Self, AppError> {
+    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
         let name = raw.trim();
         if name.is_empty() {
-            return Err(AppError::validation(field, "Enter a name."));
+            return Err(FieldError::new(field, "Enter a name."));
         }
         if name.chars().count() > MAX_NAME_CHARS {
-            return Err(AppError::validation(
+            return Err(FieldError::new(
                 field,
                 format!("Use at most {MAX_NAME_CHARS} characters."),
             ));
         }
         if name.chars().any(char::is_control) {
-            return Err(AppError::validation(
-                field,
-                "Remove the control characters.",
-            ));
+            return Err(FieldError::new(field, "Remove the control characters."));
         }
         Ok(Self(name.to_owned()))
     }
@@ -45,10 +42,10 @@ impl PoolName {
 pub struct Description(String);
 
 impl Description {
-    pub fn parse(field: &str, raw: &str) -> Result<Self, AppError> {
+    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
         let text = raw.trim();
         if text.chars().count() > MAX_DESCRIPTION_CHARS {
-            return Err(AppError::validation(
+            return Err(FieldError::new(
                 field,
                 format!("Use at most {MAX_DESCRIPTION_CHARS} characters."),
             ));
@@ -57,10 +54,7 @@ impl Description {
             .chars()
             .any(|c| c.is_control() && c != '\n' && c != '\t')
         {
-            return Err(AppError::validation(
-                field,
-                "Remove the control characters.",
-            ));
+            return Err(FieldError::new(field, "Remove the control characters."));
         }
         Ok(Self(text.to_owned()))
     }
@@ -70,22 +64,53 @@ impl Description {
     }
 }
 
+/// An entitlement tag of the catalogue: 1 to 64 characters of A–Z, 0–9, `-`, `_` or `.`, upper-cased.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct LicenseTag(String);
+
+impl LicenseTag {
+    /// Parses what the operator typed (any case) into the field `field`.
+    pub fn parse(field: &str, raw: &str) -> Result<Self, FieldError> {
+        let tag = raw.trim().to_uppercase();
+        if tag.is_empty()
+            || tag.len() > 64
+            || !tag
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        {
+            return Err(FieldError::new(
+                field,
+                "Use 1 to 64 characters: A-Z, 0-9, '-', '_' or '.'.",
+            ));
+        }
+        Ok(Self(tag))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
 /// A username: 1 to 64 characters of letters, digits, `.`, `_`, `-` or `@`; compared case-insensitively.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Username(String);
 
 impl Username {
-    pub fn parse(raw: &str) -> Result<Self, AppError> {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let name = raw.trim();
         if name.is_empty() {
-            return Err(AppError::validation("username", "Enter your username."));
+            return Err(FieldError::new("username", "Enter your username."));
         }
         if name.chars().count() > 64
             || !name
                 .chars()
                 .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'))
         {
-            return Err(AppError::validation(
+            return Err(FieldError::new(
                 "username",
                 "Use up to 64 letters, digits, '.', '_', '-' or '@'.",
             ));
@@ -102,11 +127,8 @@ impl Username {
 mod tests {
     use super::*;
 
-    fn field_of(err: AppError) -> String {
-        match err {
-            AppError::Validation { field, .. } => field,
-            other => panic!("expected a validation error, got {other:?}"),
-        }
+    fn field_of(err: FieldError) -> String {
+        err.field
     }
 
     #[test]
@@ -134,6 +156,20 @@ mod tests {
             field_of(Description::parse("description", &"d".repeat(501)).unwrap_err()),
             "description"
         );
+    }
+
+    #[test]
+    fn tags_are_upper_cased_and_restricted() {
+        assert_eq!(
+            LicenseTag::parse("tag", " a9k-100g-lic ").unwrap().as_str(),
+            "A9K-100G-LIC"
+        );
+        assert_eq!(
+            field_of(LicenseTag::parse("tag", "a b").unwrap_err()),
+            "tag"
+        );
+        assert!(LicenseTag::parse("tag", "").is_err());
+        assert!(LicenseTag::parse("tag", &"A".repeat(65)).is_err());
     }
 
     #[test]

@@ -2,16 +2,26 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A user's role in one smart account.
+/// A user's role in one smart account. Its stable name (`as_str`) is its value in the database
+/// (`memberships.role`) and on the operator's command line (`--role`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "ssr",
+    derive(sea_orm::DeriveActiveEnum, sea_orm::EnumIter, clap::ValueEnum)
+)]
+#[cfg_attr(feature = "ssr", sea_orm(rs_type = "String", db_type = "Text"))]
 pub enum Role {
     /// Everything in the smart account, users included.
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "account-admin"))]
     AccountAdmin,
     /// Every virtual account, no user management.
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "account-user"))]
     AccountUser,
     /// Only the virtual accounts they are given, with changes.
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "pool-admin"))]
     PoolAdmin,
     /// Only the virtual accounts they are given, read only.
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "pool-viewer"))]
     PoolViewer,
 }
 

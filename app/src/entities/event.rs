@@ -13,8 +13,7 @@ pub struct Model {
     pub at: DateTimeUtc,
     /// Who: a username, `device <UDI>` or `operator`.
     pub actor: String,
-    /// An `EventKind` name.
-    pub kind: String,
+    pub kind: crate::domain::events::EventKind,
     pub message: String,
     /// The product instance the event is about, if any.
     pub product_instance_id: Option<i64>,

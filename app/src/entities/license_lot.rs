@@ -13,8 +13,10 @@ pub struct Model {
     pub starts_at: DateTimeUtc,
     /// None for a perpetual lot.
     pub ends_at: Option<DateTimeUtc>,
-    /// The order or transfer it came from.
+    /// The order or transfer it came from, in words.
     pub source_ref: String,
+    /// The lot of another pool it was transferred from; None for a provisioned lot.
+    pub origin_lot_id: Option<i64>,
     pub created_at: DateTimeUtc,
 }
 

@@ -9,8 +9,7 @@ pub struct Model {
     pub id: i64,
     pub user_id: i64,
     pub smart_account_id: i64,
-    /// A `Role` name (`account-admin`, `account-user`, `pool-admin`, `pool-viewer`).
-    pub role: String,
+    pub role: crate::domain::roles::Role,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,6 +1,7 @@
 //! sea-orm entities: the database's tables as the server sees them. Server-only.
 
 pub mod event;
+pub mod export_job;
 pub mod instance_usage;
 pub mod license;
 pub mod license_lot;

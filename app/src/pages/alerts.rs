@@ -9,10 +9,11 @@ use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::alerts::list_alerts;
+use crate::components::badge::badge;
 use crate::components::errors::LoadError;
-use crate::components::query::urlencode;
 use crate::domain::alerts::{Alert, AlertKind, AlertSource, Severity};
-use crate::model::Me;
+use crate::links::{AlertsView, InstancesView, LicensesView, Tab};
+use crate::model::{AlertQuery, InstanceSort, Me, SortDir};
 
 /// Where the user acts on an alert: the license in its pool's Licenses tab, the instance (or the
 /// pool's instances, the silent ones first), or the pool's tokens on the General tab.
@@ -22,27 +23,14 @@ pub fn alert_href(alert: &Alert) -> String {
         AlertSource::License {
             license_id: Some(id),
             ..
-        } => format!("/inventory?va={pool}&tab=licenses&license={id}"),
-        AlertSource::License { tag, .. } => {
-            format!("/inventory?va={pool}&tab=licenses&q={}", urlencode(tag))
-        }
-        AlertSource::Instance { id, .. } => {
-            format!("/inventory?va={pool}&tab=instances&instance={id}")
-        }
+        } => LicensesView::license_href(pool, *id),
+        AlertSource::License { tag, .. } => LicensesView::search_href(pool, tag),
+        AlertSource::Instance { id, .. } => InstancesView::instance_href(pool, *id, false),
         AlertSource::Instances { .. } if alert.kind == AlertKind::InstanceFailedToConnect => {
-            format!("/inventory?va={pool}&tab=instances&sort=last_contact&dir=asc")
+            InstancesView::sorted_href(pool, InstanceSort::LastContact, SortDir::Asc)
         }
-        AlertSource::Instances { .. } => format!("/inventory?va={pool}&tab=instances"),
-        AlertSource::Token { .. } => format!("/inventory?va={pool}&tab=general"),
-    }
-}
-
-/// The badge class of a severity.
-pub fn severity_class(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Major => "badge badge-danger",
-        Severity::Minor => "badge badge-warning",
-        Severity::Informational => "badge badge-info",
+        AlertSource::Instances { .. } => Tab::Instances.href(pool),
+        AlertSource::Token { .. } => Tab::General.href(pool),
     }
 }
 
@@ -50,11 +38,17 @@ pub fn severity_class(severity: Severity) -> &'static str {
 pub fn AlertsPage() -> impl IntoView {
     let pools = use_context::<Me>().map(|m| m.pools).unwrap_or_default();
     let query = use_query_map();
-    let pool = move || query.read().get("va").and_then(|v| v.parse::<i64>().ok());
-    let severity = move || query.read().get("severity").unwrap_or_default();
+    let view = Memo::new(move |_| AlertsView::of(&*query.read()));
+    let pool = move || view.get().pool;
+    let severity = move || view.get().severity;
     let alerts = Resource::new(
-        move || (pool(), severity()),
-        |(pool, severity)| list_alerts(pool, severity),
+        move || view.get(),
+        |v| {
+            list_alerts(AlertQuery {
+                pool: v.pool,
+                severity: v.severity.map(Severity::as_str).unwrap_or("").to_owned(),
+            })
+        },
     );
     let pool_options = pools
         .into_iter()
@@ -65,7 +59,7 @@ pub fn AlertsPage() -> impl IntoView {
     let severity_options = Severity::ALL
         .into_iter()
         .map(|s| {
-            view! { <option value=s.as_str() selected=move || severity() == s.as_str()>{s.label()}</option> }
+            view! { <option value=s.as_str() selected=move || severity() == Some(s)>{s.label()}</option> }
         })
         .collect_view();
     view! {
@@ -84,7 +78,7 @@ pub fn AlertsPage() -> impl IntoView {
             <div class="field">
                 <label for="alert-severity">"Severity"</label>
                 <select id="alert-severity" name="severity">
-                    <option value="" selected=move || severity().is_empty()>"All severities"</option>
+                    <option value="" selected=move || severity().is_none()>"All severities"</option>
                     {severity_options}
                 </select>
             </div>
@@ -164,7 +158,7 @@ fn AlertRow(alert: Alert) -> impl IntoView {
         alert.due_text.starts_with("Overdue") || alert.kind == AlertKind::InsufficientLicenses;
     view! {
         <tr class=format!("alert-{}", alert.severity.as_str())>
-            <td><span class=severity_class(alert.severity)>{alert.severity.label()}</span></td>
+            <td>{badge(alert.severity)}</td>
             <th scope="row">
                 <span class="alert-kind">{alert.kind.label()}</span>
                 <span class="alert-message">{alert.message}</span>

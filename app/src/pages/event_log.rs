@@ -7,29 +7,31 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::events::list_events;
 use crate::components::errors::LoadError;
-use crate::components::query::urlencode;
+use crate::components::event_table::EventTable;
+use crate::components::pager::Pager;
 use crate::domain::events::EventKind;
-use crate::model::EventPage;
+use crate::links::EventsView;
+use crate::model::{EventPage, EventQuery};
 
 #[component]
 pub fn EventLogTab(pool: i64) -> impl IntoView {
     let query = use_query_map();
-    let kind = move || query.read().get("kind").unwrap_or_default();
-    let text = move || query.read().get("q").unwrap_or_default();
-    let before = move || {
-        query
-            .read()
-            .get("before")
-            .and_then(|b| b.parse::<i64>().ok())
-    };
+    let view = Memo::new(move |_| EventsView::of(pool, &*query.read()));
     let events = Resource::new(
-        move || (pool, kind(), text(), before()),
-        |(pool, kind, text, before)| list_events(pool, kind, text, before),
+        move || view.get(),
+        |v| {
+            list_events(EventQuery {
+                pool: v.pool,
+                kind: v.kind.map(EventKind::as_str).unwrap_or("").to_owned(),
+                text: v.q,
+                before: v.before,
+            })
+        },
     );
     let kinds = EventKind::ALL
         .into_iter()
         .map(|k| {
-            view! { <option value=k.as_str() selected=move || kind() == k.as_str()>{k.label()}</option> }
+            view! { <option value=k.as_str() selected=move || view.get().kind == Some(k)>{k.label()}</option> }
         })
         .collect_view();
     view! {
@@ -40,20 +42,20 @@ pub fn EventLogTab(pool: i64) -> impl IntoView {
             <div class="field">
                 <label for="event-kind">"Kind"</label>
                 <select id="event-kind" name="kind">
-                    <option value="" selected=move || kind().is_empty()>"All kinds"</option>
+                    <option value="" selected=move || view.get().kind.is_none()>"All kinds"</option>
                     {kinds}
                 </select>
             </div>
             <div class="field">
                 <label for="event-text">"Search"</label>
-                <input id="event-text" name="q" type="search" prop:value=text />
+                <input id="event-text" name="q" type="search" prop:value=move || view.get().q />
             </div>
             <button type="submit" class="button">"Filter"</button>
         </Form>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match events.await {
-                    Ok(page) => Either::Left(view! { <EventTable page pool kind=kind() text=text() paged=before().is_some() /> }),
+                    Ok(page) => Either::Left(view! { <EventList page view=view.get_untracked() /> }),
                     Err(error) => Either::Right(view! { <LoadError error /> }),
                 }
             })}
@@ -62,57 +64,26 @@ pub fn EventLogTab(pool: i64) -> impl IntoView {
 }
 
 #[component]
-fn EventTable(
-    page: EventPage,
-    pool: i64,
-    kind: String,
-    text: String,
-    paged: bool,
-) -> impl IntoView {
+fn EventList(page: EventPage, view: EventsView) -> impl IntoView {
     if page.rows.is_empty() {
         return Either::Left(view! { <p class="empty">"No events match."</p> });
     }
-    let link = move |before: Option<i64>| {
-        let mut href = format!(
-            "/inventory?va={pool}&tab=events&kind={}&q={}",
-            urlencode(&kind),
-            urlencode(&text)
-        );
-        if let Some(b) = before {
-            href.push_str(&format!("&before={b}"));
-        }
-        href
-    };
-    let rows = page
-        .rows
-        .into_iter()
-        .map(|e| {
-            view! {
-                <tr>
-                    <td class="nowrap">{e.at.format("%Y-%m-%d %H:%M:%S UTC").to_string()}</td>
-                    <td><span class="badge badge-neutral" title=e.kind>{e.kind_label}</span></td>
-                    <td>{e.actor}</td>
-                    <td>{e.message}</td>
-                </tr>
-            }
-        })
-        .collect_view();
+    let newest = view.before.is_some().then(|| {
+        let first = EventsView {
+            before: None,
+            ..view.clone()
+        };
+        (first.href(), "Newest events")
+    });
+    let older = page.older.map(|older| {
+        let next = EventsView {
+            before: Some(older),
+            ..view.clone()
+        };
+        (next.href(), "Older events")
+    });
     Either::Right(view! {
-        <table class="table">
-            <caption class="sr-only">"Events, newest first"</caption>
-            <thead>
-                <tr>
-                    <th scope="col">"Time"</th>
-                    <th scope="col">"Kind"</th>
-                    <th scope="col">"Who"</th>
-                    <th scope="col">"Event"</th>
-                </tr>
-            </thead>
-            <tbody>{rows}</tbody>
-        </table>
-        <nav class="pager" aria-label="Event pages">
-            {paged.then(|| view! { <a href=link(None)>"Newest events"</a> })}
-            {page.older.map(|older| view! { <a href=link(Some(older))>"Older events"</a> })}
-        </nav>
+        <EventTable rows=page.rows caption="Events, newest first" />
+        <Pager label="Event pages" back=newest forward=older />
     })
 }

@@ -6,46 +6,12 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::pool_selector::current_pool_id;
+use crate::links::Tab;
 use crate::model::{Me, PoolRef};
 use crate::pages::event_log::EventLogTab;
-
-/// The tabs, in order: query value and label.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tab {
-    General,
-    Licenses,
-    Instances,
-    Events,
-}
-
-impl Tab {
-    pub const ALL: [Tab; 4] = [Tab::General, Tab::Licenses, Tab::Instances, Tab::Events];
-
-    pub fn slug(self) -> &'static str {
-        match self {
-            Tab::General => "general",
-            Tab::Licenses => "licenses",
-            Tab::Instances => "instances",
-            Tab::Events => "events",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Tab::General => "General",
-            Tab::Licenses => "Licenses",
-            Tab::Instances => "Product Instances",
-            Tab::Events => "Event Log",
-        }
-    }
-
-    pub fn parse(slug: Option<String>) -> Tab {
-        Tab::ALL
-            .into_iter()
-            .find(|t| Some(t.slug()) == slug.as_deref())
-            .unwrap_or(Tab::General)
-    }
-}
+use crate::pages::general::GeneralTab;
+use crate::pages::instances::InstancesTab;
+use crate::pages::licenses_tab::LicensesTab;
 
 #[component]
 pub fn InventoryPage() -> impl IntoView {
@@ -60,7 +26,7 @@ pub fn InventoryPage() -> impl IntoView {
                 .and_then(|id| me.pools.iter().find(|p| p.id == id).cloned())
         })
     };
-    let tab = Memo::new(move |_| Tab::parse(query.read().get("tab")));
+    let tab = Memo::new(move |_| Tab::of(&*query.read()));
     let account = me.smart_account.clone();
     Either::Right(view! {
         {move || {
@@ -91,7 +57,7 @@ fn InventoryView(pool: PoolRef, tab: Memo<Tab>) -> impl IntoView {
                 <a
                     role="tab"
                     id=format!("tab-{}", t.slug())
-                    href=format!("/inventory?va={id}&tab={}", t.slug())
+                    href=t.href(id)
                     aria-selected=move || selected().to_string()
                     aria-controls="tab-panel"
                     class:active=selected
@@ -116,9 +82,9 @@ fn InventoryView(pool: PoolRef, tab: Memo<Tab>) -> impl IntoView {
             aria-labelledby=move || format!("tab-{}", tab.get().slug())
         >
             {move || match tab.get() {
-                Tab::General => view! { <crate::pages::general_tab::GeneralTab pool=id /> }.into_any(),
-                Tab::Licenses => view! { <crate::pages::licenses_tab::LicensesTab pool=id /> }.into_any(),
-                Tab::Instances => view! { <crate::pages::instances_tab::InstancesTab pool=id /> }.into_any(),
+                Tab::General => view! { <GeneralTab pool=id /> }.into_any(),
+                Tab::Licenses => view! { <LicensesTab pool=id /> }.into_any(),
+                Tab::Instances => view! { <InstancesTab pool=id /> }.into_any(),
                 Tab::Events => view! { <EventLogTab pool=id /> }.into_any(),
             }}
         </section>

@@ -5,16 +5,15 @@ use leptos::either::Either;
 use leptos::prelude::*;
 
 use crate::api::licenses::get_license;
+use crate::components::badge::badge;
 use crate::components::errors::LoadError;
 use crate::components::transfer_form::{TransferButton, TransferForm, Transfers};
 use crate::components::usage_chart::UsageChart;
 use crate::domain::licenses::LotState;
-use crate::model::LicenseDetail;
+use crate::format;
+use crate::links::{LicensesView, Tab};
+use crate::model::{LicenseDetail, LicenseInPool};
 use crate::pages::licenses_tab::{alert_badge, expires_text};
-
-fn date(at: chrono::DateTime<chrono::Utc>) -> String {
-    at.format("%Y-%m-%d").to_string()
-}
 
 /// The detail of `license` in the pool of `transfers`, with its transfer form.
 #[component]
@@ -27,10 +26,10 @@ pub fn LicenseDetailView(
     let version = transfers.action.version();
     let detail = Resource::new(
         move || (pool, license, version.get()),
-        |(pool, license, _)| get_license(pool, license),
+        |(pool, license, _)| get_license(LicenseInPool { pool, license }),
     );
     view! {
-        <p><a href=format!("/inventory?va={pool}&tab=licenses")>"← All licenses"</a></p>
+        <p><a href=Tab::Licenses.href(pool)>"← All licenses"</a></p>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || {
                 let transfers = transfers.clone();
@@ -61,12 +60,8 @@ fn DetailBody(
     } = detail;
     let pool = transfers.pool;
     let id = row.license_id.unwrap_or_default();
-    let here = format!("/inventory?va={pool}&tab=licenses&license={id}");
-    let params = vec![
-        ("va", pool.to_string()),
-        ("tab", "licenses".to_owned()),
-        ("license", id.to_string()),
-    ];
+    let here = LicensesView::license_href(pool, id);
+    let params = LicensesView::license_pairs(pool, id);
     let label = format!("{} ({})", row.name, row.tag);
     let most = row.transferable;
     let transfer_view = transfers.allowed.then(|| {
@@ -81,19 +76,14 @@ fn DetailBody(
     let lot_rows = lots
         .into_iter()
         .map(|lot| {
-            let badge = match lot.state {
-                LotState::Active => "badge badge-success",
-                LotState::NotStarted => "badge badge-info",
-                LotState::Expired => "badge badge-danger",
-            };
             let expired = lot.state == LotState::Expired;
             view! {
                 <tr class:expired=expired>
                     <td class="num">{lot.quantity}</td>
-                    <td class="nowrap">{date(lot.starts_at)}</td>
-                    <td class="nowrap">{lot.ends_at.map(date).unwrap_or_else(|| "Perpetual".to_owned())}</td>
+                    <td class="nowrap">{format::date(lot.starts_at)}</td>
+                    <td class="nowrap">{lot.ends_at.map(format::date).unwrap_or_else(|| "Perpetual".to_owned())}</td>
                     <td>{lot.source_ref}</td>
-                    <td><span class=badge>{lot.state.label()}</span></td>
+                    <td>{badge(lot.state)}</td>
                 </tr>
             }
         })
@@ -109,7 +99,7 @@ fn DetailBody(
         .map(|t| {
             view! {
                 <tr>
-                    <td class="nowrap">{t.at.format("%Y-%m-%d %H:%M UTC").to_string()}</td>
+                    <td class="nowrap">{format::minute(t.at)}</td>
                     <td>{t.from_pool}</td>
                     <td>{t.to_pool}</td>
                     <td class="num">{t.quantity}</td>

@@ -1,7 +1,7 @@
 //! The Licenses tab of the Inventory: one row per license the pool holds or uses, sortable by every
-//! column (links in the headers), filtered by a search box and paged, all through GET parameters so
-//! that it works without JavaScript. `?license=<id>` shows one license in detail; `?transfer=<id>`
-//! opens the transfer form of a license.
+//! column (links in the headers), filtered by a search box and paged, all through GET parameters
+//! (`links::LicensesView`) so that it works without JavaScript. `?license=<id>` shows one license in
+//! detail; `?transfer=<id>` opens the transfer form of a license.
 
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -9,62 +9,25 @@ use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::licenses::{list_licenses, TransferLicenses};
+use crate::components::badge::badge;
 use crate::components::errors::LoadError;
-use crate::components::query::urlencode;
+use crate::components::pager::Pager;
 use crate::components::transfer_form::{TransferButton, TransferForm, Transfers};
 use crate::domain::licenses::LicenseAlert;
-use crate::model::{LicensePage, LicenseRow, LicenseSort, Me};
+use crate::format;
+use crate::links::LicensesView;
+use crate::model::{LicensePage, LicenseQuery, LicenseRow, LicenseSort, Me, SortDir};
 use crate::pages::license_detail::LicenseDetailView;
 
-/// The list's GET parameters, as read from the URL and written into links.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ListParams {
-    pub pool: i64,
-    pub q: String,
-    pub sort: LicenseSort,
-    pub desc: bool,
-    pub page: u64,
-}
-
-impl ListParams {
-    /// The parameters as (name, value) pairs, for hidden inputs.
-    pub fn pairs(&self) -> Vec<(&'static str, String)> {
-        vec![
-            ("va", self.pool.to_string()),
-            ("tab", "licenses".to_owned()),
-            ("q", self.q.clone()),
-            ("sort", self.sort.as_str().to_owned()),
-            ("dir", if self.desc { "desc" } else { "asc" }.to_owned()),
-            ("page", self.page.to_string()),
-        ]
-    }
-
-    /// A link to the list with these parameters.
-    pub fn href(&self) -> String {
-        let query: Vec<String> = self
-            .pairs()
-            .into_iter()
-            .map(|(k, v)| format!("{k}={}", urlencode(&v)))
-            .collect();
-        format!("/inventory?{}", query.join("&"))
-    }
-}
-
-/// A badge for a license's alert mark.
+/// The badge of a license's alert mark, if it has one.
 pub fn alert_badge(alert: Option<LicenseAlert>) -> impl IntoView {
-    alert.map(|a| {
-        let class = match a {
-            LicenseAlert::Insufficient { .. } | LicenseAlert::Expired => "badge badge-danger",
-            LicenseAlert::Expiring { .. } => "badge badge-warning",
-        };
-        view! { <span class=class>{a.label()}</span> }
-    })
+    alert.map(badge)
 }
 
 /// The Expires cell: the nearest end, "Never" when all active lots are perpetual, else a dash.
 pub fn expires_text(row: &LicenseRow) -> String {
     match row.nearest_expiry {
-        Some(end) => end.format("%Y-%m-%d").to_string(),
+        Some(end) => format::date(end),
         None if row.purchased > 0 => "Never".to_owned(),
         None => "—".to_owned(),
     }
@@ -92,16 +55,9 @@ pub fn LicensesTab(pool: i64) -> impl IntoView {
         targets,
     };
     let query = use_query_map();
-    let param = move |key: &str| query.read().get(key).unwrap_or_default();
-    let license = Memo::new(move |_| param("license").parse::<i64>().ok());
-    let transfer = Memo::new(move |_| param("transfer").parse::<i64>().ok());
-    let params = Memo::new(move |_| ListParams {
-        pool,
-        q: param("q"),
-        sort: LicenseSort::parse(&param("sort")),
-        desc: param("dir") == "desc",
-        page: param("page").parse().unwrap_or(1),
-    });
+    let params = Memo::new(move |_| LicensesView::of(pool, &*query.read()));
+    let license = Memo::new(move |_| params.get().license);
+    let transfer = Memo::new(move |_| params.get().transfer);
     let done = move || {
         action.value().get().and_then(|r| r.ok()).map(|d| {
             format!(
@@ -125,7 +81,7 @@ pub fn LicensesTab(pool: i64) -> impl IntoView {
 
 #[component]
 fn LicenseList(
-    params: Memo<ListParams>,
+    params: Memo<LicensesView>,
     transfers: Transfers,
     transfer: Memo<Option<i64>>,
 ) -> impl IntoView {
@@ -133,13 +89,13 @@ fn LicenseList(
     let list = Resource::new(
         move || (params.get(), version.get()),
         |(p, _)| {
-            list_licenses(
-                p.pool,
-                p.q,
-                p.sort.as_str().to_owned(),
-                if p.desc { "desc" } else { "asc" }.to_owned(),
-                p.page,
-            )
+            list_licenses(LicenseQuery {
+                pool: p.pool,
+                q: p.q,
+                sort: p.sort,
+                dir: p.dir,
+                page: p.page,
+            })
         },
     );
     let p = params.get_untracked();
@@ -148,7 +104,7 @@ fn LicenseList(
             <input type="hidden" name="va" value=p.pool.to_string() />
             <input type="hidden" name="tab" value="licenses" />
             <input type="hidden" name="sort" value=move || params.get().sort.as_str() />
-            <input type="hidden" name="dir" value=move || if params.get().desc { "desc" } else { "asc" } />
+            <input type="hidden" name="dir" value=move || params.get().dir.as_str() />
             <div class="field">
                 <label for="license-search">"Search"</label>
                 <input id="license-search" name="q" type="search" value=move || params.get().q
@@ -173,7 +129,7 @@ fn LicenseList(
 #[component]
 fn LicenseTable(
     page: LicensePage,
-    params: ListParams,
+    params: LicensesView,
     transfers: Transfers,
     transfer: Memo<Option<i64>>,
 ) -> impl IntoView {
@@ -187,20 +143,24 @@ fn LicenseTable(
     }
     let header = |sort: LicenseSort, label: &'static str, num: bool| {
         let active = params.sort == sort;
-        let link = ListParams {
+        let link = LicensesView {
             sort,
-            desc: active && !params.desc,
+            dir: if active {
+                params.dir.reversed()
+            } else {
+                SortDir::Asc
+            },
             page: 1,
             ..params.clone()
         };
-        let (aria, arrow) = match (active, params.desc) {
+        let (aria, arrow) = match (active, params.dir) {
             (false, _) => ("none", ""),
-            (true, false) => ("ascending", " ▲"),
-            (true, true) => ("descending", " ▼"),
+            (true, SortDir::Asc) => ("ascending", " ▲"),
+            (true, SortDir::Desc) => ("descending", " ▼"),
         };
         view! {
             <th scope="col" class:num=num aria-sort=aria>
-                <a href=link.href()>{label}<span aria-hidden="true">{arrow}</span></a>
+                <a href=link.list_href()>{label}<span aria-hidden="true">{arrow}</span></a>
             </th>
         }
     };
@@ -210,12 +170,18 @@ fn LicenseTable(
         .map(|row| view! { <LicenseRowView row params=params.clone() transfers=transfers.clone() transfer /> })
         .collect_view();
     let pager_link = |to: u64| {
-        ListParams {
+        LicensesView {
             page: to,
             ..params.clone()
         }
-        .href()
+        .list_href()
     };
+    let previous = (page.page > 1).then(|| (pager_link(page.page - 1), "Previous page"));
+    let next = (page.page < page.pages).then(|| (pager_link(page.page + 1), "Next page"));
+    let summary = format!(
+        "Page {} of {} · {} licenses",
+        page.page, page.pages, page.total
+    );
     Either::Right(view! {
         <table class="table licenses-table">
             <caption class="sr-only">"Licenses"</caption>
@@ -233,18 +199,14 @@ fn LicenseTable(
             </thead>
             <tbody>{rows}</tbody>
         </table>
-        <nav class="pager" aria-label="License pages">
-            {(page.page > 1).then(|| view! { <a href=pager_link(page.page - 1)>"Previous page"</a> })}
-            <span>{format!("Page {} of {} · {} licenses", page.page, page.pages, page.total)}</span>
-            {(page.page < page.pages).then(|| view! { <a href=pager_link(page.page + 1)>"Next page"</a> })}
-        </nav>
+        <Pager label="License pages" back=previous summary=Some(summary) forward=next />
     })
 }
 
 #[component]
 fn LicenseRowView(
     row: LicenseRow,
-    params: ListParams,
+    params: LicensesView,
     transfers: Transfers,
     transfer: Memo<Option<i64>>,
 ) -> impl IntoView {
@@ -252,7 +214,7 @@ fn LicenseRowView(
     let short = row.balance < 0;
     let name = match row.license_id {
         Some(id) => {
-            let href = format!("/inventory?va={}&tab=licenses&license={id}", params.pool);
+            let href = LicensesView::license_href(params.pool, id);
             Either::Left(view! { <a href=href>{row.name.clone()}</a> })
         }
         None => Either::Right(view! { <span class="muted">"Not in the catalogue"</span> }),
@@ -260,7 +222,7 @@ fn LicenseRowView(
     let button = row
         .license_id
         .filter(|_| transfers.allowed)
-        .map(|id| view! { <TransferButton params=params.pairs() license=id /> });
+        .map(|id| view! { <TransferButton params=params.list_pairs() license=id /> });
     let form = row.license_id.filter(|_| transfers.allowed).map(|id| {
         let label = format!("{} ({})", row.name, row.tag);
         let most = row.transferable;
@@ -269,7 +231,7 @@ fn LicenseRowView(
                 view! {
                     <tr class="edit-row">
                         <td colspan="8">
-                            <TransferForm transfers=transfers.clone() license=id label=label.clone() most cancel=params.href() />
+                            <TransferForm transfers=transfers.clone() license=id label=label.clone() most cancel=params.list_href() />
                         </td>
                     </tr>
                 }

@@ -2,9 +2,9 @@
 
 pub mod alerts;
 pub mod event_log;
-pub mod general_tab;
+pub mod general;
 pub mod home;
-pub mod instances_tab;
+pub mod instances;
 pub mod inventory;
 pub mod license_detail;
 pub mod licenses_tab;

@@ -9,13 +9,11 @@ use leptos_router::hooks::{use_location, use_query_map};
 
 use crate::api::reports::preview_report;
 use crate::components::errors::LoadError;
-use crate::domain::reports::{Cell, ColumnType, ReportKind};
+use crate::components::export_link::{progress_text, ExportLink};
+use crate::domain::reports::{Cell, ColumnType, ReportKind, ReportStatus};
 use crate::error::AppError;
-use crate::model::{ExportProgress, Me, ReportPreview};
-
-/// How often the page asks how far an export has got.
-#[cfg(feature = "hydrate")]
-const POLL_MS: u64 = 400;
+use crate::format;
+use crate::model::{ExportProgress, Me, ReportPreview, ReportRequest};
 
 #[component]
 pub fn ReportsPage() -> impl IntoView {
@@ -35,7 +33,7 @@ pub fn ReportsPage() -> impl IntoView {
     let search = move || location.search.get();
     let preview = Resource::new(
         move || (report.get(), search()),
-        |(kind, search)| preview_report(kind.slug().to_owned(), search),
+        |(report, query)| preview_report(ReportRequest { report, query }),
     );
     let progress = RwSignal::new(None::<ExportProgress>);
     let chosen_pools = move || query.read().get_all("va").unwrap_or_default();
@@ -114,21 +112,6 @@ pub fn ReportsPage() -> impl IntoView {
     })
 }
 
-fn progress_text(p: ExportProgress) -> String {
-    if p.done {
-        "Export ready: your download starts now.".to_owned()
-    } else if p.total == 0 {
-        "Preparing the export…".to_owned()
-    } else {
-        format!(
-            "Preparing the export: {} of {} rows written ({}%).",
-            p.rows,
-            p.total,
-            p.rows * 100 / p.total.max(1)
-        )
-    }
-}
-
 type PreviewResource = Resource<Result<ReportPreview, AppError>>;
 
 /// The message under a filter when the server refused its value.
@@ -156,20 +139,20 @@ fn report_filters(
     to: Option<String>,
     preview: PreviewResource,
 ) -> impl IntoView {
-    let status = status.unwrap_or_default();
+    let status = status.as_deref().and_then(ReportStatus::parse);
     let status_field = (!kind.statuses().is_empty()).then(|| {
         let options = kind
             .statuses()
             .iter()
-            .map(|(value, label)| {
-                view! { <option value=*value selected=status == *value>{*label}</option> }
+            .map(|s| {
+                view! { <option value=s.code() selected=status == Some(*s)>{s.label()}</option> }
             })
             .collect_view();
         view! {
             <div class="field">
                 <label for="report-status">"Status"</label>
                 <select id="report-status" name="status" aria-describedby="report-status-error">
-                    <option value="" selected=status.is_empty()>"Any status"</option>
+                    <option value="" selected=status.is_none()>"Any status"</option>
                     {options}
                 </select>
                 <ReportFieldError preview field="status" />
@@ -278,88 +261,7 @@ fn Preview(
 
 fn cell_text(cell: &Cell) -> String {
     match cell {
-        Cell::Time(t) => t.format("%Y-%m-%d %H:%M UTC").to_string(),
+        Cell::Time(t) => format::minute(*t),
         other => other.display(),
-    }
-}
-
-/// A download link. Without JavaScript it is a plain link; with it, a click adds a progress id to the
-/// request and the page polls how far the file has got until the download starts.
-#[component]
-fn ExportLink(
-    href: String,
-    label: &'static str,
-    progress: RwSignal<Option<ExportProgress>>,
-) -> impl IntoView {
-    let target = href.clone();
-    let on_click = move |ev: leptos::ev::MouseEvent| {
-        if ev.ctrl_key() || ev.meta_key() || ev.shift_key() || ev.alt_key() || ev.button() != 0 {
-            return;
-        }
-        ev.prevent_default();
-        start_export(&target, progress);
-    };
-    view! {
-        <a class="button" href=href rel="external" download="" on:click=on_click>{label}</a>
-    }
-}
-
-#[cfg(not(feature = "hydrate"))]
-fn start_export(_href: &str, _progress: RwSignal<Option<ExportProgress>>) {}
-
-/// Starts the download with a fresh progress id and polls until the server says the file is ready.
-#[cfg(feature = "hydrate")]
-fn start_export(href: &str, progress: RwSignal<Option<ExportProgress>>) {
-    use std::time::Duration;
-
-    use crate::api::reports::get_export_progress;
-
-    let random = || (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64;
-    let id = format!("{:014x}{:014x}", random(), random());
-    let sep = if href.contains('?') { '&' } else { '?' };
-    let url = format!("{href}{sep}progress={id}");
-    progress.set(Some(ExportProgress {
-        rows: 0,
-        total: 0,
-        done: false,
-    }));
-    if window().location().set_href(&url).is_err() {
-        progress.set(None);
-        return;
-    }
-    let handle = StoredValue::new(None::<leptos::leptos_dom::helpers::IntervalHandle>);
-    let misses = StoredValue::new(0u32);
-    let stop = move || {
-        if let Some(h) = handle.get_value() {
-            h.clear();
-        }
-    };
-    let tick = move || {
-        let id = id.clone();
-        leptos::task::spawn_local(async move {
-            match get_export_progress(id).await {
-                Ok(Some(p)) => {
-                    progress.set(Some(p));
-                    if p.done {
-                        stop();
-                    }
-                }
-                // Not started yet, or served by another process: give up after a while.
-                Ok(None) => {
-                    misses.update_value(|m| *m += 1);
-                    if misses.get_value() > 50 {
-                        progress.set(None);
-                        stop();
-                    }
-                }
-                Err(_) => {
-                    progress.set(None);
-                    stop();
-                }
-            }
-        });
-    };
-    if let Ok(h) = set_interval_with_handle(tick, Duration::from_millis(POLL_MS)) {
-        handle.set_value(Some(h));
     }
 }

@@ -10,6 +10,7 @@ use leptos_router::hooks::use_query_map;
 use crate::api::pools::{list_pools, CreatePool, DeletePool, SetDefaultPool, UpdatePool};
 use crate::components::errors::{action_error, FieldError, FormError, LoadError};
 use crate::components::layout::PoolsVersion;
+use crate::links::{pool_href, PoolsView};
 use crate::model::{Me, PoolRow};
 
 #[component]
@@ -35,13 +36,9 @@ pub fn VirtualAccountsPage() -> impl IntoView {
         Effect::watch(versions, move |_, _, _| version.update(|v| *v += 1), false);
     }
     let query = use_query_map();
-    let editing = move || query.read().get("edit").and_then(|v| v.parse::<i64>().ok());
-    let confirming = move || {
-        query
-            .read()
-            .get("delete")
-            .and_then(|v| v.parse::<i64>().ok())
-    };
+    let view = Memo::new(move |_| PoolsView::of(&*query.read()));
+    let editing = move || view.get().edit;
+    let confirming = move || view.get().delete;
     let row_error = Signal::derive(move || {
         action_error(&make_default)
             .get()
@@ -84,7 +81,7 @@ fn CreateForm(create: ServerAction<CreatePool>) -> impl IntoView {
             .get()
             .and_then(|r| r.ok())
             .map(|row| row.name)
-            .or_else(|| query.read().get("created"))
+            .or_else(|| PoolsView::of(&*query.read()).created)
     };
     Effect::new(move |_| {
         if created().is_some() {
@@ -187,7 +184,7 @@ fn PoolRowView(row: PoolRow, actions: RowActions, confirm: bool) -> impl IntoVie
     view! {
         <tr>
             <th scope="row">
-                <a href=format!("/inventory?va={id}")>{row.name.clone()}</a>
+                <a href=pool_href(id)>{row.name.clone()}</a>
                 {row.is_default.then(|| view! { " " <span class="badge badge-info">"Default"</span> })}
             </th>
             <td>{row.description.clone()}</td>
@@ -196,7 +193,7 @@ fn PoolRowView(row: PoolRow, actions: RowActions, confirm: bool) -> impl IntoVie
             <td class="num">{row.instances}</td>
             <td class="actions">
                 {row.can_change.then(|| view! {
-                    <a class="button button-small" href=format!("/virtual-accounts?edit={id}")
+                    <a class="button button-small" href=PoolsView { edit: Some(id), ..PoolsView::default() }.href()
                         aria-label=rename_label>"Rename"</a>
                 })}
                 {(actions.manages && !row.is_default).then(|| view! {
@@ -205,7 +202,7 @@ fn PoolRowView(row: PoolRow, actions: RowActions, confirm: bool) -> impl IntoVie
                         <button type="submit" class="button button-small"
                             aria-label=default_label>"Make default"</button>
                     </ActionForm>
-                    <a class="button button-small button-danger-quiet" href=format!("/virtual-accounts?delete={id}")
+                    <a class="button button-small button-danger-quiet" href=PoolsView { delete: Some(id), ..PoolsView::default() }.href()
                         aria-label=delete_label>"Delete…"</a>
                 })}
             </td>

@@ -2,7 +2,7 @@
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use crate::domain::roles::{Actor, Role};
+use crate::domain::roles::Actor;
 use crate::entities::{membership, pool_grant, smart_account, user};
 use crate::error::AppError;
 
@@ -26,10 +26,7 @@ pub async fn load(
         .one(db)
         .await?
         .ok_or(AppError::Unauthorized)?;
-    let role = Role::parse(&member.role).ok_or_else(|| {
-        tracing::error!(role = %member.role, membership = member.id, "unknown role in database");
-        AppError::Internal
-    })?;
+    let role = member.role;
     let account = smart_account::Entity::find_by_id(member.smart_account_id)
         .one(db)
         .await?

@@ -17,19 +17,42 @@ use sea_orm::{
 };
 
 use crate::domain::alerts::{self, Alert, AlertSource, InstanceGroup, PoolName, Severity};
-use crate::domain::licenses::EXPIRY_WARNING_DAYS;
+use crate::domain::error::FieldError;
+use crate::domain::licenses::sql::lot_state;
+use crate::domain::licenses::{LotState, EXPIRY_WARNING_DAYS};
 use crate::domain::roles::{Action, Actor};
+use crate::domain::tokens::sql::token_state;
+use crate::domain::tokens::TokenState;
 use crate::entities::{license, license_lot, pool_usage, product_instance as pi, token};
 use crate::error::AppError;
+use crate::model::AlertQuery;
 
-use super::{pools, require, tokens};
+use super::{pools, require};
 
-/// What the Alerts page asks for.
+/// What the Alerts page asks for, parsed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct AlertFilter {
     /// One virtual account, or every one the actor sees.
     pub pool: Option<i64>,
     pub severity: Option<Severity>,
+}
+
+impl TryFrom<AlertQuery> for AlertFilter {
+    type Error = FieldError;
+
+    fn try_from(q: AlertQuery) -> Result<AlertFilter, FieldError> {
+        let severity = match q.severity.trim() {
+            "" => None,
+            name => Some(
+                Severity::parse(name)
+                    .ok_or_else(|| FieldError::new("severity", "Pick a severity from the list."))?,
+            ),
+        };
+        Ok(AlertFilter {
+            pool: q.pool,
+            severity,
+        })
+    }
 }
 
 fn col(table: &str, column: &str) -> Expr {
@@ -64,13 +87,9 @@ async fn scope(
         .collect())
 }
 
-/// A lot counts at `now` (as `LotState::at` decides), on the alias `ll`.
+/// A lot counts at `now` (`LotState::at`'s mirror), on the alias `ll`.
 fn lot_active(now: DateTime<Utc>) -> Cond {
-    Cond::all().add(col("ll", "starts_at").lte(now)).add(
-        Cond::any()
-            .add(col("ll", "ends_at").is_null())
-            .add(col("ll", "ends_at").gt(now)),
-    )
+    lot_state(LotState::Active, Alias::new("ll"), now)
 }
 
 /// Tags each pool uses more of than its active lots hold: pool, tag, in use, active, and the
@@ -128,7 +147,7 @@ pub(crate) fn shortages(ids: &[i64], now: DateTime<Utc>) -> SelectStatement {
 /// `EXPIRY_WARNING_DAYS`, or, when every lot has ended, the last end.
 fn lot_standings(ids: &[i64], now: DateTime<Utc>) -> SelectStatement {
     let ends = || col("ll", "ends_at");
-    let ended = || ends().is_not_null().and(ends().lte(now));
+    let ended = || lot_state(LotState::Expired, Alias::new("ll"), now);
     let nearest = || Expr::case(lot_active(now).add(ends().is_not_null()), ends()).min();
     let expired_lots = || Expr::case(ended(), 1).finally(0).sum().cast_as(bigint());
     let lots = || col("ll", "id").count().cast_as(bigint());
@@ -197,18 +216,12 @@ fn grouped(ids: &[i64], earliest: pi::Column, condition: Condition) -> SelectSta
         .into_query()
 }
 
-/// The pools' live tokens (not revoked, not used up) ending within `TOKEN_NOTICE_DAYS`.
+/// The pools' active tokens (not revoked, not used up) ending within `TOKEN_NOTICE_DAYS`.
 fn expiring_tokens(ids: &[i64], now: DateTime<Utc>) -> sea_orm::Select<token::Entity> {
     token::Entity::find()
         .filter(token::Column::VirtualAccountId.is_in(ids.to_vec()))
-        .filter(token::Column::RevokedAt.is_null())
-        .filter(token::Column::ExpiresAt.gt(now))
+        .filter(token_state(TokenState::Active, now))
         .filter(token::Column::ExpiresAt.lte(now + Duration::days(alerts::TOKEN_NOTICE_DAYS)))
-        .filter(
-            Condition::any()
-                .add(token::Column::MaxUses.is_null())
-                .add(Expr::col(token::Column::Uses).lt(Expr::col(token::Column::MaxUses))),
-        )
 }
 
 /// The number of rows `stmt` returns.
@@ -335,7 +348,7 @@ pub async fn list(
     {
         let source = AlertSource::Token {
             id: t.id,
-            token: tokens::shorten(&t.token),
+            token: crate::domain::tokens::shorten(&t.token),
             description: t.description,
         };
         found.extend(alerts::token(

@@ -7,28 +7,13 @@ use sea_orm::{
 };
 
 use crate::domain::events::EventKind;
+use crate::domain::licenses::Quantity;
+use crate::domain::names::LicenseTag;
 use crate::entities::{license, license_lot};
 use crate::error::AppError;
 
 use super::events::{self, NewEvent};
 use super::{is_unique_violation, users};
-
-/// Parses a license tag: 1 to 64 characters of A–Z, 0–9, `-`, `_` or `.` (upper-cased).
-pub fn parse_tag(raw: &str) -> Result<String, AppError> {
-    let tag = raw.trim().to_uppercase();
-    if tag.is_empty()
-        || tag.len() > 64
-        || !tag
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-    {
-        return Err(AppError::validation(
-            "tag",
-            "Use 1 to 64 characters: A-Z, 0-9, '-', '_' or '.'.",
-        ));
-    }
-    Ok(tag)
-}
 
 /// Adds a license to the catalogue.
 pub async fn add_license(
@@ -37,7 +22,7 @@ pub async fn add_license(
     name: &str,
     product_family: &str,
 ) -> Result<license::Model, AppError> {
-    let tag = parse_tag(tag)?;
+    let tag = LicenseTag::parse("tag", tag)?.into_string();
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 {
         return Err(AppError::validation(
@@ -86,12 +71,9 @@ pub async fn provision(
     lot: NewLot<'_>,
     now: DateTime<Utc>,
 ) -> Result<license_lot::Model, AppError> {
-    if !(1..=1_000_000_000).contains(&lot.quantity) {
-        return Err(AppError::validation(
-            "quantity",
-            "Give a quantity from 1 to 1,000,000,000.",
-        ));
-    }
+    let quantity = Quantity::try_from(lot.quantity)
+        .map_err(|_| AppError::validation("quantity", "Give a quantity from 1 to 1,000,000,000."))?
+        .get();
     if let Some(end) = lot.ends_at {
         if end <= lot.starts_at {
             return Err(AppError::validation(
@@ -100,7 +82,7 @@ pub async fn provision(
             ));
         }
     }
-    let tag = parse_tag(lot.tag)?;
+    let tag = LicenseTag::parse("tag", lot.tag)?.into_string();
     let account = users::find_account(db, lot.account).await?;
     let pool = users::find_pool(db, account.id, lot.pool).await?;
     let license = license::Entity::find()
@@ -114,7 +96,7 @@ pub async fn provision(
     let created = license_lot::ActiveModel {
         virtual_account_id: Set(pool.id),
         license_id: Set(license.id),
-        quantity: Set(lot.quantity),
+        quantity: Set(quantity),
         starts_at: Set(lot.starts_at),
         ends_at: Set(lot.ends_at),
         source_ref: Set(lot.source_ref.trim().to_owned()),
@@ -137,7 +119,7 @@ pub async fn provision(
             kind: EventKind::LicenseProvisioned,
             message: format!(
                 "{} × {} ({}) provisioned, {term}",
-                lot.quantity, license.tag, license.name
+                quantity, license.tag, license.name
             ),
             instance: None,
         },

@@ -7,11 +7,12 @@ use sea_orm::{
     QuerySelect, Set,
 };
 
+use crate::domain::error::FieldError;
 use crate::domain::events::EventKind;
 use crate::domain::roles::{Action, Actor};
 use crate::entities::event;
 use crate::error::AppError;
-use crate::model::{EventPage, EventRow};
+use crate::model::{EventPage, EventQuery, EventRow};
 
 /// Rows per page of the Event Log.
 pub const PAGE_SIZE: u64 = 50;
@@ -38,7 +39,7 @@ pub async fn record(
         virtual_account_id: Set(event.virtual_account_id),
         at: Set(at),
         actor: Set(event.actor.to_owned()),
-        kind: Set(event.kind.as_str().to_owned()),
+        kind: Set(event.kind),
         message: Set(event.message),
         product_instance_id: Set(event.instance),
         ..Default::default()
@@ -48,7 +49,7 @@ pub async fn record(
     Ok(())
 }
 
-/// What the Event Log asks for.
+/// What the Event Log asks for, parsed.
 #[derive(Debug, Clone, Default)]
 pub struct EventFilter {
     pub pool: i64,
@@ -58,13 +59,34 @@ pub struct EventFilter {
     pub before: Option<i64>,
 }
 
+impl TryFrom<EventQuery> for EventFilter {
+    type Error = FieldError;
+
+    fn try_from(q: EventQuery) -> Result<EventFilter, FieldError> {
+        let kind = match q.kind.trim() {
+            "" => None,
+            name => Some(
+                EventKind::parse(name)
+                    .ok_or_else(|| FieldError::new("kind", "Pick a kind from the list."))?,
+            ),
+        };
+        Ok(EventFilter {
+            pool: q.pool,
+            kind,
+            text: Some(q.text),
+            before: q.before,
+        })
+    }
+}
+
 /// Lists a pool's events newest first. Account-wide events (such as a deleted virtual account) are
 /// included for roles that manage pools.
 pub async fn list(
     db: &impl ConnectionTrait,
     actor: &Actor,
-    filter: EventFilter,
+    query: EventQuery,
 ) -> Result<EventPage, AppError> {
+    let filter = EventFilter::try_from(query)?;
     super::require(actor, Action::ViewPool(filter.pool))?;
     super::pools::find_visible(db, actor, filter.pool).await?;
     let mut scope = Condition::any().add(event::Column::VirtualAccountId.eq(filter.pool));
@@ -75,7 +97,7 @@ pub async fn list(
         .filter(event::Column::SmartAccountId.eq(actor.smart_account_id))
         .filter(scope);
     if let Some(kind) = filter.kind {
-        query = query.filter(event::Column::Kind.eq(kind.as_str()));
+        query = query.filter(event::Column::Kind.eq(kind));
     }
     if let Some(text) = filter
         .text
@@ -118,15 +140,11 @@ pub async fn list(
 
 /// An event as the pages show it.
 pub fn to_row(m: event::Model) -> EventRow {
-    let kind_label = EventKind::parse(&m.kind)
-        .map(|k| k.label().to_owned())
-        .unwrap_or_else(|| m.kind.clone());
     EventRow {
         id: m.id,
         at: m.at,
         actor: m.actor,
         kind: m.kind,
-        kind_label,
         message: m.message,
     }
 }

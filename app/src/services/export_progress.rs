@@ -1,93 +1,128 @@
-//! Progress of the exports this process is preparing, by an id the Reports page picks, so that the
-//! page can say how far the file has got. In memory: a page polls the process that serves its export
-//! (several portal processes behind a balancer need sticky sessions for the progress line, not for the
-//! export).
+//! How far an export has got, by an id the Reports page picks, so that the page can say so while the
+//! browser waits for the file. Kept in the database (`export_jobs`): the page may poll any portal
+//! process, and only the user who started the export reads its progress (another user's id reads as
+//! unknown).
 
-use std::collections::HashMap;
-use std::sync::{LazyLock, Mutex};
-use std::time::{Duration, Instant};
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
+use crate::entities::export_job;
+use crate::error::AppError;
 use crate::model::ExportProgress;
 
 /// How long a finished or abandoned export's progress is kept.
-const KEEP: Duration = Duration::from_secs(600);
-
-static JOBS: LazyLock<Mutex<HashMap<String, (Instant, ExportProgress)>>> =
-    LazyLock::new(Default::default);
+const KEEP_MINUTES: i64 = 10;
 
 /// An id a page may use: 8 to 64 letters, digits or `-`.
 pub fn valid_id(id: &str) -> bool {
     (8..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
-fn with_jobs<T>(f: impl FnOnce(&mut HashMap<String, (Instant, ExportProgress)>) -> T) -> T {
-    let mut jobs = JOBS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    f(&mut jobs)
+/// One export's progress, as the export writes it.
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub id: String,
+    pub user_id: i64,
 }
 
-/// Starts tracking `id` for an export of `total` rows.
-pub fn start(id: &str, total: u64) {
-    with_jobs(|jobs| {
-        jobs.retain(|_, (at, _)| at.elapsed() < KEEP);
-        jobs.insert(
-            id.to_owned(),
-            (
-                Instant::now(),
-                ExportProgress {
-                    rows: 0,
-                    total,
-                    done: false,
-                },
-            ),
-        );
-    });
+/// Starts tracking an export of `total` rows for `user_id` (forgetting progress older than 10
+/// minutes). An id another user holds is left alone: that export then goes untracked.
+pub async fn start(
+    db: &impl ConnectionTrait,
+    job: &Job,
+    total: u64,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    export_job::Entity::delete_many()
+        .filter(export_job::Column::UpdatedAt.lt(now - Duration::minutes(KEEP_MINUTES)))
+        .exec(db)
+        .await?;
+    export_job::Entity::delete_many()
+        .filter(export_job::Column::Id.eq(job.id.as_str()))
+        .filter(export_job::Column::UserId.eq(job.user_id))
+        .exec(db)
+        .await?;
+    export_job::Entity::insert(export_job::ActiveModel {
+        id: Set(job.id.clone()),
+        user_id: Set(job.user_id),
+        rows: Set(0),
+        total: Set(i64::try_from(total).unwrap_or(i64::MAX)),
+        done: Set(false),
+        updated_at: Set(now),
+    })
+    .on_conflict_do_nothing()
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+async fn set(
+    db: &impl ConnectionTrait,
+    job: &Job,
+    column: export_job::Column,
+    value: sea_orm::Value,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    export_job::Entity::update_many()
+        .col_expr(column, Expr::value(value))
+        .col_expr(export_job::Column::UpdatedAt, Expr::value(now))
+        .filter(export_job::Column::Id.eq(job.id.as_str()))
+        .filter(export_job::Column::UserId.eq(job.user_id))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// Records `rows` written so far.
-pub fn update(id: &str, rows: u64) {
-    with_jobs(|jobs| {
-        if let Some((at, p)) = jobs.get_mut(id) {
-            *at = Instant::now();
-            p.rows = rows;
-        }
-    });
+pub async fn update(
+    db: &impl ConnectionTrait,
+    job: &Job,
+    rows: u64,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let rows = i64::try_from(rows).unwrap_or(i64::MAX);
+    set(db, job, export_job::Column::Rows, rows.into(), now).await
 }
 
-/// Marks `id` finished (the file is being sent, or the export failed).
-pub fn finish(id: &str) {
-    with_jobs(|jobs| {
-        if let Some((at, p)) = jobs.get_mut(id) {
-            *at = Instant::now();
-            p.done = true;
-        }
-    });
+/// Marks the export finished (the file is being sent, or the export failed).
+pub async fn finish(
+    db: &impl ConnectionTrait,
+    job: &Job,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    set(db, job, export_job::Column::Done, true.into(), now).await
 }
 
-pub fn get(id: &str) -> Option<ExportProgress> {
-    with_jobs(|jobs| jobs.get(id).map(|(_, p)| *p))
+/// The progress of `user_id`'s export `id`, if it is being tracked.
+pub async fn get(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    id: &str,
+) -> Result<Option<ExportProgress>, AppError> {
+    if !valid_id(id) {
+        return Ok(None);
+    }
+    Ok(export_job::Entity::find_by_id(id.to_owned())
+        .filter(export_job::Column::UserId.eq(user_id))
+        .one(db)
+        .await?
+        .map(|j| ExportProgress {
+            rows: u64::try_from(j.rows).unwrap_or(0),
+            total: u64::try_from(j.total).unwrap_or(0),
+            done: j.done,
+        }))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::valid_id;
 
     #[test]
-    fn progress_is_kept_by_id() {
+    fn ids_are_short_plain_words() {
         assert!(!valid_id("short"));
         assert!(!valid_id("has space in it"));
         assert!(valid_id("0123456789abcdef-x"));
-        start("progress-test-1", 10);
-        update("progress-test-1", 4);
-        assert_eq!(
-            get("progress-test-1"),
-            Some(ExportProgress {
-                rows: 4,
-                total: 10,
-                done: false
-            })
-        );
-        finish("progress-test-1");
-        assert!(get("progress-test-1").unwrap().done);
-        assert_eq!(get("progress-test-unknown"), None);
+        assert!(!valid_id(&"x".repeat(65)));
     }
 }

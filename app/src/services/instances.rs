@@ -15,7 +15,10 @@ use crate::domain::events::EventKind;
 use crate::domain::roles::{Action, Actor};
 use crate::entities::{event, instance_usage, license, product_instance as pi};
 use crate::error::AppError;
-use crate::model::{InstanceDetail, InstanceEntitlement, InstancePage, InstanceRow};
+use crate::model::{
+    InstanceDetail, InstanceEntitlement, InstancePage, InstanceQuery, InstanceRow, InstanceSort,
+    InstanceTransfer,
+};
 use crate::protocol::EntitlementStatus;
 
 use super::events::{self, NewEvent};
@@ -24,58 +27,39 @@ use super::{pools, require, usage};
 /// Rows per page of the Product Instances tab.
 pub const PAGE_SIZE: u64 = 50;
 
-/// The orders the tab offers; each is backed by an index on (pool, column, id).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Sort {
-    Hostname,
-    Serial,
-    LastContact,
-    Registered,
+/// How the tab's orders read the table: each is backed by an index on (pool, column, id).
+trait SortColumn {
+    fn column(self) -> pi::Column;
+    fn key(self, m: &pi::Model) -> String;
 }
 
-impl Sort {
-    pub fn parse(s: &str) -> Sort {
-        match s {
-            "serial" => Sort::Serial,
-            "last_contact" => Sort::LastContact,
-            "registered" => Sort::Registered,
-            _ => Sort::Hostname,
-        }
-    }
-
+impl SortColumn for InstanceSort {
     fn column(self) -> pi::Column {
         match self {
-            Sort::Hostname => pi::Column::Hostname,
-            Sort::Serial => pi::Column::Sn,
-            Sort::LastContact => pi::Column::LastContactAt,
-            Sort::Registered => pi::Column::RegisteredAt,
+            InstanceSort::Hostname => pi::Column::Hostname,
+            InstanceSort::Serial => pi::Column::Sn,
+            InstanceSort::LastContact => pi::Column::LastContactAt,
+            InstanceSort::Registered => pi::Column::RegisteredAt,
         }
     }
 
     /// The cursor value of a row for this order.
     fn key(self, m: &pi::Model) -> String {
         match self {
-            Sort::Hostname => m.hostname.clone(),
-            Sort::Serial => m.sn.clone(),
-            Sort::LastContact => m.last_contact_at.to_rfc3339(),
-            Sort::Registered => m.registered_at.to_rfc3339(),
+            InstanceSort::Hostname => m.hostname.clone(),
+            InstanceSort::Serial => m.sn.clone(),
+            InstanceSort::LastContact => m.last_contact_at.to_rfc3339(),
+            InstanceSort::Registered => m.registered_at.to_rfc3339(),
         }
     }
 }
 
-/// What the tab asks for.
-#[derive(Debug, Clone)]
-pub struct InstanceQuery {
-    pub pool: i64,
-    /// Matches the start of the hostname or of the serial number.
-    pub search: String,
-    pub sort: Sort,
-    pub descending: bool,
-    /// `<sort key>\u{1f}<id>` of the last row of the previous page.
-    pub after: Option<String>,
-}
-
-fn cursor_condition(sort: Sort, descending: bool, cursor: &str) -> Result<Condition, AppError> {
+/// The rows after a cursor (`<sort key>\u{1f}<id>` of the last row of the previous page).
+fn cursor_condition(
+    sort: InstanceSort,
+    descending: bool,
+    cursor: &str,
+) -> Result<Condition, AppError> {
     let (key, id) = cursor
         .rsplit_once('\u{1f}')
         .ok_or_else(|| AppError::validation("after", "Bad page cursor."))?;
@@ -84,7 +68,7 @@ fn cursor_condition(sort: Sort, descending: bool, cursor: &str) -> Result<Condit
         .map_err(|_| AppError::validation("after", "Bad page cursor."))?;
     let col = sort.column();
     let value: sea_orm::Value = match sort {
-        Sort::LastContact | Sort::Registered => DateTime::parse_from_rfc3339(key)
+        InstanceSort::LastContact | InstanceSort::Registered => DateTime::parse_from_rfc3339(key)
             .map_err(|_| AppError::validation("after", "Bad page cursor."))?
             .with_timezone(&Utc)
             .into(),
@@ -145,7 +129,7 @@ async fn describe(
                 pid: m.pid.clone(),
                 sn: m.sn.clone(),
                 last_contact_at: m.last_contact_at,
-                status: status.label().to_owned(),
+                status,
                 licenses: mine
                     .iter()
                     .map(|u| format!("{} × {}", u.tag, u.count))
@@ -207,11 +191,12 @@ pub async fn list(
                 ),
         );
     }
+    let descending = q.dir.is_desc();
     if let Some(after) = q.after.as_deref().filter(|a| !a.is_empty()) {
-        query = query.filter(cursor_condition(q.sort, q.descending, after)?);
+        query = query.filter(cursor_condition(q.sort, descending, after)?);
     }
     let col = q.sort.column();
-    query = if q.descending {
+    query = if descending {
         query.order_by_desc(col).order_by_desc(pi::Column::Id)
     } else {
         query.order_by_asc(col).order_by_asc(pi::Column::Id)
@@ -270,11 +255,10 @@ pub async fn detail(
         .into_iter()
         .map(|(tag, count)| InstanceEntitlement {
             status: if short.contains(&tag) {
-                "Out of Compliance"
+                EntitlementStatus::OutOfCompliance
             } else {
-                "Authorized"
-            }
-            .to_owned(),
+                EntitlementStatus::Authorized
+            },
             name: names.get(&tag).cloned(),
             tag,
             count,
@@ -309,8 +293,7 @@ pub async fn detail(
 pub async fn transfer(
     db: &(impl ConnectionTrait + TransactionTrait),
     actor: &Actor,
-    id: i64,
-    target: i64,
+    InstanceTransfer { id, target }: InstanceTransfer,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let (m, from) = find_visible(db, actor, id).await?;
@@ -338,7 +321,10 @@ pub async fn transfer(
         .exec(&txn)
         .await?;
     usage::move_instance(&txn, m.id, from.id, to.id).await?;
-    let udi = format!("PID:{},SN:{}", m.pid, m.sn);
+    let udi = crate::protocol::Udi {
+        pid: m.pid.clone(),
+        sn: m.sn.clone(),
+    };
     for (pool, message) in [
         (
             from.id,
@@ -393,8 +379,12 @@ pub async fn remove(
             actor: &actor.username,
             kind: EventKind::InstanceRemoved,
             message: format!(
-                "Product instance {} (PID:{},SN:{}) removed; its licenses are released",
-                m.hostname, m.pid, m.sn
+                "Product instance {} ({}) removed; its licenses are released",
+                m.hostname,
+                crate::protocol::Udi {
+                    pid: m.pid.clone(),
+                    sn: m.sn.clone()
+                }
             ),
             instance: Some(m.id),
         },

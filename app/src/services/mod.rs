@@ -13,6 +13,7 @@ pub mod instances;
 pub mod licenses;
 pub mod pools;
 pub mod reports;
+pub mod secrets;
 pub mod throttle;
 pub mod tokens;
 pub mod usage;

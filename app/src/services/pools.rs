@@ -8,6 +8,7 @@ use sea_orm::{
     QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
 };
 
+use crate::domain::error::Refusal;
 use crate::domain::events::EventKind;
 use crate::domain::names::{Description, PoolName};
 use crate::domain::roles::{Action, Actor};
@@ -357,35 +358,6 @@ pub async fn set_default(
     Ok(())
 }
 
-/// Why a pool cannot be deleted, if it holds anything; `None` when it is empty.
-pub fn holdings_message(name: &str, licenses: i64, tokens: i64, instances: i64) -> Option<String> {
-    let plural = |n: i64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    let mut parts = Vec::new();
-    if licenses > 0 {
-        parts.push(plural(licenses, "license", "licenses"));
-    }
-    if tokens > 0 {
-        parts.push(plural(tokens, "token", "tokens"));
-    }
-    if instances > 0 {
-        parts.push(plural(instances, "product instance", "product instances"));
-    }
-    if parts.is_empty() {
-        return None;
-    }
-    let list = match parts.len() {
-        1 => parts[0].clone(),
-        _ => format!(
-            "{} and {}",
-            parts[..parts.len() - 1].join(", "),
-            parts[parts.len() - 1]
-        ),
-    };
-    Some(format!(
-        "\"{name}\" still holds {list}. Transfer or remove them first."
-    ))
-}
-
 /// Deletes an empty, non-default virtual account.
 pub async fn delete(
     db: &(impl ConnectionTrait + TransactionTrait),
@@ -396,10 +368,7 @@ pub async fn delete(
     let target = find_visible(db, actor, id).await?;
     require(actor, Action::ManagePools)?;
     if target.is_default {
-        return Err(AppError::Refused(format!(
-            "\"{}\" is the default virtual account. Make another one the default first.",
-            target.name
-        )));
+        return Err(Refusal::DefaultPool { name: target.name }.into());
     }
     let txn = db.begin().await?;
     // Any lot counts, expired ones too: they are the pool's history of purchases.
@@ -420,8 +389,14 @@ pub async fn delete(
     let [_, tokens, instances] = holdings(&txn, &[id], now).await?;
     let tokens = tokens.get(&id).copied().unwrap_or(0);
     let instances = instances.get(&id).copied().unwrap_or(0);
-    if let Some(message) = holdings_message(&target.name, lots, tokens, instances) {
-        return Err(AppError::Refused(message));
+    if lots > 0 || tokens > 0 || instances > 0 {
+        return Err(Refusal::PoolNotEmpty {
+            name: target.name,
+            licenses: lots,
+            tokens,
+            instances,
+        }
+        .into());
     }
     pool_grant::Entity::delete_many()
         .filter(pool_grant::Column::VirtualAccountId.eq(id))
@@ -443,26 +418,4 @@ pub async fn delete(
     .await?;
     txn.commit().await?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::holdings_message;
-
-    #[test]
-    fn empty_pools_have_no_holdings_message() {
-        assert_eq!(holdings_message("East", 0, 0, 0), None);
-    }
-
-    #[test]
-    fn holdings_message_lists_what_is_left() {
-        assert_eq!(
-            holdings_message("East", 12, 1, 3).unwrap(),
-            "\"East\" still holds 12 licenses, 1 token and 3 product instances. Transfer or remove them first."
-        );
-        assert_eq!(
-            holdings_message("West", 0, 2, 0).unwrap(),
-            "\"West\" still holds 2 tokens. Transfer or remove them first."
-        );
-    }
 }

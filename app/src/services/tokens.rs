@@ -1,16 +1,15 @@
 //! Registration tokens of a virtual account: create, list, revoke, delete.
 
 use chrono::{DateTime, Duration, Utc};
-use rand::RngCore;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
     QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
 };
 
-use crate::domain::device::TokenState;
+use crate::domain::error::{FieldError, Refusal};
 use crate::domain::events::EventKind;
-use crate::domain::names::Description;
 use crate::domain::roles::{Action, Actor};
+use crate::domain::tokens::{shorten, NewToken, TokenState};
 use crate::entities::token;
 use crate::error::AppError;
 use crate::model::TokenRow;
@@ -21,42 +20,9 @@ use super::{pools, require};
 /// The most tokens the General tab lists (newest first).
 pub const LIST_LIMIT: u64 = 200;
 
-/// A new token: 32 random bytes, URL-safe base64 (256 bits of randomness), with a readable prefix.
+/// A new token: 256 bits of randomness, URL-safe, with a readable prefix.
 pub fn generate() -> String {
-    let mut bytes = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    format!("idt_{}", base64url(&bytes))
-}
-
-/// URL-safe base64 without padding.
-pub fn base64url(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut out = String::with_capacity(bytes.len() * 4 / 3 + 2);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..=chunk.len() {
-            out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
-        }
-    }
-    out
-}
-
-/// Shortens a token for people who may not use it.
-pub fn shorten(token: &str) -> String {
-    let chars: Vec<char> = token.chars().collect();
-    if chars.len() <= 12 {
-        return token.to_owned();
-    }
-    format!(
-        "{}…{}",
-        chars[..8].iter().collect::<String>(),
-        chars[chars.len() - 4..].iter().collect::<String>()
-    )
+    super::secrets::random_secret("idt")
 }
 
 pub(crate) fn to_row(m: token::Model, full: bool, now: DateTime<Utc>) -> TokenRow {
@@ -77,49 +43,9 @@ pub(crate) fn to_row(m: token::Model, full: bool, now: DateTime<Utc>) -> TokenRo
         uses: m.uses,
         max_uses: m.max_uses,
         allow_export_controlled: m.allow_export_controlled,
-        state: state.label().to_owned(),
+        state,
         revoke_reason: m.revoke_reason,
     }
-}
-
-/// What the New Token form sends.
-#[derive(Debug, Clone)]
-pub struct NewToken {
-    pub description: String,
-    /// "Expire After", days, as typed.
-    pub expire_days: String,
-    /// "Max. Number of Uses", as typed; blank is unlimited.
-    pub max_uses: String,
-    pub allow_export_controlled: bool,
-}
-
-/// Parses the form: expiry 1–365 days, max uses blank or 1–1,000,000.
-pub fn parse_new(form: &NewToken) -> Result<(Description, i64, Option<i32>), AppError> {
-    let description = Description::parse("description", &form.description)?;
-    let days: i64 = form
-        .expire_days
-        .trim()
-        .parse()
-        .ok()
-        .filter(|d| (1..=365).contains(d))
-        .ok_or_else(|| {
-            AppError::validation("expire_days", "Enter a whole number of days from 1 to 365.")
-        })?;
-    let max_uses = match form.max_uses.trim() {
-        "" => None,
-        raw => Some(
-            raw.parse::<i32>()
-                .ok()
-                .filter(|n| (1..=1_000_000).contains(n))
-                .ok_or_else(|| {
-                    AppError::validation(
-                        "max_uses",
-                        "Leave blank for unlimited, or enter 1 to 1,000,000.",
-                    )
-                })?,
-        ),
-    };
-    Ok((description, days, max_uses))
 }
 
 /// Creates a token for the pool; the answer carries the whole token.
@@ -132,12 +58,13 @@ pub async fn create(
 ) -> Result<TokenRow, AppError> {
     pools::find_visible(db, actor, pool).await?;
     require(actor, Action::ChangePool(pool))?;
-    let (description, days, max_uses) = parse_new(&form)?;
+    let days = form.expire_days.days();
+    let max_uses = form.max_uses.map(i32::from);
     let txn = db.begin().await?;
     let created = token::ActiveModel {
         virtual_account_id: Set(pool),
         token: Set(generate()),
-        description: Set(description.as_str().to_owned()),
+        description: Set(form.description.as_str().to_owned()),
         created_by: Set(actor.username.clone()),
         created_at: Set(now),
         expires_at: Set(now + Duration::days(days)),
@@ -204,6 +131,18 @@ async fn find_changeable(
     Ok(found)
 }
 
+/// The reason of a revocation: 1 to 500 characters.
+fn revoke_reason(raw: &str) -> Result<&str, FieldError> {
+    let reason = raw.trim();
+    if reason.is_empty() {
+        return Err(FieldError::new("reason", "Say why the token is revoked."));
+    }
+    if reason.chars().count() > 500 {
+        return Err(FieldError::new("reason", "Use at most 500 characters."));
+    }
+    Ok(reason)
+}
+
 /// Revokes a token with a reason; devices registered with it stay registered.
 pub async fn revoke(
     db: &(impl ConnectionTrait + TransactionTrait),
@@ -213,21 +152,9 @@ pub async fn revoke(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let found = find_changeable(db, actor, id).await?;
-    let reason = reason.trim();
-    if reason.is_empty() {
-        return Err(AppError::validation(
-            "reason",
-            "Say why the token is revoked.",
-        ));
-    }
-    if reason.chars().count() > 500 {
-        return Err(AppError::validation(
-            "reason",
-            "Use at most 500 characters.",
-        ));
-    }
+    let reason = revoke_reason(reason)?;
     if found.revoked_at.is_some() {
-        return Err(AppError::Refused("This token is already revoked.".into()));
+        return Err(Refusal::TokenAlreadyRevoked.into());
     }
     let txn = db.begin().await?;
     let pool = found.virtual_account_id;
@@ -293,61 +220,10 @@ pub async fn delete(
 mod tests {
     use super::*;
 
-    fn form(days: &str, max: &str) -> NewToken {
-        NewToken {
-            description: "d".into(),
-            expire_days: days.into(),
-            max_uses: max.into(),
-            allow_export_controlled: true,
-        }
-    }
-
     #[test]
-    fn tokens_are_long_random_and_url_safe() {
-        let a = generate();
-        assert!(a.starts_with("idt_"));
-        assert_eq!(a.len(), 4 + 43, "32 bytes in unpadded base64");
-        assert!(a[4..]
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
-        assert_ne!(a, generate());
-    }
-
-    #[test]
-    fn base64url_matches_the_standard_alphabet() {
-        assert_eq!(base64url(b"Man"), "TWFu");
-        assert_eq!(base64url(b"Ma"), "TWE");
-        assert_eq!(base64url(&[0xfb, 0xff]), "-_8");
-    }
-
-    #[test]
-    fn the_form_is_parsed_with_named_fields() {
-        assert_eq!(parse_new(&form("30", "")).unwrap().1, 30);
-        assert_eq!(parse_new(&form("365", "50")).unwrap().2, Some(50));
-        for bad in ["0", "366", "x", ""] {
-            assert_eq!(
-                parse_new(&form(bad, ""))
-                    .unwrap_err()
-                    .for_field("expire_days")
-                    .is_some(),
-                true,
-                "{bad}"
-            );
-        }
-        for bad in ["0", "-1", "1.5", "many"] {
-            assert!(
-                parse_new(&form("30", bad))
-                    .unwrap_err()
-                    .for_field("max_uses")
-                    .is_some(),
-                "{bad}"
-            );
-        }
-    }
-
-    #[test]
-    fn shortening_keeps_both_ends() {
-        assert_eq!(shorten("idt_ABCDEFGHIJKLMNOP"), "idt_ABCD…MNOP");
-        assert_eq!(shorten("short"), "short");
+    fn a_revocation_says_why_in_at_most_500_characters() {
+        assert_eq!(revoke_reason("  lost  "), Ok("lost"));
+        assert_eq!(revoke_reason(" ").unwrap_err().field, "reason");
+        assert!(revoke_reason(&"r".repeat(501)).is_err());
     }
 }

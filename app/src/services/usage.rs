@@ -10,6 +10,7 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, RelationDef, Set,
 };
 
+use crate::domain::licenses::sql::lot_is_active;
 use crate::entities::{instance_usage, license, license_lot, pool_usage};
 use crate::error::AppError;
 
@@ -184,12 +185,7 @@ pub async fn active_quantity(
         )
         .join(JoinType::InnerJoin, lot_license())
         .filter(license_lot::Column::VirtualAccountId.eq(pool))
-        .filter(license_lot::Column::StartsAt.lte(now))
-        .filter(
-            sea_orm::Condition::any()
-                .add(license_lot::Column::EndsAt.is_null())
-                .add(license_lot::Column::EndsAt.gt(now)),
-        )
+        .filter(lot_is_active(now))
         .group_by(license::Column::Tag);
     if let Some(tags) = tags {
         query = query.filter(license::Column::Tag.is_in(tags.to_vec()));

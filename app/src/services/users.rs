@@ -173,7 +173,7 @@ async fn insert_membership(
     let member = membership::ActiveModel {
         user_id: Set(user_id),
         smart_account_id: Set(smart_account_id),
-        role: Set(role.as_str().to_owned()),
+        role: Set(role),
         ..Default::default()
     }
     .insert(db)

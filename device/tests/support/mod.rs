@@ -3,7 +3,7 @@
 //! to drive a device through its library API as a script would.
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use app::state::AppState;

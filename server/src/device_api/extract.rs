@@ -1,31 +1,31 @@
 //! Extractors whose refusals answer in the device API's error shape.
 
-use app::services::devices::DeviceError;
+use app::domain::device::DeviceRefusal;
+use app::domain::error::FieldError;
+use app::error::DeviceError;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
 
-use super::Refusal;
-
 /// A JSON body: 413 `invalid_request` above 64 KiB, 400 `invalid_request` naming what is wrong.
 pub struct DeviceJson<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for DeviceJson<T> {
-    type Rejection = Refusal;
+    type Rejection = DeviceError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                DeviceError::new(413, "invalid_request", "the body is over 64 KiB")
+                DeviceError::BodyTooLarge
             } else {
-                DeviceError::invalid("the body could not be read")
+                FieldError::new("body", "the body could not be read").into()
             }
         })?;
         serde_json::from_slice(&bytes)
             .map(DeviceJson)
-            .map_err(|e| Refusal(DeviceError::invalid(describe(&e))))
+            .map_err(|e| FieldError::new("body", describe(&e)).into())
     }
 }
 
@@ -57,11 +57,11 @@ pub fn bearer_of(headers: &HeaderMap) -> Option<String> {
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Bearer {
-    type Rejection = Refusal;
+    type Rejection = DeviceError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         bearer_of(&parts.headers)
             .map(Bearer)
-            .ok_or(Refusal(DeviceError::not_registered()))
+            .ok_or(DeviceError::Refused(DeviceRefusal::NotRegistered))
     }
 }

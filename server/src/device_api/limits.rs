@@ -2,7 +2,7 @@
 //!
 //! The counters are per portal process: they protect each process from a flood, so N processes behind
 //! a load balancer admit up to N times the limit. (The sign-in throttle, which guards passwords, is the
-//! limit that lives in the database.)
+//! limit that lives in the database.) Credentials are counted by their SHA-256, never kept as sent.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -52,7 +52,10 @@ impl RateLimiter {
         }
         let mut keys = vec![(format!("a:{address}"), self.limits.per_address)];
         if let Some(c) = credential {
-            keys.push((format!("c:{c}"), self.limits.per_credential));
+            keys.push((
+                format!("c:{}", app::services::secrets::sha256_hex(c)),
+                self.limits.per_credential,
+            ));
         }
         for (key, limit) in &keys {
             let entry = windows.entry(key.clone()).or_insert((window, 0));

@@ -10,8 +10,9 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use app::protocol::{AuthorizeRequest, ErrorBody, ErrorDetail, RegisterRequest, MAX_BODY_BYTES};
-use app::services::devices::{self, DeviceError};
+use app::error::DeviceError;
+use app::protocol::{AuthorizeRequest, RegisterRequest, MAX_BODY_BYTES};
+use app::services::devices;
 use app::state::AppState;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -57,38 +58,6 @@ impl DeviceState {
     }
 }
 
-/// The answer of a refusal.
-pub struct Refusal(pub DeviceError);
-
-impl From<DeviceError> for Refusal {
-    fn from(e: DeviceError) -> Self {
-        Refusal(e)
-    }
-}
-
-impl IntoResponse for Refusal {
-    fn into_response(self) -> Response {
-        let e = self.0;
-        let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let body = ErrorBody {
-            error: ErrorDetail {
-                code: e.code.to_owned(),
-                message: e.message,
-            },
-        };
-        let bytes = serde_json::to_vec(&body).unwrap_or_default();
-        (
-            status,
-            [(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            )],
-            bytes,
-        )
-            .into_response()
-    }
-}
-
 /// A 2xx JSON answer, signed.
 fn signed<T: Serialize>(state: &DeviceState, status: StatusCode, value: &T) -> Response {
     match serde_json::to_vec(value) {
@@ -109,8 +78,8 @@ fn signed<T: Serialize>(state: &DeviceState, status: StatusCode, value: &T) -> R
             res
         }
         Err(err) => {
-            tracing::error!(error = %err, "encoding a device answer failed");
-            Refusal(DeviceError::internal()).into_response()
+            app::error::internal("encoding a device answer failed", &err);
+            DeviceError::Internal.into_response()
         }
     }
 }
@@ -124,20 +93,8 @@ pub fn router(state: DeviceState) -> Router {
         .route("/deregister", post(deregister))
         .route("/status", get(status))
         .route("/signing-key", get(signing_key))
-        .fallback(|| async {
-            Refusal(DeviceError::new(
-                404,
-                "not_found",
-                "no such endpoint in the device API v1",
-            ))
-        })
-        .method_not_allowed_fallback(|| async {
-            Refusal(DeviceError::new(
-                405,
-                "method_not_allowed",
-                "this endpoint takes another method",
-            ))
-        })
+        .fallback(|| async { DeviceError::NotFound })
+        .method_not_allowed_fallback(|| async { DeviceError::MethodNotAllowed })
         .layer(middleware::from_fn_with_state(state.clone(), guard))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
@@ -154,12 +111,7 @@ async fn guard(State(state): State<DeviceState>, req: Request, next: Next) -> Re
             if !state.http_logged.swap(true, Ordering::Relaxed) {
                 tracing::warn!(%ip, "refused a device over plain HTTP (serve TLS, or pass --allow-http-devices)");
             }
-            return Refusal(DeviceError::new(
-                403,
-                "https_required",
-                "this portal takes devices over HTTPS only",
-            ))
-            .into_response();
+            return DeviceError::HttpsRequired.into_response();
         }
     }
     let address = ip
@@ -168,15 +120,7 @@ async fn guard(State(state): State<DeviceState>, req: Request, next: Next) -> Re
     let credential = extract::bearer_of(req.headers());
     let now = state.app.now().timestamp();
     if let Err(retry_after) = state.limiter.check(&address, credential.as_deref(), now) {
-        let mut res = Refusal(DeviceError::new(
-            429,
-            "rate_limited",
-            format!("too many requests; retry after {retry_after} s"),
-        ))
-        .into_response();
-        res.headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from(retry_after as u64));
-        return res;
+        return DeviceError::RateLimited(retry_after.unsigned_abs()).into_response();
     }
     next.run(req).await
 }
@@ -184,7 +128,7 @@ async fn guard(State(state): State<DeviceState>, req: Request, next: Next) -> Re
 async fn register(
     State(s): State<DeviceState>,
     DeviceJson(req): DeviceJson<RegisterRequest>,
-) -> Result<Response, Refusal> {
+) -> Result<Response, DeviceError> {
     let answer = devices::register(&s.app.db, req, s.app.now()).await?;
     Ok(signed(&s, StatusCode::CREATED, &answer))
 }
@@ -193,7 +137,7 @@ async fn authorize(
     State(s): State<DeviceState>,
     Bearer(credential): Bearer,
     DeviceJson(req): DeviceJson<AuthorizeRequest>,
-) -> Result<Response, Refusal> {
+) -> Result<Response, DeviceError> {
     let answer = devices::authorize(&s.app.db, &credential, req, s.app.now()).await?;
     Ok(signed(&s, StatusCode::OK, &answer))
 }
@@ -201,7 +145,7 @@ async fn authorize(
 async fn renew(
     State(s): State<DeviceState>,
     Bearer(credential): Bearer,
-) -> Result<Response, Refusal> {
+) -> Result<Response, DeviceError> {
     let answer = devices::renew(&s.app.db, &credential, s.app.now()).await?;
     Ok(signed(&s, StatusCode::OK, &answer))
 }
@@ -209,7 +153,7 @@ async fn renew(
 async fn deregister(
     State(s): State<DeviceState>,
     Bearer(credential): Bearer,
-) -> Result<Response, Refusal> {
+) -> Result<Response, DeviceError> {
     devices::deregister(&s.app.db, &credential, s.app.now()).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -217,7 +161,7 @@ async fn deregister(
 async fn status(
     State(s): State<DeviceState>,
     Bearer(credential): Bearer,
-) -> Result<Response, Refusal> {
+) -> Result<Response, DeviceError> {
     let answer = devices::status(&s.app.db, &credential, s.app.now()).await?;
     Ok(signed(&s, StatusCode::OK, &answer))
 }

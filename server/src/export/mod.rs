@@ -3,59 +3,35 @@
 //!
 //! Rows are read in keyset pages. CSV streams as it is read. A workbook is written on a blocking
 //! thread into a temporary file (constant-memory sheets), fed page by page through a small channel,
-//! then sent; at most `CONCURRENT_EXPORTS` exports run at once and the rest wait their turn.
+//! then sent; at most `app::state::CONCURRENT_EXPORTS` exports run at once in a process (permits in
+//! `AppState`) and the rest wait their turn. Progress goes to the database for the page to poll.
 
 pub mod xlsx;
-
-use std::sync::LazyLock;
 
 use app::api::session::signed_in_user;
 use app::domain::reports::{csv_line, file_name, Cell, ReportFilter, ReportKind};
 use app::error::AppError;
-use app::services::{actors, export_progress, reports};
+use app::services::export_progress::{self, Job};
+use app::services::{actors, reports};
 use app::state::AppState;
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use tokio::sync::{mpsc, Semaphore};
+use tokio::sync::{mpsc, OwnedSemaphorePermit};
+use tokio_stream::wrappers::ReceiverStream;
 use tower_sessions::Session;
 
-use self::xlsx::{ExportInfo, XlsxWriter};
-
-/// Exports prepared at the same time by one process.
-pub const CONCURRENT_EXPORTS: usize = 2;
+use self::xlsx::{ExportError, ExportInfo, XlsxWriter};
 
 const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 const CSV_TYPE: &str = "text/csv; charset=utf-8";
 
-static EXPORTS: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(CONCURRENT_EXPORTS));
-
 /// The export routes (inside the session layer).
 pub fn routes() -> Router<AppState> {
     Router::new().route("/export/{file}", get(export))
-}
-
-/// A refusal as plain text: scripts read the status, people the sentence.
-fn refuse(status: StatusCode, message: impl Into<String>) -> Response {
-    (status, message.into()).into_response()
-}
-
-fn error_response(err: AppError) -> Response {
-    match err {
-        AppError::Unauthorized => refuse(StatusCode::UNAUTHORIZED, "Sign in to export reports."),
-        AppError::Validation { field, message } => {
-            refuse(StatusCode::BAD_REQUEST, format!("{field}: {message}"))
-        }
-        AppError::NotFound => refuse(StatusCode::NOT_FOUND, "No such report."),
-        AppError::Forbidden => refuse(StatusCode::FORBIDDEN, "You may not export this."),
-        other => {
-            tracing::error!(error = %other, "export failed");
-            refuse(StatusCode::INTERNAL_SERVER_ERROR, "The export failed.")
-        }
-    }
 }
 
 /// The formats an export comes in.
@@ -85,7 +61,7 @@ async fn export(
 ) -> Response {
     match prepare(&state, &session, &file, query.as_deref().unwrap_or("")).await {
         Ok(response) => response,
-        Err(err) => error_response(err),
+        Err(err) => err.into_response(),
     }
 }
 
@@ -105,7 +81,8 @@ async fn prepare(
         .iter()
         .find(|(k, _)| k == "progress")
         .map(|(_, v)| v.clone())
-        .filter(|id| export_progress::valid_id(id));
+        .filter(|id| export_progress::valid_id(id))
+        .map(|id| Job { id, user_id });
     let filter = ReportFilter::parse(kind, pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
     let now = state.now();
     let scope = reports::scope(&state.db, &actor, filter, now).await?;
@@ -124,10 +101,15 @@ async fn prepare(
         generated_at: now,
         filters: describe_filters(&scope),
     };
-    let permit = EXPORTS.acquire().await.map_err(|_| AppError::Internal)?;
-    if let Some(id) = &progress {
+    let permit = state
+        .exports
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|e| app::error::internal("export permits closed", &e))?;
+    if let Some(job) = &progress {
         let total = reports::count(&state.db, &scope, kind).await?;
-        export_progress::start(id, total);
+        export_progress::start(&state.db, job, total, state.now()).await?;
     }
     let response = match format {
         Format::Csv => {
@@ -136,10 +118,10 @@ async fn prepare(
             attachment(CSV_TYPE, &name, body, None)
         }
         Format::Xlsx => {
-            let result = write_workbook(state, &scope, kind, progress.as_deref(), info).await;
+            let result = write_workbook(state, &scope, kind, progress.as_ref(), info).await;
             drop(permit);
-            if let Some(id) = &progress {
-                export_progress::finish(id);
+            if let Some(job) = &progress {
+                export_progress::finish(&state.db, job, state.now()).await?;
             }
             let (file, len) = result?;
             let stream = tokio_util::io::ReaderStream::new(file);
@@ -174,8 +156,8 @@ fn describe_filters(scope: &reports::Scope) -> String {
         parts.push(format!("Virtual accounts: {}", names.join(", ")));
     }
     let f = &scope.filter;
-    if let Some(s) = &f.status {
-        parts.push(format!("Status: {s}"));
+    if let Some(s) = f.status {
+        parts.push(format!("Status: {}", s.label()));
     }
     if let Some(l) = &f.license {
         parts.push(format!("License: {l}"));
@@ -200,27 +182,25 @@ async fn write_workbook(
     state: &AppState,
     scope: &reports::Scope,
     kind: ReportKind,
-    progress: Option<&str>,
+    progress: Option<&Job>,
     info: ExportInfo,
 ) -> Result<(tokio::fs::File, u64), AppError> {
     let (tx, mut rx) = mpsc::channel::<ToWriter>(2);
-    let writer = tokio::task::spawn_blocking(move || -> Result<std::fs::File, String> {
-        let mut book = XlsxWriter::new(kind).map_err(|e| e.to_string())?;
+    let writer = tokio::task::spawn_blocking(move || -> Result<std::fs::File, ExportError> {
+        let mut book = XlsxWriter::new(kind)?;
         while let Some(message) = rx.blocking_recv() {
             match message {
-                ToWriter::Begin(part) => book.begin(part),
-                ToWriter::Rows(rows) => book.write_rows(&rows),
+                ToWriter::Begin(part) => book.begin(part)?,
+                ToWriter::Rows(rows) => book.write_rows(&rows)?,
             }
-            .map_err(|e| e.to_string())?;
         }
         let tmp = tempfile::Builder::new()
             .prefix("portal-export-")
             .suffix(".xlsx")
-            .tempfile()
-            .map_err(|e| e.to_string())?;
-        book.finish(tmp.path(), &info).map_err(|e| e.to_string())?;
+            .tempfile()?;
+        book.finish(tmp.path(), &info)?;
         // Open, then let the temporary path go: the open file is all the response needs.
-        std::fs::File::open(tmp.path()).map_err(|e| e.to_string())
+        Ok(std::fs::File::open(tmp.path())?)
     });
     let read = async {
         let mut written = 0u64;
@@ -237,8 +217,8 @@ async fn write_workbook(
                 if tx.send(ToWriter::Rows(page.rows)).await.is_err() {
                     return Ok(());
                 }
-                if let Some(id) = progress {
-                    export_progress::update(id, written);
+                if let Some(job) = progress {
+                    export_progress::update(&state.db, job, written, state.now()).await?;
                 }
                 match page.next {
                     Some(next) => after = Some(next),
@@ -252,11 +232,11 @@ async fn write_workbook(
     drop(tx);
     let written = writer.await?;
     read?;
-    let file = written.map_err(|e| {
-        tracing::error!(error = %e, "writing a workbook failed");
-        AppError::Internal
-    })?;
-    let len = file.metadata().map_err(|_| AppError::Internal)?.len();
+    let file = written.map_err(|e| app::error::internal("writing a workbook failed", &e))?;
+    let len = file
+        .metadata()
+        .map_err(|e| app::error::internal("reading a workbook's size failed", &e))?
+        .len();
     Ok((tokio::fs::File::from_std(file), len))
 }
 
@@ -265,8 +245,8 @@ fn csv_body(
     state: AppState,
     scope: reports::Scope,
     kind: ReportKind,
-    progress: Option<String>,
-    permit: tokio::sync::SemaphorePermit<'static>,
+    progress: Option<Job>,
+    permit: OwnedSemaphorePermit,
 ) -> Body {
     let (tx, rx) = mpsc::channel::<Result<String, std::io::Error>>(2);
     tokio::spawn(async move {
@@ -296,8 +276,8 @@ fn csv_body(
             .await
             {
                 Ok(page) => page,
-                Err(err) => {
-                    tracing::error!(error = %err, "CSV export failed");
+                Err(_) => {
+                    // Logged where it failed; the client sees the download break off.
                     let _ = tx.send(Err(std::io::Error::other("export failed"))).await;
                     break;
                 }
@@ -307,28 +287,19 @@ fn csv_body(
             if tx.send(Ok(chunk)).await.is_err() {
                 break;
             }
-            if let Some(id) = &progress {
-                export_progress::update(id, written);
+            if let Some(job) = &progress {
+                let _ = export_progress::update(&state.db, job, written, state.now()).await;
             }
             match page.next {
                 Some(next) => after = Some(next),
                 None => break,
             }
         }
-        if let Some(id) = &progress {
-            export_progress::finish(id);
+        if let Some(job) = &progress {
+            let _ = export_progress::finish(&state.db, job, state.now()).await;
         }
     });
-    Body::from_stream(tokio_stream_from(rx))
-}
-
-/// The receiver as a stream of body chunks.
-fn tokio_stream_from(
-    rx: mpsc::Receiver<Result<String, std::io::Error>>,
-) -> impl futures_util::Stream<Item = Result<String, std::io::Error>> {
-    futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|item| (item, rx))
-    })
+    Body::from_stream(ReceiverStream::new(rx))
 }
 
 #[cfg(test)]

@@ -9,6 +9,15 @@ use app::domain::reports::{sheet_name, Cell, ReportKind, EXCEL_MAX_ROWS};
 use chrono::{DateTime, Utc};
 use rust_xlsxwriter::{Format, FormatAlign, Workbook, XlsxError};
 
+/// Why writing a workbook failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("the workbook could not be written: {0}")]
+    Xlsx(#[from] XlsxError),
+    #[error("the workbook's file failed: {0}")]
+    Io(#[from] std::io::Error),
+}
+
 /// What the summary sheet says about the export.
 #[derive(Debug, Clone)]
 pub struct ExportInfo {

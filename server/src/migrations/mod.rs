@@ -7,6 +7,8 @@ mod m0002_usage_and_transfers;
 mod m0003_instance_lookup;
 mod m0004_signing_keys;
 mod m0005_alert_indexes;
+mod m0006_lot_origin;
+mod m0007_export_jobs;
 
 pub struct Migrator;
 
@@ -19,6 +21,8 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_instance_lookup::Migration),
             Box::new(m0004_signing_keys::Migration),
             Box::new(m0005_alert_indexes::Migration),
+            Box::new(m0006_lot_origin::Migration),
+            Box::new(m0007_export_jobs::Migration),
         ]
     }
 }

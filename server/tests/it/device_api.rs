@@ -3,8 +3,12 @@
 
 use crate::common;
 
-use app::protocol::{AuthorizeResponse, RegisterResponse, SigningKey, StatusResponse};
-use app::services::tokens::{self, NewToken};
+use app::domain::tokens::TokenState;
+use app::domain::tokens::{NewToken, NewTokenForm};
+use app::protocol::{
+    AuthorizeResponse, InstanceStatus, RegisterResponse, SigningKey, StatusResponse,
+};
+use app::services::tokens;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use base64::Engine;
@@ -86,12 +90,13 @@ async fn setup(app: &TestApp, licenses: i64, max_uses: &str) -> String {
         .await
         .unwrap();
     let pool = app::services::pools::refs(app.db(), &actor).await.unwrap()[0].id;
-    let form = NewToken {
+    let form = NewToken::try_from(NewTokenForm {
         description: "t".into(),
         expire_days: "30".into(),
         max_uses: max_uses.into(),
-        allow_export_controlled: true,
-    };
+        allow_export_controlled: Some("on".into()),
+    })
+    .unwrap();
     tokens::create(app.db(), &actor, pool, form, app.now())
         .await
         .unwrap()
@@ -157,7 +162,7 @@ async fn register_authorize_status_renew_deregister() {
                 .body,
         )
         .unwrap();
-        assert_eq!(status.status, "out_of_compliance");
+        assert_eq!(status.status, InstanceStatus::OutOfCompliance);
         assert_eq!(status.udi.sn, "FOX1");
 
         // The second device lets go: the first is authorized again.
@@ -174,7 +179,7 @@ async fn register_authorize_status_renew_deregister() {
                 .body,
         )
         .unwrap();
-        assert_eq!(status.status, "authorized");
+        assert_eq!(status.status, InstanceStatus::Authorized);
 
         let renew = send(&app, "POST", "/renew", Some(&reg.credential), None).await;
         assert_eq!(renew.status, StatusCode::OK);
@@ -233,12 +238,13 @@ async fn token_errors_and_force() {
             let (actor, _) = app::services::actors::load(app.db(), 1, None)
                 .await
                 .unwrap();
-            let form = NewToken {
+            let form = NewToken::try_from(NewTokenForm {
                 description: "".into(),
                 expire_days: "1".into(),
                 max_uses: "".into(),
-                allow_export_controlled: true,
-            };
+                allow_export_controlled: Some("on".into()),
+            })
+            .unwrap();
             tokens::create(app.db(), &actor, actor_pool(&app).await, form, app.now())
                 .await
                 .unwrap()
@@ -257,12 +263,13 @@ async fn token_errors_and_force() {
         let (actor, _) = app::services::actors::load(app.db(), 1, None)
             .await
             .unwrap();
-        let form = NewToken {
+        let form = NewToken::try_from(NewTokenForm {
             description: "".into(),
             expire_days: "30".into(),
             max_uses: "".into(),
-            allow_export_controlled: true,
-        };
+            allow_export_controlled: Some("on".into()),
+        })
+        .unwrap();
         let revoked = tokens::create(app.db(), &actor, actor_pool(&app).await, form, app.now())
             .await
             .unwrap();
@@ -470,6 +477,6 @@ async fn two_hundred_concurrent_registrations_never_exceed_max_uses() {
         let rows = tokens::list(app.db(), &actor, actor_pool(&app).await, app.now())
             .await
             .unwrap();
-        assert_eq!((rows[0].uses, rows[0].state.as_str()), (50, "Exhausted"));
+        assert_eq!((rows[0].uses, rows[0].state), (50, TokenState::Exhausted));
     }
 }

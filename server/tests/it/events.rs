@@ -2,6 +2,7 @@
 
 use crate::common;
 
+use app::domain::events::EventKind;
 use app::model::{EventPage, PoolRow};
 use common::{backends, Client, TestApp};
 
@@ -80,7 +81,8 @@ async fn filters_by_kind_and_by_text() {
         .unwrap();
         let renamed = page(&mut c, pool.id, "virtual_account.renamed", "", None).await;
         assert_eq!(renamed.rows.len(), 1);
-        assert_eq!(renamed.rows[0].kind_label, "Virtual account renamed");
+        assert_eq!(renamed.rows[0].kind, EventKind::PoolRenamed);
+        assert_eq!(renamed.rows[0].kind.label(), "Virtual account renamed");
         let text = page(&mut c, pool.id, "", "100%", None).await;
         assert_eq!(
             text.rows.len(),

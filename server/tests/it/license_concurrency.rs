@@ -65,13 +65,17 @@ async fn concurrent_transfers_never_change_a_total_nor_give_what_is_in_use() {
             let quantity = (1 + rng.next(8)).to_string();
             let (db, actor) = (app.db().clone(), actor.clone());
             tasks.push(tokio::spawn(async move {
-                let req = app::services::licenses::TransferRequest {
-                    pool: from,
-                    license_id: id,
-                    target: &to.to_string(),
-                    quantity: &quantity,
+                let form = app::model::LicenseTransferForm {
+                    from: app::model::LicenseInPool {
+                        pool: from,
+                        license: id,
+                    },
+                    fields: app::domain::licenses::TransferForm {
+                        target: to.to_string(),
+                        quantity,
+                    },
                 };
-                app::services::licenses::transfer(&db, &actor, req, now).await
+                app::services::licenses::transfer(&db, &actor, form, now).await
             }));
         }
         let (mut moved, mut refused) = (0, 0);

@@ -240,3 +240,53 @@ async fn the_transfer_form_works_without_javascript() {
     );
     assert_eq!(row(&rows(&mut c, west).await, TAG).purchased, 2);
 }
+
+#[tokio::test]
+async fn licenses_from_the_same_lot_join_it_after_the_pool_is_renamed() {
+    for backend in backends() {
+        let app = TestApp::new(&backend).await;
+        let (mut c, [east, west, _]) = acme(&app).await;
+        catalogue(&app, &[(TAG, "100GE port", "ASR 9000")]).await;
+        lot(&app, "East", TAG, 10, -10, Some(200)).await;
+        let id = license_id(&app, TAG).await;
+        let source = license_lot::Entity::find()
+            .filter(license_lot::Column::VirtualAccountId.eq(east))
+            .one(app.db())
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        transfer(&mut c, east, id, &west.to_string(), "3")
+            .await
+            .unwrap();
+        c.call(
+            "pools/update",
+            &[
+                ("id", &east.to_string()),
+                ("name", "East Coast"),
+                ("description", ""),
+            ],
+        )
+        .await
+        .result::<()>()
+        .unwrap();
+        transfer(&mut c, east, id, &west.to_string(), "2")
+            .await
+            .unwrap();
+        let received = license_lot::Entity::find()
+            .filter(license_lot::Column::VirtualAccountId.eq(west))
+            .all(app.db())
+            .await
+            .unwrap();
+        assert_eq!(
+            received.len(),
+            1,
+            "one lot, not two: {received:?} on {backend:?}"
+        );
+        assert_eq!(
+            (received[0].quantity, received[0].origin_lot_id),
+            (5, Some(source))
+        );
+        assert_eq!(row(&rows(&mut c, west).await, TAG).purchased, 5);
+    }
+}

@@ -16,3 +16,4 @@ mod licenses;
 mod operator;
 mod pools;
 mod reports;
+mod rules_agree;

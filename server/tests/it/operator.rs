@@ -270,10 +270,10 @@ fn bad_input_is_explained_and_changes_nothing() {
         ],
         "",
     );
+    // Dates are parsed by the command line itself: its message names the flag and the format.
     assert!(
-        bad_date
-            .stderr
-            .contains("--start: expected a date as YYYY-MM-DD"),
+        bad_date.stderr.contains("'--start <START>'")
+            && bad_date.stderr.contains("expected a date as YYYY-MM-DD"),
         "{}",
         bad_date.stderr
     );
@@ -313,8 +313,12 @@ fn bad_input_is_explained_and_changes_nothing() {
         ],
         "a long password\n",
     );
+    // Roles are a type of the command line: its message names the flag and lists the roles.
     assert!(
-        role.stderr.contains("--role: expected account-admin"),
+        role.stderr.contains("'--role <ROLE>'")
+            && role
+                .stderr
+                .contains("account-admin, account-user, pool-admin, pool-viewer"),
         "{}",
         role.stderr
     );

@@ -2,6 +2,7 @@
 
 use crate::common;
 
+use app::domain::error::Refusal;
 use app::domain::roles::Role;
 use app::error::AppError;
 use app::model::{EventPage, PoolRow};
@@ -194,9 +195,16 @@ async fn delete_is_refused_while_the_pool_holds_something_or_is_the_default() {
             .unwrap_err();
         assert_eq!(
             refused,
-            AppError::Refused(
-                "\"East\" still holds 12 licenses. Transfer or remove them first.".into()
-            )
+            AppError::Refused(Refusal::PoolNotEmpty {
+                name: "East".into(),
+                licenses: 12,
+                tokens: 0,
+                instances: 0
+            })
+        );
+        assert_eq!(
+            refused.to_string(),
+            "\"East\" still holds 12 licenses. Transfer or remove them first."
         );
         let default = c.pool_id("Default").await;
         let refused = c
@@ -205,9 +213,10 @@ async fn delete_is_refused_while_the_pool_holds_something_or_is_the_default() {
             .result::<()>()
             .unwrap_err();
         assert!(
-            matches!(refused, AppError::Refused(ref m) if m.contains("is the default")),
+            matches!(refused, AppError::Refused(Refusal::DefaultPool { ref name }) if name == "Default"),
             "{refused:?}"
         );
+        assert!(refused.to_string().contains("is the default"), "{refused}");
         assert_eq!(
             pools(&mut c)
                 .await

@@ -462,3 +462,42 @@ async fn workbooks_download_with_their_name() {
         assert_eq!((progress.rows, progress.total, progress.done), (1, 1, true));
     }
 }
+
+#[tokio::test]
+async fn export_progress_is_kept_for_its_user_and_read_by_any_process() {
+    for backend in backends() {
+        let app = TestApp::new(&backend).await;
+        let (mut alice, [east, ..]) = seed(&app).await;
+        let reply = alice
+            .get(&format!(
+                "/export/product-instances.csv?va={east}&progress=shared-progress-1"
+            ))
+            .await;
+        assert_eq!(reply.status, StatusCode::OK);
+        let progress = |reply: common::Reply| {
+            reply
+                .result::<Option<app::model::ExportProgress>>()
+                .unwrap()
+        };
+        // The page's poll may reach another portal process: the progress is in the database.
+        let other = app.another_process(common::NO_LIMITS).await.router;
+        let seen = progress(
+            alice
+                .via(other)
+                .call("reports/export-progress", &[("id", "shared-progress-1")])
+                .await,
+        )
+        .unwrap();
+        assert_eq!((seen.rows, seen.total, seen.done), (1, 1, true));
+        // Another user of the same account, asking for the same id, learns nothing.
+        let mut bob = app.user("Acme", "bob", Role::AccountUser, &[]).await;
+        assert_eq!(
+            progress(
+                bob.call("reports/export-progress", &[("id", "shared-progress-1")])
+                    .await
+            ),
+            None,
+            "{backend:?}"
+        );
+    }
+}

@@ -18,6 +18,7 @@ fn lot(id: i64, quantity: i64, start: i64, end: Option<i64>) -> LotTerm {
         quantity,
         starts_at: days(start),
         ends_at: end.map(days),
+        origin: None,
     }
 }
 
@@ -221,10 +222,10 @@ fn soonest_first_leaves_the_giver_the_most_at_every_future_moment() {
 
 #[test]
 fn quantities_parse_as_whole_numbers_in_range() {
-    assert_eq!(parse_quantity(" 2 "), Ok(2));
+    assert_eq!(Quantity::parse(" 2 ").map(Quantity::get), Ok(2));
     for bad in ["", "0", "-1", "1.5", "two", "1000000001"] {
         assert_eq!(
-            parse_quantity(bad),
+            Quantity::parse(bad),
             Err(TransferError::BadQuantity),
             "{bad:?}"
         );
@@ -233,12 +234,155 @@ fn quantities_parse_as_whole_numbers_in_range() {
 
 #[test]
 fn transfer_errors_name_their_field() {
-    let e: AppError = TransferError::TooMany { most: 16 }.into();
-    assert_eq!(e, AppError::validation("quantity", "At most 16 can move."));
-    assert!(AppError::from(TransferError::SameAccount)
-        .for_field("target")
-        .is_some());
+    let e = TransferError::TooMany { most: 16 };
+    assert_eq!(
+        (e.field(), e.to_string().as_str()),
+        ("quantity", "At most 16 can move.")
+    );
+    assert_eq!(TransferError::SameAccount.field(), "target");
     assert!(TransferError::TooMany { most: 0 }
         .to_string()
         .starts_with("At most 0 can move"));
+}
+
+#[test]
+fn a_form_parses_its_target_before_its_quantity() {
+    let form = |target: &str, quantity: &str| TransferForm {
+        target: target.into(),
+        quantity: quantity.into(),
+    };
+    let ask = TransferAsk::try_from(&form(" 4 ", "3")).unwrap();
+    assert_eq!((ask.target, ask.quantity.get()), (4, 3));
+    assert_eq!(
+        TransferAsk::try_from(&form("East", "x")),
+        Err(TransferError::TargetNotAllowed)
+    );
+    assert_eq!(
+        TransferAsk::try_from(&form("4", "0")),
+        Err(TransferError::BadQuantity)
+    );
+}
+
+fn from(lot: LotTerm, origin: i64) -> LotTerm {
+    LotTerm {
+        origin: Some(origin),
+        ..lot
+    }
+}
+
+#[test]
+fn a_plan_joins_what_came_from_the_same_lot_and_creates_the_rest() {
+    let source = [lot(1, 5, -10, Some(20)), lot(2, 10, -10, None)];
+    // The target got licenses of lot 1 before; lot 9 came from elsewhere with the same dates.
+    let target = [from(lot(8, 3, -10, Some(20)), 1), lot(9, 4, -10, Some(20))];
+    let q = |n| Quantity::try_from(n).unwrap();
+    assert_eq!(
+        plan_transfer(&source, &target, q(7), 0, now()),
+        Ok(vec![
+            LotChange::Take {
+                lot: 1,
+                quantity: 5,
+                left: 0
+            },
+            LotChange::Merge {
+                into: 8,
+                quantity: 5
+            },
+            LotChange::Take {
+                lot: 2,
+                quantity: 2,
+                left: 8
+            },
+            LotChange::Create {
+                origin: 2,
+                quantity: 2,
+                starts_at: days(-10),
+                ends_at: None
+            },
+        ])
+    );
+    // Same origin but other dates (a lot split and renewed since) is another lot.
+    let moved = [from(lot(8, 3, -10, Some(30)), 1)];
+    assert!(matches!(
+        plan_transfer(&source, &moved, q(1), 0, now()).unwrap()[1],
+        LotChange::Create { origin: 1, .. }
+    ));
+}
+
+#[test]
+fn a_plan_never_moves_licenses_in_use() {
+    let source = [lot(1, 10, -1, None)];
+    let q = |n| Quantity::try_from(n).unwrap();
+    assert_eq!(
+        plan_transfer(&source, &[], q(4), 7, now()),
+        Err(TransferError::TooMany { most: 3 })
+    );
+    assert_eq!(
+        plan_transfer(&source, &[], q(1), 11, now()),
+        Err(TransferError::TooMany { most: 0 })
+    );
+}
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn lots() -> impl Strategy<Value = Vec<LotTerm>> {
+        proptest::collection::vec(
+            (1i64..50, -30i64..30, proptest::option::of(-20i64..60)),
+            0..6,
+        )
+        .prop_map(|specs| {
+            specs
+                .into_iter()
+                .enumerate()
+                .map(|(i, (q, start, end))| {
+                    let end = end.map(|e| e.max(start + 1));
+                    lot(i as i64 + 1, q, start, end)
+                })
+                .collect()
+        })
+    }
+
+    proptest! {
+        /// Whatever the lots, a plan moves exactly the quantity, takes only from active lots and never
+        /// more than a lot holds, gives to the target what it takes, and leaves the source at least
+        /// what it uses.
+        #[test]
+        fn plans_conserve_licenses(source in lots(), n in 1i64..200, in_use in 0i64..100) {
+            let q = Quantity::try_from(n).unwrap();
+            let active = Standing::of_lots(
+                source.iter().map(|l| (l.starts_at, l.ends_at, l.quantity)), 0, now()).purchased;
+            match plan_transfer(&source, &[], q, in_use, now()) {
+                Ok(changes) => {
+                    let (mut taken, mut given) = (0, 0);
+                    for change in changes {
+                        match change {
+                            LotChange::Take { lot, quantity, left } => {
+                                let l = source.iter().find(|s| s.id == lot).unwrap();
+                                prop_assert_eq!(LotState::at(l.starts_at, l.ends_at, now()), LotState::Active);
+                                prop_assert!(quantity > 0 && left >= 0 && quantity + left == l.quantity);
+                                taken += quantity;
+                            }
+                            LotChange::Create { origin, quantity, starts_at, ends_at } => {
+                                let l = source.iter().find(|s| s.id == origin).unwrap();
+                                prop_assert_eq!((starts_at, ends_at), (l.starts_at, l.ends_at));
+                                given += quantity;
+                            }
+                            LotChange::Merge { .. } => prop_assert!(false, "no target lots to join"),
+                        }
+                    }
+                    prop_assert_eq!(taken, n);
+                    prop_assert_eq!(given, n);
+                    prop_assert!(active - n >= in_use);
+                }
+                Err(TransferError::TooMany { most }) => {
+                    prop_assert_eq!(most, transferable(active, in_use));
+                    prop_assert!(n > most);
+                }
+                Err(other) => prop_assert!(false, "unexpected {:?}", other),
+            }
+        }
+    }
 }

@@ -1,8 +1,13 @@
 //! Unit tests of the report rules: filters from query strings, CSV neutralisation, names.
 
+use chrono::NaiveDate;
+
 use super::*;
 
-fn parse(kind: ReportKind, q: &[(&str, &str)]) -> Result<ReportFilter, FilterError> {
+fn parse(
+    kind: ReportKind,
+    q: &[(&str, &str)],
+) -> Result<ReportFilter, crate::domain::error::FieldError> {
     ReportFilter::parse(kind, q.iter().copied())
 }
 
@@ -39,7 +44,7 @@ fn filters_read_repeated_pools_dates_status_and_license() {
     )
     .unwrap();
     assert_eq!(f.pools, vec![3, 5]);
-    assert_eq!(f.status.as_deref(), Some("failed_to_connect"));
+    assert_eq!(f.status, Some(ReportStatus::FailedToConnect));
     assert_eq!(f.license.as_deref(), Some("A9K-100G-LIC"));
     let back = ReportFilter::parse(
         ReportKind::ProductInstances,
@@ -92,7 +97,7 @@ fn a_status_is_ignored_by_reports_without_statuses() {
     let f = parse(ReportKind::EventLog, &[("status", "active")]).unwrap();
     assert_eq!(f.status, None);
     let full = parse(ReportKind::FullInventory, &[("status", "revoked")]).unwrap();
-    assert_eq!(full.status.as_deref(), Some("revoked"));
+    assert_eq!(full.status, Some(ReportStatus::Revoked));
 }
 
 #[test]

@@ -21,7 +21,8 @@ use crate::model::{
 };
 use crate::services::{pools, usage};
 
-use super::{find_license, list::row_of, lot_is_active};
+use super::{find_license, list::row_of};
+use crate::domain::licenses::sql::lot_is_active;
 
 /// Instances and transfers shown at most.
 const SHOWN: u64 = 50;

@@ -15,25 +15,16 @@ use crate::domain::licenses::{Standing, EXPIRY_WARNING_DAYS};
 use crate::domain::roles::{Action, Actor};
 use crate::entities::{license, license_lot, pool_usage};
 use crate::error::AppError;
-use crate::model::{LicensePage, LicenseRow, LicenseSort};
+use crate::model::{LicensePage, LicenseQuery, LicenseRow, LicenseSort};
 use crate::services::events::escape_like;
 
-use super::{lot_col, lot_is_active};
+use crate::domain::licenses::sql::{lot_is_active, lot_state};
+use crate::domain::licenses::LotState;
+
+use super::lot_col;
 
 /// Rows per page of the Licenses tab.
 pub const PAGE_SIZE: u64 = 50;
-
-/// What the Licenses tab asks for.
-#[derive(Debug, Clone, Default)]
-pub struct LicenseQuery {
-    pub pool: i64,
-    /// Matched, case-insensitively, in the tag, name and product family.
-    pub text: String,
-    pub sort: LicenseSort,
-    pub descending: bool,
-    /// 1-based.
-    pub page: u64,
-}
 
 fn col(table: &str, column: &str) -> Expr {
     Expr::col((Alias::new(table), Alias::new(column)))
@@ -85,12 +76,12 @@ fn lot_totals(pool: i64, now: DateTime<Utc>) -> SelectStatement {
             Alias::new("purchased"),
         )
         .expr_as(
-            Expr::case(lot_is_active(now).and(ends().is_not_null()), ends()).min(),
+            Expr::case(lot_is_active(now).add(ends().is_not_null()), ends()).min(),
             Alias::new("nearest_expiry"),
         )
         .expr_as(lot_col(license_lot::Column::Id).count(), Alias::new("lots"))
         .expr_as(
-            Expr::case(ends().is_not_null().and(ends().lte(now)), 1)
+            Expr::case(lot_state(LotState::Expired, license_lot::Entity, now), 1)
                 .finally(0)
                 .sum()
                 .cast_as(bigint()),
@@ -127,7 +118,7 @@ fn joined(q: &LicenseQuery, now: DateTime<Utc>) -> SelectStatement {
                 .add(col("u", "tag").equals((Alias::new("k"), Alias::new("tag")))),
         )
         .to_owned();
-    let text = q.text.trim().to_lowercase();
+    let text = q.q.trim().to_lowercase();
     if !text.is_empty() {
         let like = |e: Expr| {
             Expr::from(Func::lower(e))
@@ -198,7 +189,7 @@ pub async fn list(
     let total = u64::try_from(total).unwrap_or(0);
     let pages = Ord::max(total.div_ceil(PAGE_SIZE), 1);
     let page = q.page.clamp(1, pages);
-    let order = if q.descending {
+    let order = if q.dir.is_desc() {
         Order::Desc
     } else {
         Order::Asc

@@ -14,139 +14,112 @@ use sea_orm::{
 };
 
 use crate::domain::events::EventKind;
-use crate::domain::licenses::{self, LotTerm, TransferError};
+use crate::domain::licenses::{plan_transfer, LotChange, LotTerm, TransferAsk, TransferError};
 use crate::domain::roles::{Action, Actor};
 use crate::entities::{license_lot, license_transfer, virtual_account};
 use crate::error::AppError;
-use crate::model::TransferDone;
+use crate::model::{LicenseTransferForm, TransferDone};
 use crate::services::events::{self, NewEvent};
 use crate::services::{pools, require, usage};
 
 use super::find_license;
 
-/// A transfer as the form sends it: the target and quantity as typed.
-#[derive(Debug, Clone)]
-pub struct TransferRequest<'a> {
-    pub pool: i64,
-    pub license_id: i64,
-    pub target: &'a str,
-    pub quantity: &'a str,
+fn term(l: &license_lot::Model) -> LotTerm {
+    LotTerm {
+        id: l.id,
+        quantity: l.quantity,
+        starts_at: l.starts_at,
+        ends_at: l.ends_at,
+        origin: l.origin_lot_id,
+    }
 }
 
-/// Moves `quantity` licenses from `pool` to `target`, taking lots as `licenses::pick_lots` says, with
-/// the end dates they have. Needs the right to change both pools; never moves more than the source
-/// can give (`licenses::transferable`). Writes one history row and one event in each pool.
+/// Moves licenses from one pool to another, as load → plan → apply: the form is parsed first (nothing
+/// is read for a bad quantity), both pools are locked and their lots of the license read, then
+/// `licenses::plan_transfer` decides which lots give and where the licenses go, and the plan is written
+/// in the same transaction with one history row and one event in each pool. Needs the right to change
+/// both pools; never moves more than the source can give.
 pub async fn transfer(
     db: &(impl ConnectionTrait + TransactionTrait),
     actor: &Actor,
-    req: TransferRequest<'_>,
+    form: LicenseTransferForm,
     now: DateTime<Utc>,
 ) -> Result<TransferDone, AppError> {
-    let source = pools::find_visible(db, actor, req.pool).await?;
+    let TransferAsk { target, quantity } = TransferAsk::try_from(&form.fields)?;
+    let source = pools::find_visible(db, actor, form.from.pool).await?;
     require(actor, Action::ChangePool(source.id))?;
-    let license = find_license(db, req.license_id).await?;
-    let target_id: i64 = req
-        .target
-        .trim()
-        .parse()
-        .map_err(|_| TransferError::TargetNotAllowed)?;
-    if target_id == source.id {
+    let license = find_license(db, form.from.license).await?;
+    if target == source.id {
         return Err(TransferError::SameAccount.into());
     }
-    if !actor.can_change(target_id) {
+    if !actor.can_change(target) {
         return Err(TransferError::TargetNotAllowed.into());
     }
-    let target = pools::find_visible(db, actor, target_id)
-        .await
-        .map_err(|e| {
-            if e == AppError::NotFound {
-                TransferError::TargetNotAllowed.into()
-            } else {
-                e
-            }
-        })?;
-    let quantity = licenses::parse_quantity(req.quantity)?;
+    let target = pools::find_visible(db, actor, target).await.map_err(|e| {
+        if e == AppError::NotFound {
+            TransferError::TargetNotAllowed.into()
+        } else {
+            e
+        }
+    })?;
 
     let txn = db.begin().await?;
     if !lock_pools(&txn, actor.smart_account_id, [source.id, target.id]).await? {
         return Err(TransferError::TargetNotAllowed.into());
     }
-    let lots = license_lot::Entity::find()
-        .filter(license_lot::Column::VirtualAccountId.eq(source.id))
-        .filter(license_lot::Column::LicenseId.eq(license.id))
-        .order_by_asc(license_lot::Column::Id)
-        .lock_exclusive()
-        .all(&txn)
-        .await?;
-    let terms: Vec<LotTerm> = lots
-        .iter()
-        .map(|l| LotTerm {
-            id: l.id,
-            quantity: l.quantity,
-            starts_at: l.starts_at,
-            ends_at: l.ends_at,
-        })
-        .collect();
-    let active: i64 = licenses::Standing::of_lots(
-        lots.iter().map(|l| (l.starts_at, l.ends_at, l.quantity)),
-        0,
-        now,
-    )
-    .purchased;
-    let tags = [license.tag.clone()];
-    let in_use = usage::in_use(&txn, source.id, Some(&tags))
+    let lots_of = |pool: i64| {
+        license_lot::Entity::find()
+            .filter(license_lot::Column::VirtualAccountId.eq(pool))
+            .filter(license_lot::Column::LicenseId.eq(license.id))
+            .order_by_asc(license_lot::Column::Id)
+    };
+    let given = lots_of(source.id).lock_exclusive().all(&txn).await?;
+    let received = lots_of(target.id).all(&txn).await?;
+    let in_use = usage::in_use(&txn, source.id, Some(std::slice::from_ref(&license.tag)))
         .await?
         .get(&license.tag)
         .copied()
         .unwrap_or(0);
-    licenses::check_quantity(quantity, active, in_use)?;
-    let picks = licenses::pick_lots(&terms, quantity, now)
-        .map_err(|most| TransferError::TooMany { most })?;
+    let source_lots: Vec<LotTerm> = given.iter().map(term).collect();
+    let target_lots: Vec<LotTerm> = received.iter().map(term).collect();
+    let plan = plan_transfer(&source_lots, &target_lots, quantity, in_use, now)?;
 
-    let received = license_lot::Entity::find()
-        .filter(license_lot::Column::VirtualAccountId.eq(target.id))
-        .filter(license_lot::Column::LicenseId.eq(license.id))
-        .all(&txn)
-        .await?;
-    for (lot_id, taken) in picks {
-        let Some(lot) = lots.iter().find(|l| l.id == lot_id) else {
-            continue;
-        };
-        if taken == lot.quantity {
-            license_lot::Entity::delete_by_id(lot.id).exec(&txn).await?;
-        } else {
-            license_lot::Entity::update_many()
-                .col_expr(
-                    license_lot::Column::Quantity,
-                    Expr::value(lot.quantity - taken),
-                )
-                .filter(license_lot::Column::Id.eq(lot.id))
-                .exec(&txn)
-                .await?;
-        }
-        // Licenses that came from the same lot before join the lot they made then.
-        let source_ref = format!("transfer from {} (lot {})", source.name, lot.id);
-        match received.iter().find(|r| {
-            r.source_ref == source_ref && r.starts_at == lot.starts_at && r.ends_at == lot.ends_at
-        }) {
-            Some(same) => {
+    for change in plan {
+        match change {
+            LotChange::Take { lot, left: 0, .. } => {
+                license_lot::Entity::delete_by_id(lot).exec(&txn).await?;
+            }
+            LotChange::Take { lot, left, .. } => {
                 license_lot::Entity::update_many()
-                    .col_expr(
-                        license_lot::Column::Quantity,
-                        Expr::col(license_lot::Column::Quantity).add(taken),
-                    )
-                    .filter(license_lot::Column::Id.eq(same.id))
+                    .col_expr(license_lot::Column::Quantity, Expr::value(left))
+                    .filter(license_lot::Column::Id.eq(lot))
                     .exec(&txn)
                     .await?;
             }
-            None => {
+            LotChange::Merge { into, quantity } => {
+                license_lot::Entity::update_many()
+                    .col_expr(
+                        license_lot::Column::Quantity,
+                        Expr::col(license_lot::Column::Quantity).add(quantity),
+                    )
+                    .filter(license_lot::Column::Id.eq(into))
+                    .exec(&txn)
+                    .await?;
+            }
+            LotChange::Create {
+                origin,
+                quantity,
+                starts_at,
+                ends_at,
+            } => {
                 license_lot::ActiveModel {
                     virtual_account_id: Set(target.id),
                     license_id: Set(license.id),
-                    quantity: Set(taken),
-                    starts_at: Set(lot.starts_at),
-                    ends_at: Set(lot.ends_at),
-                    source_ref: Set(source_ref),
+                    quantity: Set(quantity),
+                    starts_at: Set(starts_at),
+                    ends_at: Set(ends_at),
+                    source_ref: Set(format!("transfer from {} (lot {origin})", source.name)),
+                    origin_lot_id: Set(Some(origin)),
                     created_at: Set(now),
                     ..Default::default()
                 }
@@ -155,6 +128,7 @@ pub async fn transfer(
             }
         }
     }
+    let quantity = quantity.get();
     let history = license_transfer::ActiveModel {
         smart_account_id: Set(actor.smart_account_id),
         license_id: Set(license.id),

@@ -234,6 +234,14 @@ pub struct Client {
 }
 
 impl Client {
+    /// The same browser (cookie and address) talking to another portal process.
+    pub fn via(&self, router: Router) -> Client {
+        Client {
+            router,
+            ..self.clone()
+        }
+    }
+
     pub async fn send(&mut self, mut req: Request<Body>) -> Reply {
         if let Some(cookie) = &self.cookie {
             req.headers_mut()
@@ -261,11 +269,9 @@ impl Client {
 
     /// POSTs a form to a server function (`/api/<endpoint>`), as the page's JavaScript does.
     pub async fn call(&mut self, endpoint: &str, form: &[(&str, &str)]) -> Reply {
-        let body = form
-            .iter()
-            .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
-            .collect::<Vec<_>>()
-            .join("&");
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
         let req = Request::post(format!("/api/{endpoint}"))
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(header::ACCEPT, "application/json")
@@ -311,5 +317,3 @@ impl Client {
             .id
     }
 }
-
-pub use app::components::query::urlencode;

@@ -1,8 +1,20 @@
-//! The one error type of the web app: what server functions return and what pages show.
+//! The one error model. Domain rules refuse with their own plain enums (`domain::error`,
+//! `TransferError`, `DeviceRefusal`); this module turns each of them into what every outlet needs:
+//! `AppError` for server functions and pages (here), and, on the server (`outlets`), HTTP responses
+//! for plain routes, the device API's JSON error body, and the operator's command-line message.
+//! Unexpected failures are logged once, with their cause chain, where they become `Internal`.
 
 use serde::{Deserialize, Serialize};
 use server_fn::codec::JsonEncoding;
 use server_fn::error::{FromServerFnError, ServerFnErrorErr};
+
+use crate::domain::error::{FieldError, Refusal};
+use crate::domain::licenses::TransferError;
+
+#[cfg(feature = "ssr")]
+mod outlets;
+#[cfg(feature = "ssr")]
+pub use outlets::{cli_message, internal, DeviceError};
 
 /// Every failure a page may have to show. Expected outcomes are typed; unexpected ones are logged on
 /// the server with their cause and reach the user only as `Internal`.
@@ -26,9 +38,9 @@ pub enum AppError {
     /// The user sees the thing but may not change it.
     #[error("Your role does not allow this.")]
     Forbidden,
-    /// The change is refused by a rule; the message says which.
+    /// The change is refused by a rule; the refusal says which.
     #[error("{0}")]
-    Refused(String),
+    Refused(Refusal),
     /// Something failed on the server; the details are in the server's log.
     #[error("Something went wrong on the server. Please try again.")]
     Internal,
@@ -54,6 +66,27 @@ impl AppError {
     }
 }
 
+impl From<FieldError> for AppError {
+    fn from(e: FieldError) -> Self {
+        AppError::Validation {
+            field: e.field,
+            message: e.message,
+        }
+    }
+}
+
+impl From<TransferError> for AppError {
+    fn from(err: TransferError) -> Self {
+        AppError::validation(err.field(), err.to_string())
+    }
+}
+
+impl From<Refusal> for AppError {
+    fn from(refusal: Refusal) -> Self {
+        AppError::Refused(refusal)
+    }
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
@@ -65,41 +98,6 @@ impl FromServerFnError for AppError {
 impl From<ServerFnErrorErr> for AppError {
     fn from(value: ServerFnErrorErr) -> Self {
         AppError::ServerFn(value)
-    }
-}
-
-#[cfg(feature = "ssr")]
-mod ssr {
-    use super::AppError;
-
-    impl From<sea_orm::DbErr> for AppError {
-        fn from(err: sea_orm::DbErr) -> Self {
-            tracing::error!(error = %err, cause = ?err, "database error");
-            AppError::Internal
-        }
-    }
-
-    impl From<sea_orm::TransactionError<AppError>> for AppError {
-        fn from(err: sea_orm::TransactionError<AppError>) -> Self {
-            match err {
-                sea_orm::TransactionError::Connection(db) => db.into(),
-                sea_orm::TransactionError::Transaction(app) => app,
-            }
-        }
-    }
-
-    impl From<tower_sessions::session::Error> for AppError {
-        fn from(err: tower_sessions::session::Error) -> Self {
-            tracing::error!(error = %err, "session store error");
-            AppError::Internal
-        }
-    }
-
-    impl From<tokio::task::JoinError> for AppError {
-        fn from(err: tokio::task::JoinError) -> Self {
-            tracing::error!(error = %err, "blocking task failed");
-            AppError::Internal
-        }
     }
 }
 
@@ -123,5 +121,21 @@ mod tests {
         let e = AppError::validation("name", "Enter a name.");
         assert_eq!(e.for_field("name").as_deref(), Some("Enter a name."));
         assert_eq!(e.for_field("description"), None);
+    }
+
+    #[test]
+    fn domain_errors_keep_their_field_and_words() {
+        assert_eq!(
+            AppError::from(FieldError::new("max_uses", "Too many.")),
+            AppError::validation("max_uses", "Too many.")
+        );
+        assert_eq!(
+            AppError::from(TransferError::TooMany { most: 16 }),
+            AppError::validation("quantity", "At most 16 can move.")
+        );
+        assert_eq!(
+            AppError::from(Refusal::TokenAlreadyRevoked).to_string(),
+            "This token is already revoked."
+        );
     }
 }

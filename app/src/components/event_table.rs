@@ -1,0 +1,39 @@
+//! A table of events, newest first: the Event Log tab and an instance's history.
+
+use leptos::prelude::*;
+
+use crate::format;
+use crate::model::EventRow;
+
+/// The events as a table with a caption for screen readers; a kind's badge carries its stable name
+/// as a tooltip (the name the filters and exports use).
+#[component]
+pub fn EventTable(rows: Vec<EventRow>, caption: &'static str) -> impl IntoView {
+    let rows = rows
+        .into_iter()
+        .map(|e| {
+            view! {
+                <tr>
+                    <td class="nowrap">{format::second(e.at)}</td>
+                    <td><span class="badge badge-neutral" title=e.kind.as_str()>{e.kind.label()}</span></td>
+                    <td>{e.actor}</td>
+                    <td>{e.message}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="table">
+            <caption class="sr-only">{caption}</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"Time"</th>
+                    <th scope="col">"Kind"</th>
+                    <th scope="col">"Who"</th>
+                    <th scope="col">"Event"</th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+}

@@ -1,0 +1,40 @@
+//! The Event Log's rows, pages and query.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::events::EventKind;
+
+/// One line of the Event Log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventRow {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub kind: EventKind,
+    pub message: String,
+}
+
+/// A page of events, newest first; `older` is the cursor of the next page, if any.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventPage {
+    pub rows: Vec<EventRow>,
+    pub older: Option<i64>,
+}
+
+/// What the Event Log asks for (`events/list`): a pool's events, of one kind or all, whose message or
+/// actor contains `text`, older than the event `before`.
+#[serde_with::serde_as]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct EventQuery {
+    #[serde_as(as = "serde_with::DisplayFromStr")]
+    pub pool: i64,
+    /// A kind's stable name as the filter sends it; blank for every kind.
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub text: String,
+    #[serde_as(as = "Option<serde_with::DisplayFromStr>")]
+    #[serde(default)]
+    pub before: Option<i64>,
+}

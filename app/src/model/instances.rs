@@ -1,0 +1,149 @@
+//! The Product Instances tab: its rows, pages, query and sort orders, and one instance in detail.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{EventRow, SortDir};
+use crate::protocol::{EntitlementStatus, InstanceStatus};
+
+/// A row of the Product Instances tab.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InstanceRow {
+    pub id: i64,
+    pub hostname: String,
+    pub product: String,
+    pub pid: String,
+    pub sn: String,
+    pub last_contact_at: DateTime<Utc>,
+    pub status: InstanceStatus,
+    /// "A9K-100G-LIC × 2, …"
+    pub licenses: String,
+}
+
+impl InstanceRow {
+    /// "PID:ASR-9006-AC,SN:FOX1234ABCD", as a router shows it.
+    pub fn udi(&self) -> String {
+        format!("PID:{},SN:{}", self.pid, self.sn)
+    }
+}
+
+/// A page of instances; `next` is the cursor of the following page, if any.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InstancePage {
+    pub rows: Vec<InstanceRow>,
+    pub next: Option<String>,
+}
+
+/// One entitlement of an instance with its pooled status.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InstanceEntitlement {
+    pub tag: String,
+    pub name: Option<String>,
+    pub count: i64,
+    /// Pooled over the instance's virtual account.
+    pub status: EntitlementStatus,
+}
+
+/// Everything the portal knows of one instance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InstanceDetail {
+    pub row: InstanceRow,
+    pub pool_id: i64,
+    pub pool_name: String,
+    pub software_version: Option<String>,
+    pub registered_at: DateTime<Utc>,
+    pub id_cert_serial: String,
+    pub id_cert_expires_at: DateTime<Utc>,
+    pub auth_expires_at: Option<DateTime<Utc>>,
+    pub entitlements: Vec<InstanceEntitlement>,
+    pub events: Vec<EventRow>,
+    pub can_change: bool,
+}
+
+/// The orders the Product Instances tab offers (`?sort=`); each is backed by an index on
+/// (pool, column, id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InstanceSort {
+    #[default]
+    Hostname,
+    Serial,
+    LastContact,
+    Registered,
+}
+
+impl std::str::FromStr for InstanceSort {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<InstanceSort, ()> {
+        InstanceSort::parse(s).ok_or(())
+    }
+}
+
+impl InstanceSort {
+    pub const ALL: [InstanceSort; 4] = [
+        InstanceSort::Hostname,
+        InstanceSort::Serial,
+        InstanceSort::LastContact,
+        InstanceSort::Registered,
+    ];
+
+    /// The `?sort=` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InstanceSort::Hostname => "hostname",
+            InstanceSort::Serial => "serial",
+            InstanceSort::LastContact => "last_contact",
+            InstanceSort::Registered => "registered",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<InstanceSort> {
+        InstanceSort::ALL.into_iter().find(|o| o.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            InstanceSort::Hostname => "Name",
+            InstanceSort::Serial => "Serial",
+            InstanceSort::LastContact => "Last Contact",
+            InstanceSort::Registered => "Registered",
+        }
+    }
+
+    /// Times sort newest first when their header is first clicked; names A to Z.
+    pub fn first_dir(self) -> SortDir {
+        match self {
+            InstanceSort::LastContact | InstanceSort::Registered => SortDir::Desc,
+            InstanceSort::Hostname | InstanceSort::Serial => SortDir::Asc,
+        }
+    }
+}
+
+/// What the Product Instances tab asks for (`instances/list`).
+#[serde_with::serde_as]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct InstanceQuery {
+    #[serde_as(as = "serde_with::DisplayFromStr")]
+    pub pool: i64,
+    /// Matches the start of the hostname or of the serial number.
+    #[serde(default)]
+    pub search: String,
+    #[serde(default, deserialize_with = "super::lenient")]
+    pub sort: InstanceSort,
+    #[serde(default, deserialize_with = "super::lenient")]
+    pub dir: SortDir,
+    /// The previous page's `next` cursor.
+    #[serde(default)]
+    pub after: Option<String>,
+}
+
+/// A move of an instance to another virtual account (`instances/transfer`).
+#[serde_with::serde_as]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct InstanceTransfer {
+    #[serde_as(as = "serde_with::DisplayFromStr")]
+    pub id: i64,
+    #[serde_as(as = "serde_with::DisplayFromStr")]
+    pub target: i64,
+}

@@ -1,0 +1,191 @@
+//! The Licenses tab: its rows, pages, query, one license in detail, and transfers.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::SortDir;
+use crate::domain::licenses::{LicenseAlert, LotState, TransferForm};
+
+/// A column the Licenses tab sorts by (`?sort=`); unknown values sort by license.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LicenseSort {
+    #[default]
+    License,
+    Family,
+    Purchased,
+    InUse,
+    Balance,
+    Expires,
+    Alert,
+}
+
+impl std::str::FromStr for LicenseSort {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<LicenseSort, ()> {
+        LicenseSort::parse(s).ok_or(())
+    }
+}
+
+impl LicenseSort {
+    pub const ALL: [LicenseSort; 7] = [
+        LicenseSort::License,
+        LicenseSort::Family,
+        LicenseSort::Purchased,
+        LicenseSort::InUse,
+        LicenseSort::Balance,
+        LicenseSort::Expires,
+        LicenseSort::Alert,
+    ];
+
+    /// The `?sort=` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LicenseSort::License => "license",
+            LicenseSort::Family => "family",
+            LicenseSort::Purchased => "purchased",
+            LicenseSort::InUse => "in_use",
+            LicenseSort::Balance => "balance",
+            LicenseSort::Expires => "expires",
+            LicenseSort::Alert => "alert",
+        }
+    }
+
+    /// The column named by `s`.
+    pub fn parse(s: &str) -> Option<LicenseSort> {
+        LicenseSort::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// One row of the Licenses tab: a license the pool holds (in lots of any state) or uses.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LicenseRow {
+    /// None for a tag that devices use but the catalogue does not know.
+    pub license_id: Option<i64>,
+    pub tag: String,
+    pub name: String,
+    pub product_family: String,
+    /// Quantity of the active lots.
+    pub purchased: i64,
+    pub in_use: i64,
+    /// Purchased minus in use; negative is a shortage.
+    pub balance: i64,
+    /// The most a transfer may move now.
+    pub transferable: i64,
+    /// The soonest end of an active term lot; None with purchased > 0 means perpetual.
+    pub nearest_expiry: Option<DateTime<Utc>>,
+    pub alert: Option<LicenseAlert>,
+}
+
+/// A page of the Licenses tab (1-based `page` of `pages`, `total` rows in all).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LicensePage {
+    pub rows: Vec<LicenseRow>,
+    pub total: u64,
+    pub page: u64,
+    pub pages: u64,
+}
+
+/// A lot of the license detail.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LicenseLotRow {
+    pub id: i64,
+    pub quantity: i64,
+    pub starts_at: DateTime<Utc>,
+    /// None for a perpetual lot.
+    pub ends_at: Option<DateTime<Utc>>,
+    pub source_ref: String,
+    pub state: LotState,
+}
+
+/// Purchased and in use of the license in one virtual account, for the usage chart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LicensePoolUsage {
+    pub pool_id: i64,
+    pub pool: String,
+    pub purchased: i64,
+    pub in_use: i64,
+}
+
+/// A product instance using the license.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LicenseInstanceRow {
+    pub id: i64,
+    pub hostname: String,
+    pub udi: String,
+    pub count: i64,
+}
+
+/// One transfer in a license's history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LicenseTransferRow {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub from_pool: String,
+    pub to_pool: String,
+    pub quantity: i64,
+    pub actor: String,
+}
+
+/// Everything the license detail shows for one license in one pool.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LicenseDetail {
+    pub row: LicenseRow,
+    /// Every lot of the pool, expired ones too, by start.
+    pub lots: Vec<LicenseLotRow>,
+    /// Per virtual account the user sees that holds or uses the license.
+    pub usage: Vec<LicensePoolUsage>,
+    /// The pool's instances using it, by hostname (the first 50).
+    pub instances: Vec<LicenseInstanceRow>,
+    pub more_instances: bool,
+    /// Transfers in or out of the pool, newest first (the last 50).
+    pub transfers: Vec<LicenseTransferRow>,
+}
+
+/// What a transfer moved.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TransferDone {
+    pub id: i64,
+    pub tag: String,
+    pub quantity: i64,
+    pub from_pool: String,
+    pub to_pool: String,
+}
+
+/// What the Licenses tab asks for (`licenses/list`): a page of a pool's licenses whose tag, name or
+/// family contains `q`, sorted by a column.
+#[serde_with::serde_as]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct LicenseQuery {
+    #[serde_as(as = "serde_with::DisplayFromStr")]
+    pub pool: i64,
+    #[serde(default)]
+    pub q: String,
+    #[serde(default, deserialize_with = "super::lenient")]
+    pub sort: LicenseSort,
+    #[serde(default, deserialize_with = "super::lenient")]
+    pub dir: SortDir,
+    /// 1-based.
+    #[serde_as(as = "serde_with::DisplayFromStr")]
+    pub page: u64,
+}
+
+/// One license of one pool (`licenses/detail`).
+#[serde_with::serde_as]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub struct LicenseInPool {
+    #[serde_as(as = "serde_with::DisplayFromStr")]
+    pub pool: i64,
+    #[serde_as(as = "serde_with::DisplayFromStr")]
+    pub license: i64,
+}
+
+/// The transfer form (`licenses/transfer`): which license leaves which pool, and the fields as typed.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct LicenseTransferForm {
+    #[serde(flatten)]
+    pub from: LicenseInPool,
+    #[serde(flatten)]
+    pub fields: TransferForm,
+}

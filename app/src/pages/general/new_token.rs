@@ -1,0 +1,117 @@
+//! The New Token form and the token it made, shown once in full with a Copy button.
+
+use leptos::html::{Form, Input};
+use leptos::prelude::*;
+
+use crate::api::tokens::CreateToken;
+use crate::components::copy_button::{select, CopyButton};
+use crate::components::errors::{action_error, FieldError, FormError};
+use crate::format;
+use crate::model::TokenRow;
+
+/// The token just created, in full, ready to copy.
+#[component]
+pub(super) fn NewTokenPanel(row: TokenRow) -> impl IntoView {
+    let field = NodeRef::<Input>::new();
+    // Focus and select it, so that Ctrl+C copies it right away.
+    Effect::new(move |_| {
+        if let Some(input) = field.get() {
+            select(&input);
+        }
+    });
+    let description = if row.description.is_empty() {
+        "Token created.".to_owned()
+    } else {
+        format!("Token \"{}\" created.", row.description)
+    };
+    view! {
+        <div class="card new-token" role="group" aria-label="New token">
+            <p class="status" role="status">{description}</p>
+            <div class="field">
+                <label for="new-token-value">"New token"</label>
+                <div class="copy-row">
+                    <input
+                        id="new-token-value"
+                        type="text"
+                        class="mono"
+                        readonly
+                        value=row.token.clone()
+                        node_ref=field
+                        aria-describedby="new-token-hint"
+                    />
+                    <CopyButton text=row.token field />
+                </div>
+                <p class="hint" id="new-token-hint">
+                    {format!(
+                        "Expires {}; {} uses. Register devices with it to add them to this virtual account.",
+                        format::minute(row.expires_at),
+                        row.max_uses.map_or("unlimited".to_owned(), |m| format!("at most {m}")),
+                    )}
+                </p>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+pub(super) fn NewTokenForm(
+    create: ServerAction<CreateToken>,
+    pool: i64,
+    cancel: String,
+) -> impl IntoView {
+    let error = action_error(&create);
+    let form = NodeRef::<Form>::new();
+    let invalid = move |field: &'static str| {
+        move || {
+            error
+                .get()
+                .is_some_and(|e| e.for_field(field).is_some())
+                .to_string()
+        }
+    };
+    // The server checks every field and names the wrong one; `novalidate` keeps the browser's own
+    // bubbles out of the way so that the message always shows under its field.
+    view! {
+        <section class="card token-form" aria-labelledby="new-token-heading">
+            <h3 id="new-token-heading">"New Token"</h3>
+            <ActionForm action=create node_ref=form attr:novalidate=true>
+                <input type="hidden" name="pool" value=pool.to_string() />
+                <div class="field">
+                    <label for="token-description">"Description"</label>
+                    <input id="token-description" name="description" type="text" maxlength="500"
+                        aria-invalid=invalid("description") aria-describedby="token-description-error" />
+                    <FieldError error field="description" id="token-description" />
+                </div>
+                <div class="form-row">
+                    <div class="field">
+                        <label for="token-expire">"Expire After"</label>
+                        <span class="input-suffix">
+                            <input id="token-expire" name="expire_days" type="number" inputmode="numeric" min="1"
+                                max="365" step="1" value="30" aria-invalid=invalid("expire_days")
+                                aria-describedby="token-expire-unit token-expire-error" />
+                            <span id="token-expire-unit">"days"</span>
+                        </span>
+                        <FieldError error field="expire_days" id="token-expire" />
+                    </div>
+                    <div class="field">
+                        <label for="token-max-uses">"Max. Number of Uses"</label>
+                        <input id="token-max-uses" name="max_uses" type="number" inputmode="numeric" min="1"
+                            step="1" aria-invalid=invalid("max_uses")
+                            aria-describedby="token-max-uses-hint token-max-uses-error" />
+                        <p class="hint" id="token-max-uses-hint">"Blank for unlimited"</p>
+                        <FieldError error field="max_uses" id="token-max-uses" />
+                    </div>
+                </div>
+                <div class="field checkbox-field">
+                    <input id="token-export" name="allow_export_controlled" type="checkbox" value="on" checked />
+                    <label for="token-export">"Allow export-controlled functionality"</label>
+                </div>
+                <div class="form-actions">
+                    <button type="submit" class="button button-primary">"Create Token"</button>
+                    <a class="button button-quiet" href=cancel>"Cancel"</a>
+                </div>
+            </ActionForm>
+            <FormError error />
+        </section>
+    }
+}

@@ -1,0 +1,234 @@
+//! The list of the Product Instances tab: the search form, the table with its sort links, the cursor
+//! pager, and the confirmation of a removal.
+
+use leptos::either::{Either, EitherOf4};
+use leptos::prelude::*;
+use leptos_router::components::Form;
+
+use super::Actions;
+use crate::api::instances::{get_instance, list_instances};
+use crate::components::badge::badge;
+use crate::components::errors::{action_error, FormError, LoadError};
+use crate::components::pager::Pager;
+use crate::error::AppError;
+use crate::format;
+use crate::links::InstancesView;
+use crate::model::{InstancePage, InstanceQuery, InstanceRow, InstanceSort, SortDir};
+
+#[component]
+pub(super) fn ListView(
+    params: Memo<InstancesView>,
+    actions: Actions,
+    removing: Memo<Option<i64>>,
+) -> impl IntoView {
+    let removed = actions.remove.version();
+    let list = Resource::new(
+        move || (params.get(), removed.get()),
+        |(p, _)| {
+            list_instances(InstanceQuery {
+                pool: p.pool,
+                search: p.q,
+                sort: p.sort,
+                dir: p.dir,
+                after: p.after,
+            })
+        },
+    );
+    let sort_options = move || {
+        let current = params.get().sort;
+        InstanceSort::ALL
+            .into_iter()
+            .map(|s| view! { <option value=s.as_str() selected=s == current>{s.label()}</option> })
+            .collect_view()
+    };
+    let dir_options = move || {
+        let current = params.get().dir;
+        [SortDir::Asc, SortDir::Desc]
+            .into_iter()
+            .map(|d| view! { <option value=d.as_str() selected=d == current>{d.label()}</option> })
+            .collect_view()
+    };
+    view! {
+        <h2 class="sr-only">"Product Instances"</h2>
+        {move || removing.get().map(|id| view! { <RemoveConfirm id actions /> })}
+        <Form method="GET" action="/inventory" attr:class="filters" attr:role="search">
+            <input type="hidden" name="va" value=actions.pool.to_string() />
+            <input type="hidden" name="tab" value="instances" />
+            <div class="field">
+                <label for="instance-search">"Search"</label>
+                <input id="instance-search" name="q" type="search" value=move || params.get().q
+                    placeholder="Start of hostname or serial" />
+            </div>
+            <div class="field">
+                <label for="instance-sort">"Sort by"</label>
+                <select id="instance-sort" name="sort">{sort_options}</select>
+            </div>
+            <div class="field">
+                <label for="instance-dir">"Order"</label>
+                <select id="instance-dir" name="dir">{dir_options}</select>
+            </div>
+            <button type="submit" class="button">"Search"</button>
+        </Form>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match list.await {
+                    Ok(page) => Either::Left(view! { <InstanceTable page params=params.get_untracked() /> }),
+                    Err(error) => Either::Right(view! { <LoadError error /> }),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn InstanceTable(page: InstancePage, params: InstancesView) -> impl IntoView {
+    let first = params.after.is_some().then(|| {
+        let href = InstancesView {
+            after: None,
+            ..params.clone()
+        }
+        .list_href();
+        (href, "First page")
+    });
+    if page.rows.is_empty() {
+        let text = if !params.q.trim().is_empty() {
+            "No product instances match."
+        } else if params.after.is_some() {
+            "No more product instances."
+        } else {
+            "No product instances are registered in this virtual account yet."
+        };
+        let first = first.map(|(href, text)| view! { <a href=href>{text}</a> });
+        return Either::Left(view! { <p class="empty">{text}</p> {first} });
+    }
+    let header = |sort: InstanceSort, label: &'static str| {
+        let active = params.sort == sort;
+        let link = InstancesView {
+            sort,
+            dir: if active {
+                params.dir.reversed()
+            } else {
+                sort.first_dir()
+            },
+            after: None,
+            ..params.clone()
+        };
+        let (aria, arrow) = match (active, params.dir) {
+            (false, _) => (None, ""),
+            (true, SortDir::Asc) => (Some("ascending"), " ▲"),
+            (true, SortDir::Desc) => (Some("descending"), " ▼"),
+        };
+        view! {
+            <th scope="col" aria-sort=aria>
+                <a href=link.list_href()>{label}<span aria-hidden="true">{arrow}</span></a>
+            </th>
+        }
+    };
+    let rows = page
+        .rows
+        .into_iter()
+        .map(|row| view! { <InstanceRowView row pool=params.pool /> })
+        .collect_view();
+    let next = page.next.map(|next| {
+        let href = InstancesView {
+            after: Some(next),
+            ..params.clone()
+        }
+        .list_href();
+        (href, "Next page")
+    });
+    let registered = (params.sort == InstanceSort::Registered).then(|| {
+        let order = if params.dir.is_desc() {
+            "newest"
+        } else {
+            "oldest"
+        };
+        view! { <p class="muted">{format!("Sorted by registration, {order} first.")}</p> }
+    });
+    Either::Right(view! {
+        {registered}
+        <table class="table instances-table">
+            <caption class="sr-only">"Product instances"</caption>
+            <thead>
+                <tr>
+                    {header(InstanceSort::Hostname, "Name")}
+                    <th scope="col">"Product"</th>
+                    <th scope="col">"UDI PID"</th>
+                    {header(InstanceSort::Serial, "UDI Serial")}
+                    {header(InstanceSort::LastContact, "Last Contact")}
+                    <th scope="col">"Status"</th>
+                    <th scope="col">"Licenses"</th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+        <Pager label="Product instance pages" back=first forward=next />
+    })
+}
+
+/// "A9K-100G-LIC × 2, …", or a dash for an instance that uses nothing.
+pub(super) fn licenses_text(row: &InstanceRow) -> String {
+    if row.licenses.is_empty() {
+        "—".to_owned()
+    } else {
+        row.licenses.clone()
+    }
+}
+
+#[component]
+fn InstanceRowView(row: InstanceRow, pool: i64) -> impl IntoView {
+    let licenses = licenses_text(&row);
+    view! {
+        <tr>
+            <th scope="row">
+                <a href=InstancesView::instance_href(pool, row.id, false)>{row.hostname}</a>
+            </th>
+            <td>{row.product}</td>
+            <td class="mono">{row.pid}</td>
+            <td class="mono">{row.sn}</td>
+            <td class="nowrap">{format::minute(row.last_contact_at)}</td>
+            <td>{badge(row.status)}</td>
+            <td>{licenses}</td>
+        </tr>
+    }
+}
+
+/// Asks to confirm the removal of instance `id`; once it is gone, says so.
+#[component]
+fn RemoveConfirm(id: i64, actions: Actions) -> impl IntoView {
+    let removed = actions.remove.version();
+    let target = Resource::new(move || (id, removed.get()), |(id, _)| get_instance(id));
+    let error = action_error(&actions.remove);
+    view! {
+        <FormError error />
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match target.await {
+                    Ok(d) if d.can_change && d.pool_id == actions.pool => {
+                        let name = d.row.hostname.clone();
+                        let udi = d.row.udi();
+                        EitherOf4::A(view! {
+                            <div class="confirm card" role="group" aria-label=format!("Remove {name}")>
+                                <span>
+                                    {format!("Remove product instance \"{name}\" ({udi})? Its licenses are released, and the device has to register again.")}
+                                </span>
+                                <ActionForm action=actions.remove attr:class="inline-form">
+                                    <input type="hidden" name="id" value=id.to_string() />
+                                    <button type="submit" class="button button-danger">"Remove"</button>
+                                </ActionForm>
+                                <a class="button button-quiet" href=InstancesView::instance_href(actions.pool, id, false)>
+                                    "Cancel"
+                                </a>
+                            </div>
+                        })
+                    }
+                    Ok(_) => EitherOf4::B(()),
+                    Err(AppError::NotFound) => EitherOf4::C(view! {
+                        <p class="status" role="status">"The product instance has been removed."</p>
+                    }),
+                    Err(error) => EitherOf4::D(view! { <LoadError error /> }),
+                }
+            })}
+        </Transition>
+    }
+}

@@ -1,0 +1,259 @@
+//! The device side of the portal (PROTOCOL.md): register, authorize, renew, deregister, status. Each
+//! operation starts its transaction with a write (the token's or the instance's row), so that
+//! concurrent calls queue on that row instead of failing (SQLite) or racing (PostgreSQL).
+
+mod register;
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession, TransactionTrait,
+};
+
+use crate::domain::device::{check_entitlements, DeviceRefusal, InstanceStatus};
+use crate::domain::events::EventKind;
+use crate::entities::{product_instance as pi, smart_account, virtual_account};
+use crate::error::DeviceError;
+use crate::protocol::{
+    Authorization, AuthorizeRequest, AuthorizeResponse, EntitlementAnswer, EntitlementStatus,
+    IdCert, RenewResponse, StatusResponse, Udi, SYNC_INTERVAL_SECS,
+};
+
+use super::events::{self, NewEvent};
+use super::{instances, secrets};
+
+pub use register::register;
+
+/// ID certificates last a year and are renewed after half of it.
+pub const ID_CERT_DAYS: i64 = 365;
+pub const ID_CERT_RENEW_DAYS: i64 = 180;
+/// Authorizations last 90 days and are renewed after 30.
+pub const AUTH_DAYS: i64 = 90;
+pub const AUTH_RENEW_DAYS: i64 = 30;
+
+/// SHA-256 of a credential, hex: the only form the portal stores.
+pub fn credential_hash(credential: &str) -> String {
+    secrets::sha256_hex(credential)
+}
+
+/// A new device credential: 256 bits of randomness, URL-safe, prefixed.
+pub fn new_credential() -> String {
+    secrets::random_secret("dcr")
+}
+
+pub(crate) fn id_cert(serial: &str, expires_at: DateTime<Utc>) -> IdCert {
+    IdCert {
+        serial: serial.to_owned(),
+        issued_at: expires_at - Duration::days(ID_CERT_DAYS),
+        expires_at,
+        renew_after: expires_at - Duration::days(ID_CERT_DAYS - ID_CERT_RENEW_DAYS),
+    }
+}
+
+fn authorization(expires_at: DateTime<Utc>) -> Authorization {
+    Authorization {
+        issued_at: expires_at - Duration::days(AUTH_DAYS),
+        expires_at,
+        renew_after: expires_at - Duration::days(AUTH_DAYS - AUTH_RENEW_DAYS),
+    }
+}
+
+/// The virtual and smart account of a pool id the database handed out.
+pub(crate) async fn names(
+    db: &impl ConnectionTrait,
+    pool: i64,
+) -> Result<(virtual_account::Model, smart_account::Model), DeviceError> {
+    let va = virtual_account::Entity::find_by_id(pool)
+        .one(db)
+        .await?
+        .ok_or(DeviceError::Internal)?;
+    let sa = smart_account::Entity::find_by_id(va.smart_account_id)
+        .one(db)
+        .await?
+        .ok_or(DeviceError::Internal)?;
+    Ok((va, sa))
+}
+
+/// Records the contact and returns the instance of a credential, or `not_registered`. `extra` sets
+/// more columns in the same write.
+async fn touch(
+    db: &impl ConnectionTrait,
+    credential: &str,
+    now: DateTime<Utc>,
+    extra: &[(pi::Column, sea_orm::Value)],
+) -> Result<pi::Model, DeviceError> {
+    let hash = credential_hash(credential);
+    let mut update =
+        pi::Entity::update_many().col_expr(pi::Column::LastContactAt, Expr::value(now));
+    for (col, value) in extra {
+        update = update.col_expr(*col, Expr::value(value.clone()));
+    }
+    let touched = update
+        .filter(pi::Column::CredentialHash.eq(hash.as_str()))
+        .exec(db)
+        .await?;
+    if touched.rows_affected == 0 {
+        return Err(DeviceRefusal::NotRegistered.into());
+    }
+    pi::Entity::find()
+        .filter(pi::Column::CredentialHash.eq(hash))
+        .one(db)
+        .await?
+        .ok_or(DeviceError::Refused(DeviceRefusal::NotRegistered))
+}
+
+fn answers(list: Vec<(String, i64, EntitlementStatus)>) -> Vec<EntitlementAnswer> {
+    list.into_iter()
+        .map(|(tag, count, status)| EntitlementAnswer { tag, count, status })
+        .collect()
+}
+
+/// `POST /authorize`: replaces the device's usage and answers its pooled compliance.
+pub async fn authorize(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    credential: &str,
+    req: AuthorizeRequest,
+    now: DateTime<Utc>,
+) -> Result<AuthorizeResponse, DeviceError> {
+    let usage: BTreeMap<String, i64> = check_entitlements(&req.entitlements)?;
+    let auth_expires = now + Duration::days(AUTH_DAYS);
+    let txn = db.begin().await?;
+    let inst = touch(
+        &txn,
+        credential,
+        now,
+        &[(pi::Column::AuthExpiresAt, Some(auth_expires).into())],
+    )
+    .await?;
+    super::usage::replace(&txn, inst.id, inst.virtual_account_id, &usage).await?;
+    let entitlements =
+        answers(instances::entitlement_statuses(&txn, inst.virtual_account_id, &usage, now).await?);
+    txn.commit().await?;
+    let status = EntitlementStatus::worst(entitlements.iter().map(|e| e.status));
+    Ok(AuthorizeResponse {
+        status,
+        entitlements,
+        authorization: authorization(auth_expires),
+        next_sync_at: now + Duration::seconds(SYNC_INTERVAL_SECS),
+    })
+}
+
+/// `POST /renew`: a new ID certificate; the credential stays.
+pub async fn renew(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    credential: &str,
+    now: DateTime<Utc>,
+) -> Result<RenewResponse, DeviceError> {
+    let serial = secrets::random_hex::<8>();
+    let expires = now + Duration::days(ID_CERT_DAYS);
+    let txn = db.begin().await?;
+    touch(
+        &txn,
+        credential,
+        now,
+        &[
+            (pi::Column::IdCertSerial, serial.clone().into()),
+            (pi::Column::IdCertExpiresAt, expires.into()),
+        ],
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(RenewResponse {
+        id_cert: id_cert(&serial, expires),
+    })
+}
+
+/// `POST /deregister`: the instance is removed and its licenses released.
+pub async fn deregister(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    credential: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DeviceError> {
+    let txn = db.begin().await?;
+    let inst = touch(&txn, credential, now, &[]).await?;
+    let (va, sa) = names(&txn, inst.virtual_account_id).await?;
+    instances::delete_instance(&txn, &inst).await?;
+    let udi = Udi {
+        pid: inst.pid.clone(),
+        sn: inst.sn.clone(),
+    };
+    events::record(
+        &txn,
+        now,
+        NewEvent {
+            smart_account_id: sa.id,
+            virtual_account_id: Some(va.id),
+            actor: &format!("device {udi}"),
+            kind: EventKind::InstanceDeregistered,
+            message: format!(
+                "Product instance {} ({udi}) deregistered; its licenses are released",
+                inst.hostname
+            ),
+            instance: Some(inst.id),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// `GET /status`: the portal's view of the instance.
+pub async fn status(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    credential: &str,
+    now: DateTime<Utc>,
+) -> Result<StatusResponse, DeviceError> {
+    let txn = db.begin().await?;
+    let inst = touch(&txn, credential, now, &[]).await?;
+    txn.commit().await?;
+    let (va, sa) = names(db, inst.virtual_account_id).await?;
+    let used = super::usage::of_instance(db, inst.id).await?;
+    let entitlements =
+        answers(instances::entitlement_statuses(db, inst.virtual_account_id, &used, now).await?);
+    let ooc = entitlements
+        .iter()
+        .any(|e| e.status == EntitlementStatus::OutOfCompliance);
+    let status = InstanceStatus::of(inst.last_contact_at, inst.auth_expires_at, ooc, now);
+    Ok(StatusResponse {
+        instance_id: inst.id.to_string(),
+        hostname: inst.hostname,
+        udi: Udi {
+            pid: inst.pid,
+            sn: inst.sn,
+        },
+        smart_account: sa.name,
+        virtual_account: va.name,
+        registered_at: inst.registered_at,
+        last_contact_at: inst.last_contact_at,
+        id_cert: id_cert(&inst.id_cert_serial, inst.id_cert_expires_at),
+        authorization: inst.auth_expires_at.map(authorization),
+        status,
+        entitlements,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_are_random_prefixed_and_hashed() {
+        let c = new_credential();
+        assert!(c.starts_with("dcr_") && c.len() == 47);
+        assert_ne!(c, new_credential());
+        assert_eq!(credential_hash(&c).len(), 64);
+    }
+
+    #[test]
+    fn certificates_and_authorizations_carry_protocol_periods() {
+        let end = DateTime::from_timestamp(1_900_000_000, 0).unwrap();
+        let cert = id_cert("S", end);
+        assert_eq!(cert.expires_at - cert.issued_at, Duration::days(365));
+        assert_eq!(cert.renew_after - cert.issued_at, Duration::days(180));
+        let auth = authorization(end);
+        assert_eq!(auth.expires_at - auth.issued_at, Duration::days(90));
+        assert_eq!(auth.renew_after - auth.issued_at, Duration::days(30));
+    }
+}

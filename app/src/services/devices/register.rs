@@ -1,0 +1,170 @@
+//! `POST /register`, as load → plan → apply: the service loads the token and the UDI's registration,
+//! `domain::device::plan_registration` decides, and the plan is applied in the same transaction.
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set,
+    TransactionSession, TransactionTrait,
+};
+
+use crate::domain::device::{
+    plan_registration, DeviceRefusal, Registered, Registration, RegistrationPlan, TokenFacts,
+};
+use crate::domain::events::EventKind;
+use crate::domain::tokens::shorten;
+use crate::entities::{product_instance as pi, token};
+use crate::error::DeviceError;
+use crate::protocol::{RegisterRequest, RegisterResponse, SYNC_INTERVAL_SECS};
+use crate::services::events::{self, NewEvent};
+use crate::services::{instances, secrets};
+
+use super::{id_cert, names, new_credential, ID_CERT_DAYS};
+
+/// `POST /register`. The transaction starts with a write to the token's row, so that concurrent
+/// registrations with one token queue on it: uses are counted exactly, and two registrations of one
+/// UDI never both succeed.
+pub async fn register(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    req: RegisterRequest,
+    now: DateTime<Utc>,
+) -> Result<RegisterResponse, DeviceError> {
+    let reg = Registration::try_from(req)?;
+    let txn = db.begin().await?;
+    let touched = token::Entity::update_many()
+        .col_expr(token::Column::Uses, Expr::col(token::Column::Uses))
+        .filter(token::Column::Token.eq(reg.token.as_str()))
+        .exec(&txn)
+        .await?;
+    if touched.rows_affected == 0 {
+        return Err(DeviceRefusal::TokenInvalid.into());
+    }
+    let tok = token::Entity::find()
+        .filter(token::Column::Token.eq(reg.token.as_str()))
+        .one(&txn)
+        .await?
+        .ok_or(DeviceError::Internal)?;
+    let existing = pi::Entity::find()
+        .filter(pi::Column::Pid.eq(reg.udi.pid()))
+        .filter(pi::Column::Sn.eq(reg.udi.sn()))
+        .one(&txn)
+        .await?;
+    let facts = TokenFacts {
+        id: tok.id,
+        pool: tok.virtual_account_id,
+        expires_at: tok.expires_at,
+        revoked: tok.revoked_at.is_some(),
+        uses: tok.uses,
+        max_uses: tok.max_uses,
+    };
+    let registered = existing.as_ref().map(|e| Registered {
+        instance: e.id,
+        pool: e.virtual_account_id,
+        token: e.token_id,
+    });
+    let plan = plan_registration(facts, registered, reg.force, &reg.udi, now)?;
+    let answer = apply(&txn, &reg, &tok, existing.as_ref(), plan, now).await?;
+    txn.commit().await?;
+    Ok(answer)
+}
+
+async fn apply(
+    txn: &impl ConnectionTrait,
+    reg: &Registration,
+    tok: &token::Model,
+    existing: Option<&pi::Model>,
+    plan: RegistrationPlan,
+    now: DateTime<Utc>,
+) -> Result<RegisterResponse, DeviceError> {
+    if plan.counts_use {
+        // The count itself is conditional, so it stays exact whatever the plan read.
+        let counted = token::Entity::update_many()
+            .col_expr(token::Column::Uses, Expr::col(token::Column::Uses).add(1))
+            .filter(token::Column::Id.eq(tok.id))
+            .filter(
+                Condition::any()
+                    .add(token::Column::MaxUses.is_null())
+                    .add(Expr::col(token::Column::Uses).lt(Expr::col(token::Column::MaxUses))),
+            )
+            .exec(txn)
+            .await?;
+        if counted.rows_affected == 0 {
+            return Err(DeviceRefusal::TokenExhausted.into());
+        }
+    }
+    let (va, sa) = names(txn, tok.virtual_account_id).await?;
+    let actor = format!("device {}", reg.udi);
+    if let Some(old) = existing {
+        instances::delete_instance(txn, old).await?;
+        if plan.moves_pool {
+            events::record(
+                txn,
+                now,
+                NewEvent {
+                    smart_account_id: sa.id,
+                    virtual_account_id: Some(old.virtual_account_id),
+                    actor: &actor,
+                    kind: EventKind::InstanceDeregistered,
+                    message: format!(
+                        "Product instance {} ({}) re-registered into \"{}\"; its licenses here are released",
+                        old.hostname, reg.udi, va.name
+                    ),
+                    instance: Some(old.id),
+                },
+            )
+            .await?;
+        }
+    }
+    let credential = new_credential();
+    let serial = secrets::random_hex::<8>();
+    let cert_expires = now + Duration::days(ID_CERT_DAYS);
+    let created = pi::ActiveModel {
+        virtual_account_id: Set(va.id),
+        pid: Set(reg.udi.pid().to_owned()),
+        sn: Set(reg.udi.sn().to_owned()),
+        hostname: Set(reg.hostname.as_str().to_owned()),
+        product: Set(reg.product.clone()),
+        software_version: Set(reg.software_version.clone()),
+        credential_hash: Set(secrets::sha256_hex(&credential)),
+        token_id: Set(Some(tok.id)),
+        registered_at: Set(now),
+        last_contact_at: Set(now),
+        id_cert_serial: Set(serial.clone()),
+        id_cert_expires_at: Set(cert_expires),
+        auth_expires_at: Set(None),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    let again = if plan.replaces.is_some() {
+        "re-registered"
+    } else {
+        "registered"
+    };
+    events::record(
+        txn,
+        now,
+        NewEvent {
+            smart_account_id: sa.id,
+            virtual_account_id: Some(va.id),
+            actor: &actor,
+            kind: EventKind::InstanceRegistered,
+            message: format!(
+                "Product instance {} ({}) {again} with token {}",
+                reg.hostname.as_str(),
+                reg.udi,
+                shorten(&tok.token)
+            ),
+            instance: Some(created.id),
+        },
+    )
+    .await?;
+    Ok(RegisterResponse {
+        instance_id: created.id.to_string(),
+        credential,
+        smart_account: sa.name,
+        virtual_account: va.name,
+        id_cert: id_cert(&serial, cert_expires),
+        sync_interval_secs: SYNC_INTERVAL_SECS,
+    })
+}

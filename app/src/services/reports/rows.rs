@@ -1,0 +1,290 @@
+//! Each report's rows, read within a `Scope` and built as the report's row struct: the small reports
+//! (licenses, virtual accounts) whole, the large ones in keyset pages by id.
+
+use std::collections::{BTreeMap, HashMap};
+
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use super::filters::{event_condition, instance_condition, token_condition, usage_condition};
+use super::{keyset, RowPage, Scope};
+use crate::domain::device::InstanceStatus;
+use crate::domain::reports::{
+    EventReportRow, InstanceReportRow, LicenseReportRow, PoolReportRow, ReportKind, ReportStatus,
+    TokenReportRow, UsageReportRow,
+};
+use crate::entities::{event, instance_usage, pool_usage, product_instance as pi, token};
+use crate::error::AppError;
+use crate::model::{LicenseQuery, LicenseSort, SortDir};
+use crate::protocol::EntitlementStatus;
+use crate::services::{licenses, pools as pool_service, tokens as token_service};
+
+/// Licenses per pool, as the Licenses tab computes them, by pool then license.
+pub(super) async fn licenses(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+) -> Result<Vec<LicenseReportRow>, AppError> {
+    let status = scope.status(ReportKind::Licenses);
+    let mut out = Vec::new();
+    for pool in &scope.pools {
+        let mut n = 1;
+        loop {
+            let page = licenses::list(
+                db,
+                &scope.actor,
+                LicenseQuery {
+                    pool: pool.id,
+                    q: String::new(),
+                    sort: LicenseSort::License,
+                    dir: SortDir::Asc,
+                    page: n,
+                },
+                scope.now,
+            )
+            .await?;
+            for r in page.rows {
+                let other_tag = scope
+                    .filter
+                    .license
+                    .as_deref()
+                    .is_some_and(|tag| !tag.eq_ignore_ascii_case(&r.tag));
+                if other_tag || status.is_some_and(|s| s != ReportStatus::of_license(r.alert)) {
+                    continue;
+                }
+                out.push(LicenseReportRow {
+                    pool: pool.name.clone(),
+                    name: r.name,
+                    tag: r.tag,
+                    family: r.product_family,
+                    purchased: r.purchased,
+                    in_use: r.in_use,
+                    balance: r.balance,
+                    next_expiry: r.nearest_expiry,
+                    alert: r.alert,
+                });
+            }
+            if page.page >= page.pages {
+                break;
+            }
+            n += 1;
+        }
+    }
+    Ok(out)
+}
+
+/// One row per pool with what it holds.
+pub(super) async fn pools(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+) -> Result<Vec<PoolReportRow>, AppError> {
+    let ids = scope.pool_ids();
+    let in_use: Vec<(i64, Option<i64>)> = pool_usage::Entity::find()
+        .select_only()
+        .column(pool_usage::Column::VirtualAccountId)
+        .column_as(
+            Expr::col(pool_usage::Column::InUse)
+                .sum()
+                .cast_as(sea_orm::sea_query::Alias::new("BIGINT")),
+            "in_use",
+        )
+        .filter(pool_usage::Column::VirtualAccountId.is_in(ids.clone()))
+        .group_by(pool_usage::Column::VirtualAccountId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let in_use: HashMap<i64, i64> = in_use
+        .into_iter()
+        .map(|(p, n)| (p, n.unwrap_or(0)))
+        .collect();
+    Ok(pool_service::list(db, &scope.actor, scope.now)
+        .await?
+        .into_iter()
+        .filter(|p| ids.contains(&p.id))
+        .map(|p| PoolReportRow {
+            in_use: in_use.get(&p.id).copied().unwrap_or(0),
+            name: p.name,
+            description: p.description,
+            is_default: p.is_default,
+            active_licenses: p.licenses,
+            tokens: p.tokens,
+            instances: p.instances,
+        })
+        .collect())
+}
+
+/// A page of product instances with their statuses and entitlements (two queries a page).
+pub(super) async fn instances(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    after: Option<i64>,
+    limit: u64,
+) -> Result<RowPage, AppError> {
+    let (rows, next) = keyset::<pi::Entity>(
+        db,
+        instance_condition(scope),
+        pi::Column::Id,
+        false,
+        after,
+        limit,
+        |r| r.id,
+    )
+    .await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut usages: BTreeMap<i64, Vec<instance_usage::Model>> = BTreeMap::new();
+    for u in instance_usage::Entity::find()
+        .filter(instance_usage::Column::ProductInstanceId.is_in(ids))
+        .order_by_asc(instance_usage::Column::Tag)
+        .all(db)
+        .await?
+    {
+        usages.entry(u.product_instance_id).or_default().push(u);
+    }
+    let rows = rows
+        .into_iter()
+        .map(|m| {
+            let mine = usages.remove(&m.id).unwrap_or_default();
+            let ooc = mine
+                .iter()
+                .any(|u| scope.is_short(m.virtual_account_id, &u.tag));
+            InstanceReportRow {
+                pool: scope.pool_name(Some(m.virtual_account_id)),
+                status: InstanceStatus::of(m.last_contact_at, m.auth_expires_at, ooc, scope.now),
+                entitlements: mine
+                    .iter()
+                    .map(|u| format!("{} × {}", u.tag, u.count))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                hostname: m.hostname,
+                product: m.product,
+                pid: m.pid,
+                sn: m.sn,
+                software_version: m.software_version,
+                registered_at: m.registered_at,
+                last_contact_at: m.last_contact_at,
+                id_cert_expires_at: m.id_cert_expires_at,
+                auth_expires_at: m.auth_expires_at,
+            }
+        })
+        .collect();
+    Ok(RowPage::of(rows, next))
+}
+
+/// A page of license usage: one row per instance and tag.
+pub(super) async fn usage(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    after: Option<i64>,
+    limit: u64,
+) -> Result<RowPage, AppError> {
+    let (rows, next) = keyset::<instance_usage::Entity>(
+        db,
+        usage_condition(scope),
+        instance_usage::Column::Id,
+        false,
+        after,
+        limit,
+        |r| r.id,
+    )
+    .await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.product_instance_id).collect();
+    let instances: HashMap<i64, pi::Model> = pi::Entity::find()
+        .filter(pi::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect();
+    let rows = rows
+        .into_iter()
+        .filter_map(|u| {
+            let m = instances.get(&u.product_instance_id)?;
+            Some(UsageReportRow {
+                pool: scope.pool_name(Some(u.virtual_account_id)),
+                hostname: m.hostname.clone(),
+                pid: m.pid.clone(),
+                sn: m.sn.clone(),
+                license: scope.names.get(&u.tag).cloned(),
+                status: if scope.is_short(u.virtual_account_id, &u.tag) {
+                    EntitlementStatus::OutOfCompliance
+                } else {
+                    EntitlementStatus::Authorized
+                },
+                tag: u.tag,
+                count: u.count,
+                last_contact_at: m.last_contact_at,
+            })
+        })
+        .collect();
+    Ok(RowPage::of(rows, next))
+}
+
+/// A page of tokens, newest first; whole tokens only where the actor may change the pool.
+pub(super) async fn tokens(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    after: Option<i64>,
+    limit: u64,
+) -> Result<RowPage, AppError> {
+    let (rows, next) = keyset::<token::Entity>(
+        db,
+        token_condition(scope),
+        token::Column::Id,
+        true,
+        after,
+        limit,
+        |r| r.id,
+    )
+    .await?;
+    let rows = rows
+        .into_iter()
+        .map(|m| {
+            let pool = m.virtual_account_id;
+            let full = scope.pools.iter().any(|p| p.id == pool && p.can_change);
+            let r = token_service::to_row(m, full, scope.now);
+            TokenReportRow {
+                pool: scope.pool_name(Some(pool)),
+                token: r.token,
+                description: r.description,
+                created_by: r.created_by,
+                created_at: r.created_at,
+                expires_at: r.expires_at,
+                uses: r.uses,
+                max_uses: r.max_uses,
+                allow_export_controlled: r.allow_export_controlled,
+                state: r.state,
+                revoke_reason: r.revoke_reason,
+            }
+        })
+        .collect();
+    Ok(RowPage::of(rows, next))
+}
+
+/// A page of events, newest first.
+pub(super) async fn events(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    after: Option<i64>,
+    limit: u64,
+) -> Result<RowPage, AppError> {
+    let (rows, next) = keyset::<event::Entity>(
+        db,
+        event_condition(scope),
+        event::Column::Id,
+        true,
+        after,
+        limit,
+        |r| r.id,
+    )
+    .await?;
+    let rows = rows
+        .into_iter()
+        .map(|m| EventReportRow {
+            at: m.at,
+            pool: scope.pool_name(m.virtual_account_id),
+            actor: m.actor,
+            kind: m.kind,
+            message: m.message,
+        })
+        .collect();
+    Ok(RowPage::of(rows, next))
+}
