@@ -88,7 +88,7 @@ fn bundle(options: &leptos::config::LeptosOptions) -> Router {
 /// Compresses pages and server-function answers (brotli or gzip, as the browser asks). Not the
 /// exports: a workbook is a zip already, and a streamed CSV must reach the browser as it is written;
 /// not the bundle, which has its compressed copies.
-fn compression() -> CompressionLayer<impl Predicate + Clone> {
+fn compression() -> CompressionLayer<impl Predicate> {
     let predicate = DefaultPredicate::new()
         .and(NotForContentType::const_new("text/csv"))
         .and(NotForContentType::const_new(

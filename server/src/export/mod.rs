@@ -283,7 +283,7 @@ fn csv_body(
                 }
             };
             written += page.rows.len() as u64;
-            let chunk: String = page.rows.iter().map(|r| csv_line(r)).collect();
+            let chunk: String = page.rows.iter().map(csv_line).collect();
             if tx.send(Ok(chunk)).await.is_err() {
                 break;
             }

@@ -344,7 +344,7 @@ async fn filters_pick_a_pool_and_a_severity() {
         );
 
         let bad = alerts(&mut c, None, "critical").await.unwrap_err();
-        assert_eq!(bad.for_field("severity").is_some(), true, "{bad:?}");
+        assert!(bad.for_field("severity").is_some(), "{bad:?}");
     }
 }
 

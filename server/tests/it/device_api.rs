@@ -139,7 +139,7 @@ async fn register_authorize_status_renew_deregister() {
         .await;
         assert_eq!(auth.status, StatusCode::OK, "{}", auth.text());
         let auth: AuthorizeResponse = serde_json::from_slice(&auth.body).unwrap();
-        assert_eq!(serde_json::to_value(&auth.status).unwrap(), "authorized");
+        assert_eq!(serde_json::to_value(auth.status).unwrap(), "authorized");
         assert_eq!(
             (auth.authorization.expires_at - auth.authorization.issued_at).num_days(),
             90

@@ -1,0 +1,153 @@
+//! Virtual accounts (license pools): list, create, rename and describe, make default, delete.
+
+use std::collections::HashMap;
+
+use sea_orm::sea_query::{Alias, Expr, ExprTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use crate::domain::roles::Actor;
+use crate::entities::{license_lot, product_instance, token, virtual_account};
+use crate::error::AppError;
+use crate::model::{PoolRef, PoolRow};
+
+mod edit;
+
+pub use edit::{create, delete, set_default, update};
+
+/// Finds a virtual account of the actor's smart account that the actor may see, or `NotFound`.
+pub async fn find_visible(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: i64,
+) -> Result<virtual_account::Model, AppError> {
+    if !actor.sees_pool(id) {
+        return Err(AppError::NotFound);
+    }
+    virtual_account::Entity::find_by_id(id)
+        .filter(virtual_account::Column::SmartAccountId.eq(actor.smart_account_id))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+pub(crate) async fn visible(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+) -> Result<Vec<virtual_account::Model>, AppError> {
+    let mut query = virtual_account::Entity::find()
+        .filter(virtual_account::Column::SmartAccountId.eq(actor.smart_account_id));
+    if !actor.role.is_account_wide() {
+        query = query.filter(virtual_account::Column::Id.is_in(actor.pools.clone()));
+    }
+    Ok(query
+        .order_by_desc(virtual_account::Column::IsDefault)
+        .order_by_asc(virtual_account::Column::Name)
+        .all(db)
+        .await?)
+}
+
+/// The pools the actor sees, default first, for the header's selector.
+pub async fn refs(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<PoolRef>, AppError> {
+    Ok(visible(db, actor)
+        .await?
+        .into_iter()
+        .map(|m| PoolRef {
+            can_change: actor.can_change(m.id),
+            id: m.id,
+            name: m.name,
+            is_default: m.is_default,
+        })
+        .collect())
+}
+
+/// Counts per pool of one table, in one grouped query.
+async fn count_by_pool<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    pool_column: E::Column,
+    value: sea_orm::sea_query::SimpleExpr,
+    pools: &[i64],
+    extra: sea_orm::Condition,
+) -> Result<HashMap<i64, i64>, AppError> {
+    let rows: Vec<(i64, Option<i64>)> = E::find()
+        .select_only()
+        .column(pool_column)
+        .column_as(value, "n")
+        .filter(pool_column.is_in(pools.to_vec()))
+        .filter(extra)
+        .group_by(pool_column)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, n)| (id, n.unwrap_or(0)))
+        .collect())
+}
+
+/// Holdings of each pool: active licenses, tokens, product instances.
+async fn holdings(
+    db: &impl ConnectionTrait,
+    pools: &[i64],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<[HashMap<i64, i64>; 3], AppError> {
+    use sea_orm::Condition;
+    let active = Condition::all()
+        .add(license_lot::Column::StartsAt.lte(now))
+        .add(
+            Condition::any()
+                .add(license_lot::Column::EndsAt.is_null())
+                .add(license_lot::Column::EndsAt.gt(now)),
+        );
+    let sum = Expr::col(license_lot::Column::Quantity)
+        .sum()
+        .cast_as(Alias::new("BIGINT"));
+    let licenses = count_by_pool::<license_lot::Entity>(
+        db,
+        license_lot::Column::VirtualAccountId,
+        sum,
+        pools,
+        active,
+    )
+    .await?;
+    let tokens = count_by_pool::<token::Entity>(
+        db,
+        token::Column::VirtualAccountId,
+        Expr::col(token::Column::Id).count(),
+        pools,
+        Condition::all(),
+    )
+    .await?;
+    let instances = count_by_pool::<product_instance::Entity>(
+        db,
+        product_instance::Column::VirtualAccountId,
+        Expr::col(product_instance::Column::Id).count(),
+        pools,
+        Condition::all(),
+    )
+    .await?;
+    Ok([licenses, tokens, instances])
+}
+
+/// The Virtual Accounts page: every pool the actor sees with what it holds.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<PoolRow>, AppError> {
+    let pools = visible(db, actor).await?;
+    let ids: Vec<i64> = pools.iter().map(|p| p.id).collect();
+    let [licenses, tokens, instances] = holdings(db, &ids, now).await?;
+    Ok(pools
+        .into_iter()
+        .map(|m| PoolRow {
+            licenses: licenses.get(&m.id).copied().unwrap_or(0),
+            tokens: tokens.get(&m.id).copied().unwrap_or(0),
+            instances: instances.get(&m.id).copied().unwrap_or(0),
+            can_change: actor.can_change(m.id),
+            id: m.id,
+            name: m.name,
+            description: m.description,
+            is_default: m.is_default,
+        })
+        .collect())
+}
