@@ -4,6 +4,9 @@
 // navigation's start. Several runs, each in a fresh browser context; prints JSON.
 //
 //   node bench/first-load.mjs http://127.0.0.1:3000 [runs]
+//
+// With THROTTLE_MBPS=10 (and LATENCY_MS, default 40) the browser's network is throttled to that
+// bandwidth and round-trip time, as a user behind an ordinary link would load the page.
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +17,8 @@ const { chromium } = require('@playwright/test');
 
 const base = process.argv[2];
 const runs = Number(process.argv[3] ?? 5);
+const throttleMbps = Number(process.env.THROTTLE_MBPS ?? 0);
+const latencyMs = Number(process.env.LATENCY_MS ?? 40);
 if (!base) throw new Error('usage: node bench/first-load.mjs <base-url> [runs]');
 
 const PROBE = `(() => {
@@ -41,6 +46,15 @@ for (let i = 0; i < runs; i++) {
   const cdp = await context.newCDPSession(page);
   await cdp.send('Network.enable');
   await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+  if (throttleMbps > 0) {
+    const bytesPerSecond = (throttleMbps * 1_000_000) / 8;
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: latencyMs,
+      downloadThroughput: bytesPerSecond,
+      uploadThroughput: bytesPerSecond,
+    });
+  }
   const sizes = new Map();
   cdp.on('Network.responseReceived', (e) => sizes.set(e.requestId, { url: e.response.url, bytes: 0,
     encoding: e.response.headers['content-encoding'] ?? e.response.headers['Content-Encoding'] ?? '' }));
@@ -57,6 +71,7 @@ await browser.close();
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 console.log(JSON.stringify({
   runs,
+  network: throttleMbps > 0 ? `${throttleMbps} Mbit/s, ${latencyMs} ms` : 'loopback',
   bytesOnWire: median(results.map((r) => r.bytes)),
   hydratedMsMedian: median(results.map((r) => r.hydratedMs)),
   hydratedMsAll: results.map((r) => r.hydratedMs),

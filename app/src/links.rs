@@ -6,6 +6,7 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use crate::domain::alerts::Severity;
 use crate::domain::events::EventKind;
+use crate::domain::reports::{ReportKind, ReportStatus};
 use crate::model::{InstanceSort, LicenseSort, SortDir};
 
 /// Everything but the unreserved characters of RFC 3986 is percent-encoded in a query value.
@@ -31,6 +32,9 @@ pub fn href(path: &str, pairs: &[(&str, String)]) -> String {
 pub trait Query {
     fn value(&self, key: &str) -> Option<String>;
 
+    /// Every value of a repeated key (`va=1&va=2`).
+    fn values(&self, key: &str) -> Vec<String>;
+
     /// The value parsed, or None when absent, empty or not of its type.
     fn parsed<T: std::str::FromStr>(&self, key: &str) -> Option<T> {
         self.value(key).and_then(|v| v.trim().parse().ok())
@@ -46,6 +50,10 @@ impl Query for leptos_router::params::ParamsMap {
     fn value(&self, key: &str) -> Option<String> {
         self.get(key)
     }
+
+    fn values(&self, key: &str) -> Vec<String> {
+        self.get_all(key).unwrap_or_default()
+    }
 }
 
 impl Query for [(&str, &str)] {
@@ -53,6 +61,13 @@ impl Query for [(&str, &str)] {
         self.iter()
             .find(|(k, _)| *k == key)
             .map(|(_, v)| (*v).to_owned())
+    }
+
+    fn values(&self, key: &str) -> Vec<String> {
+        self.iter()
+            .filter(|(k, _)| *k == key)
+            .map(|(_, v)| (*v).to_owned())
+            .collect()
     }
 }
 
@@ -352,6 +367,35 @@ impl EventsView {
             pairs.push(("before", before.to_string()));
         }
         href("/inventory", &pairs)
+    }
+}
+
+/// The Reports page's form as the URL holds it: the report, and its filters as typed (the server
+/// parses them into a `ReportFilter` and names the one that is wrong, so a wrong value stays in its
+/// field to be corrected).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ReportsView {
+    pub report: ReportKind,
+    /// The virtual accounts ticked (`va=1&va=2`).
+    pub pools: Vec<String>,
+    pub status: Option<ReportStatus>,
+    pub license: String,
+    pub from: String,
+    pub to: String,
+}
+
+impl ReportsView {
+    pub fn of(query: &(impl Query + ?Sized)) -> ReportsView {
+        ReportsView {
+            report: ReportKind::parse(&query.text("report"))
+                .filter(|k| *k != ReportKind::FullInventory)
+                .unwrap_or_default(),
+            pools: query.values("va"),
+            status: ReportStatus::parse(&query.text("status")),
+            license: query.text("license"),
+            from: query.text("from"),
+            to: query.text("to"),
+        }
     }
 }
 

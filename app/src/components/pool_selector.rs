@@ -6,11 +6,12 @@ use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::layout::PoolsVersion;
+use crate::links::{Query, Tab};
 use crate::model::{Me, PoolRef};
 
 /// The pool chosen by `?va=` on the current page, or the default one.
-pub fn current_pool_id(me: &Me, va: Option<String>) -> Option<i64> {
-    me.pick_pool(va.and_then(|v| v.parse().ok())).map(|p| p.id)
+pub fn current_pool_id(me: &Me, query: &(impl Query + ?Sized)) -> Option<i64> {
+    me.pick_pool(query.parsed("va")).map(|p| p.id)
 }
 
 #[component]
@@ -35,14 +36,9 @@ pub fn PoolSelector(me: Me) -> impl IntoView {
             pools: pools.get(),
             ..me.clone()
         };
-        current_pool_id(&me, query.read().get("va"))
+        current_pool_id(&me, &*query.read())
     };
-    let tab = move || {
-        query
-            .read()
-            .get("tab")
-            .unwrap_or_else(|| "general".to_owned())
-    };
+    let tab = move || Tab::of(&*query.read()).slug();
     let submit_on_change = |ev: leptos::ev::Event| {
         let select = event_target::<web_sys::HtmlSelectElement>(&ev);
         if let Some(form) = select.form() {

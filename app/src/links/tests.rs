@@ -117,3 +117,20 @@ fn detail_links_name_only_what_they_show() {
         "/inventory?va=2&tab=events&kind=token.created&q=&before=40"
     );
 }
+
+#[test]
+fn the_reports_form_keeps_what_was_typed() {
+    let q: &[(&str, &str)] = &[
+        ("report", "full-inventory"),
+        ("va", "1"),
+        ("va", "3"),
+        ("status", "revoked"),
+        ("from", "not a date"),
+    ];
+    let view = ReportsView::of(q);
+    // The Full Inventory is an export only: the page previews the first report instead.
+    assert_eq!(view.report, ReportKind::Licenses);
+    assert_eq!(view.pools, ["1", "3"]);
+    assert_eq!(view.status, Some(ReportStatus::Revoked));
+    assert_eq!(view.from, "not a date");
+}

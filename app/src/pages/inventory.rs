@@ -22,7 +22,7 @@ pub fn InventoryPage() -> impl IntoView {
     let pool = {
         let me = me.clone();
         Memo::new(move |_| {
-            current_pool_id(&me, query.read().get("va"))
+            current_pool_id(&me, &*query.read())
                 .and_then(|id| me.pools.iter().find(|p| p.id == id).cloned())
         })
     };

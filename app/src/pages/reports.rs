@@ -10,9 +10,10 @@ use leptos_router::hooks::{use_location, use_query_map};
 use crate::api::reports::preview_report;
 use crate::components::errors::LoadError;
 use crate::components::export_link::{progress_text, ExportLink};
-use crate::domain::reports::{Cell, ColumnType, ReportKind, ReportStatus};
+use crate::domain::reports::{Cell, ColumnType, ReportKind};
 use crate::error::AppError;
 use crate::format;
+use crate::links::ReportsView;
 use crate::model::{ExportProgress, Me, ReportPreview, ReportRequest};
 
 #[component]
@@ -22,21 +23,15 @@ pub fn ReportsPage() -> impl IntoView {
     };
     let query = use_query_map();
     let location = use_location();
-    let report = Memo::new(move |_| {
-        query
-            .read()
-            .get("report")
-            .and_then(|r| ReportKind::parse(&r))
-            .filter(|k| *k != ReportKind::FullInventory)
-            .unwrap_or(ReportKind::Licenses)
-    });
+    let view = Memo::new(move |_| ReportsView::of(&*query.read()));
+    let report = Memo::new(move |_| view.get().report);
     let search = move || location.search.get();
     let preview = Resource::new(
         move || (report.get(), search()),
         |(report, query)| preview_report(ReportRequest { report, query }),
     );
     let progress = RwSignal::new(None::<ExportProgress>);
-    let chosen_pools = move || query.read().get_all("va").unwrap_or_default();
+    let chosen_pools = move || view.get().pools;
     let pool_boxes = me
         .pools
         .iter()
@@ -90,8 +85,7 @@ pub fn ReportsPage() -> impl IntoView {
                 <ReportFieldError preview field="va" />
             </fieldset>
             <div class="report-filters">
-                {move || report_filters(report.get(), query.read().get("status"), query.read().get("license"),
-                    query.read().get("from"), query.read().get("to"), preview)}
+                {move || report_filters(view.get(), preview)}
             </div>
             <button type="submit" class="button button-primary">"Show preview"</button>
         </Form>
@@ -131,15 +125,15 @@ fn ReportFieldError(preview: PreviewResource, field: &'static str) -> impl IntoV
 }
 
 /// The filters the chosen report takes.
-fn report_filters(
-    kind: ReportKind,
-    status: Option<String>,
-    license: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-    preview: PreviewResource,
-) -> impl IntoView {
-    let status = status.as_deref().and_then(ReportStatus::parse);
+fn report_filters(view: ReportsView, preview: PreviewResource) -> impl IntoView {
+    let ReportsView {
+        report: kind,
+        status,
+        license,
+        from,
+        to,
+        ..
+    } = view;
     let status_field = (!kind.statuses().is_empty()).then(|| {
         let options = kind
             .statuses()
@@ -163,7 +157,7 @@ fn report_filters(
         view! {
             <div class="field">
                 <label for="report-license">"License (entitlement tag)"</label>
-                <input id="report-license" name="license" type="text" value=license.unwrap_or_default()
+                <input id="report-license" name="license" type="text" value=license
                     placeholder="e.g. A9K-100G-LIC" aria-describedby="report-license-error" />
                 <ReportFieldError preview field="license" />
             </div>
@@ -177,7 +171,7 @@ fn report_filters(
                     <div class="field">
                         <label for=format!("report-{field}")>{format!("{label} {field}")}</label>
                         <input id=format!("report-{field}") name=field type="date"
-                            value=value.unwrap_or_default()
+                            value=value
                             aria-describedby=format!("report-{field}-error") />
                         <ReportFieldError preview field />
                     </div>

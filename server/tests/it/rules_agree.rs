@@ -13,7 +13,7 @@ use app::entities::{license_lot, product_instance as pi, token};
 use app::protocol::{InstanceStatus, SYNC_INTERVAL_SECS};
 use chrono::{DateTime, Duration, Utc};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
+use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
     QuerySelect, Set,
@@ -83,22 +83,34 @@ fn fixture(backend: &crate::common::Backend) -> Fixture {
     }
 }
 
-/// Ids selected by `cond` among the rows of `E`.
-async fn ids<E: EntityTrait>(
+/// For each of `states`, the rows of `E` that its SQL condition selects are exactly the rows the Rust
+/// rule put in it (`expected`: id and state).
+async fn agree<E: EntityTrait, S: Copy + PartialEq + std::fmt::Debug>(
     db: &DatabaseConnection,
     id: E::Column,
-    cond: Condition,
-) -> BTreeSet<i64> {
-    E::find()
-        .select_only()
-        .column(id)
-        .filter(cond)
-        .into_tuple::<i64>()
-        .all(db)
-        .await
-        .unwrap()
-        .into_iter()
-        .collect()
+    states: &[S],
+    expected: &[(i64, S)],
+    sql: impl Fn(S) -> Condition,
+) -> Result<(), TestCaseError> {
+    for &state in states {
+        let selected: BTreeSet<i64> = E::find()
+            .select_only()
+            .column(id)
+            .filter(sql(state))
+            .into_tuple::<i64>()
+            .all(db)
+            .await
+            .unwrap()
+            .into_iter()
+            .collect();
+        let ruled: BTreeSet<i64> = expected
+            .iter()
+            .filter(|(_, s)| *s == state)
+            .map(|(id, _)| *id)
+            .collect();
+        prop_assert_eq!(selected, ruled, "{:?}", state);
+    }
+    Ok(())
 }
 
 type TokenSpec = (i64, bool, i32, Option<i32>);
@@ -148,21 +160,17 @@ fn token_states_agree_in_sql_and_rust() {
                         let state = TokenState::of(expires_at, revoked, uses, max_uses, now);
                         expected.push((row.id, state));
                     }
-                    for state in TokenState::ALL {
-                        let sql =
-                            ids::<token::Entity>(&f.db, token::Column::Id, token_state(state, now))
-                                .await;
-                        let rust: BTreeSet<i64> = expected
-                            .iter()
-                            .filter(|(_, s)| *s == state)
-                            .map(|(id, _)| *id)
-                            .collect();
-                        prop_assert_eq!(sql, rust, "{:?} on {:?}", state, backend);
-                    }
-                    Ok(())
+                    agree::<token::Entity, _>(
+                        &f.db,
+                        token::Column::Id,
+                        &TokenState::ALL,
+                        &expected,
+                        |state| token_state(state, now),
+                    )
+                    .await
                 })
             })
-            .unwrap();
+            .unwrap_or_else(|e| panic!("{backend:?}: {e}"));
     }
 }
 
@@ -218,27 +226,20 @@ fn instance_statuses_agree_in_sql_and_rust() {
                                 InstanceStatus::of(last_contact_at, auth_expires_at, ooc, now);
                             expected.push((row.id, status));
                         }
-                        for status in InstanceStatus::ALL {
-                            // The reports pass "uses a tag its pool is short of"; here, a list of ids.
-                            let ooc = Condition::all().add(pi::Column::Id.is_in(short.clone()));
-                            let sql = ids::<pi::Entity>(
-                                &f.db,
-                                pi::Column::Id,
-                                instance_status(status, now, ooc),
-                            )
-                            .await;
-                            let rust: BTreeSet<i64> = expected
-                                .iter()
-                                .filter(|(_, s)| *s == status)
-                                .map(|(id, _)| *id)
-                                .collect();
-                            prop_assert_eq!(sql, rust, "{:?} on {:?}", status, backend);
-                        }
-                        Ok(())
+                        // The reports pass "uses a tag its pool is short of"; here, a list of ids.
+                        let ooc = || Condition::all().add(pi::Column::Id.is_in(short.clone()));
+                        agree::<pi::Entity, _>(
+                            &f.db,
+                            pi::Column::Id,
+                            &InstanceStatus::ALL,
+                            &expected,
+                            |status| instance_status(status, now, ooc()),
+                        )
+                        .await
                     })
                 },
             )
-            .unwrap();
+            .unwrap_or_else(|e| panic!("{backend:?}: {e}"));
     }
 }
 
@@ -281,22 +282,17 @@ fn lot_states_agree_in_sql_and_rust() {
                             .unwrap();
                             expected.push((row.id, LotState::at(starts_at, ends_at, now)));
                         }
-                        for state in LotState::ALL {
-                            let cond = lot_state(state, license_lot::Entity, now);
-                            let sql =
-                                ids::<license_lot::Entity>(&f.db, license_lot::Column::Id, cond)
-                                    .await;
-                            let rust: BTreeSet<i64> = expected
-                                .iter()
-                                .filter(|(_, s)| *s == state)
-                                .map(|(id, _)| *id)
-                                .collect();
-                            prop_assert_eq!(sql, rust, "{:?} on {:?}", state, backend);
-                        }
-                        Ok(())
+                        agree::<license_lot::Entity, _>(
+                            &f.db,
+                            license_lot::Column::Id,
+                            &LotState::ALL,
+                            &expected,
+                            |state| lot_state(state, license_lot::Entity, now),
+                        )
+                        .await
                     })
                 },
             )
-            .unwrap();
+            .unwrap_or_else(|e| panic!("{backend:?}: {e}"));
     }
 }

@@ -22,9 +22,10 @@ pub const EXCEL_MAX_ROWS: u32 = 1_048_576;
 
 /// A report the portal offers. `FullInventory` exists only as an export: every report in one workbook.
 /// On the wire and in URLs it is its slug (`product-instances`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ReportKind {
+    #[default]
     Licenses,
     ProductInstances,
     VirtualAccounts,
