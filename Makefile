@@ -1,7 +1,7 @@
 # The portal's two commands: `make run` and `make test`. Each installs what it needs first.
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
-export PATH := $(HOME)/.cargo/bin:$(PATH)
+export PATH := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(PATH)
 # Every cargo build of the server must agree on the bundle's name (portal.wasm, never portal_bg.wasm):
 # leptos compiles it into the hydration script.
 export LEPTOS_OUTPUT_NAME := portal

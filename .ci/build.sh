@@ -10,7 +10,7 @@
 # profile), so building it beside the server costs almost nothing (docs/PERFORMANCE.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$HOME/.cargo/bin:$PATH"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 # The server compiles the bundle's name in (leptos' hydration script): `portal`, never `portal_bg`.
 export LEPTOS_OUTPUT_NAME=portal
 

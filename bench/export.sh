@@ -6,7 +6,7 @@
 # Prints one block per count; docs/PERFORMANCE.md records the figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$HOME/.cargo/bin:$PATH" LEPTOS_OUTPUT_NAME=portal
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH" LEPTOS_OUTPUT_NAME=portal
 cargo build --release -p server -p bench --bin server --bin export_bench 2>&1 | tail -1
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
