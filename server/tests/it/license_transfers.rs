@@ -290,3 +290,37 @@ async fn licenses_from_the_same_lot_join_it_after_the_pool_is_renamed() {
         assert_eq!(row(&rows(&mut c, west).await, TAG).purchased, 5);
     }
 }
+
+#[tokio::test]
+async fn the_migration_reads_the_origin_of_earlier_transfers_from_their_text() {
+    use sea_orm::{ConnectionTrait, Database};
+    use sea_orm_migration::MigratorTrait;
+    use server::migrations::Migrator;
+
+    for backend in backends() {
+        let db = Database::connect(common::fresh_db(&backend).await)
+            .await
+            .unwrap();
+        // The schema as it was before lots had an origin column, with lots written then.
+        Migrator::up(&db, Some(5)).await.unwrap();
+        let now = "2026-01-01 00:00:00+00:00";
+        for sql in [
+            "INSERT INTO smart_accounts (id, name, created_at) VALUES (1, 'Acme', '2026-01-01 00:00:00+00:00')".to_owned(),
+            format!("INSERT INTO virtual_accounts (id, smart_account_id, name, description, is_default, created_at) VALUES (1, 1, 'East', '', true, '{now}'), (2, 1, 'West', '', false, '{now}')"),
+            "INSERT INTO licenses (id, tag, name, product_family) VALUES (1, 'T', 'T', 'F')".to_owned(),
+            format!("INSERT INTO license_lots (id, virtual_account_id, license_id, quantity, starts_at, ends_at, source_ref, created_at) VALUES (5, 1, 1, 7, '{now}', NULL, 'ORD-1', '{now}'), (6, 2, 1, 3, '{now}', NULL, 'transfer from East (lot 5)', '{now}')"),
+        ] {
+            db.execute_unprepared(&sql).await.unwrap();
+        }
+        Migrator::up(&db, None).await.unwrap();
+        let origins: Vec<(i64, Option<i64>)> = license_lot::Entity::find()
+            .order_by_asc(license_lot::Column::Id)
+            .all(&db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|l| (l.id, l.origin_lot_id))
+            .collect();
+        assert_eq!(origins, [(5, None), (6, Some(5))], "{backend:?}");
+    }
+}
