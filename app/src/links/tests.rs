@@ -1,6 +1,9 @@
 //! Unit tests of the typed URLs: encoding, defaults, round trips, detail links.
 
 use super::*;
+use crate::domain::events::EventKind;
+use crate::domain::reports::{ReportKind, ReportStatus};
+use crate::model::{InstanceSort, LicenseSort, SortDir};
 
 #[test]
 fn values_are_encoded_but_unreserved_characters() {

@@ -1,10 +1,10 @@
 //! The reports' filters as SQL conditions: the scope's pools, the license, the date range and the
 //! status, each status through the SQL mirror of its rule (`domain::…::sql`).
 
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, Condition};
 
-use super::Scope;
+use super::{uses_a_tag, Scope};
 use crate::domain::device::sql::instance_status;
 use crate::domain::reports::{ReportKind, ReportStatus};
 use crate::domain::tokens::sql::token_state;
@@ -28,22 +28,8 @@ fn in_date_range(scope: &Scope, column: impl ColumnTrait) -> Condition {
 pub(super) fn instance_condition(scope: &Scope) -> Condition {
     let mut cond = Condition::all().add(pi::Column::VirtualAccountId.is_in(scope.pool_ids()));
     if let Some(tag) = &scope.filter.license {
-        cond = cond.add(Expr::exists(
-            Query::select()
-                .expr(Expr::val(1))
-                .from(instance_usage::Entity)
-                .and_where(
-                    Expr::col((
-                        instance_usage::Entity,
-                        instance_usage::Column::ProductInstanceId,
-                    ))
-                    .equals((pi::Entity, pi::Column::Id)),
-                )
-                .and_where(
-                    Expr::col((instance_usage::Entity, instance_usage::Column::Tag))
-                        .eq(tag.clone()),
-                )
-                .to_owned(),
+        cond = cond.add(uses_a_tag(
+            Expr::col((instance_usage::Entity, instance_usage::Column::Tag)).eq(tag.clone()),
         ));
     }
     cond = cond.add(in_date_range(scope, pi::Column::RegisteredAt));

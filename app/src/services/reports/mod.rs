@@ -165,22 +165,9 @@ impl Scope {
             any = any.add(
                 Condition::all()
                     .add(pi::Column::VirtualAccountId.eq(*pool))
-                    .add(Expr::exists(
-                        Query::select()
-                            .expr(Expr::val(1))
-                            .from(instance_usage::Entity)
-                            .and_where(
-                                Expr::col((
-                                    instance_usage::Entity,
-                                    instance_usage::Column::ProductInstanceId,
-                                ))
-                                .equals((pi::Entity, pi::Column::Id)),
-                            )
-                            .and_where(
-                                Expr::col((instance_usage::Entity, instance_usage::Column::Tag))
-                                    .is_in(tags.clone()),
-                            )
-                            .to_owned(),
+                    .add(uses_a_tag(
+                        Expr::col((instance_usage::Entity, instance_usage::Column::Tag))
+                            .is_in(tags.clone()),
                     )),
             );
         }
@@ -210,6 +197,24 @@ impl Scope {
             any
         }
     }
+}
+
+/// The `product_instances` rows that use a tag matching `tag` (a condition on `instance_usages`).
+fn uses_a_tag(tag: Expr) -> Expr {
+    Expr::exists(
+        Query::select()
+            .expr(Expr::val(1))
+            .from(instance_usage::Entity)
+            .and_where(
+                Expr::col((
+                    instance_usage::Entity,
+                    instance_usage::Column::ProductInstanceId,
+                ))
+                .equals((pi::Entity, pi::Column::Id)),
+            )
+            .and_where(tag)
+            .to_owned(),
+    )
 }
 
 /// How many rows `kind` has in `scope`.

@@ -1,0 +1,200 @@
+//! When a fact becomes an alert: one function per kind, each with its severity, message and due date.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::{
+    due_text, expiring_severity, expiry_notice, token_expiring, Alert, AlertKind, AlertSource,
+    InstanceGroup, PoolName, Severity, CONNECT_GRACE_SECS,
+};
+use crate::domain::error::plural;
+use crate::domain::licenses::days_until;
+use crate::format::{date, minute};
+
+fn alert(
+    kind: AlertKind,
+    severity: Severity,
+    pool: &PoolName,
+    source: AlertSource,
+    message: String,
+    due: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Alert {
+    Alert {
+        kind,
+        severity,
+        pool_id: pool.id,
+        pool: pool.name.clone(),
+        source,
+        message,
+        due,
+        due_text: due_text(kind, due, now),
+    }
+}
+
+/// "Insufficient Licenses" when the pool uses more of the license than its active lots hold.
+pub fn insufficient(
+    pool: &PoolName,
+    license: AlertSource,
+    active: i64,
+    in_use: i64,
+    now: DateTime<Utc>,
+) -> Option<Alert> {
+    (in_use > active).then(|| {
+        let message = format!(
+            "{in_use} in use, {active} purchased: {} short. The instances using it are out of compliance.",
+            in_use - active
+        );
+        alert(
+            AlertKind::InsufficientLicenses,
+            Severity::Major,
+            pool,
+            license,
+            message,
+            now,
+            now,
+        )
+    })
+}
+
+/// "Licenses Expiring" when the nearest end of the license's active term lots has reached a notice.
+pub fn expiring(
+    pool: &PoolName,
+    license: AlertSource,
+    end: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Option<Alert> {
+    let notice = expiry_notice(end, now)?;
+    let days = days_until(end, now);
+    let message = format!(
+        "Licenses end on {} (in {}; {notice}-day notice).",
+        date(end),
+        plural(days, "day", "days")
+    );
+    Some(alert(
+        AlertKind::LicensesExpiring,
+        expiring_severity(notice),
+        pool,
+        license,
+        message,
+        end,
+        now,
+    ))
+}
+
+/// "Licenses Expired" when every lot of the license in the pool has ended (the Licenses tab's
+/// "Expired" mark); due since the last end.
+pub fn expired(
+    pool: &PoolName,
+    license: AlertSource,
+    last_end: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Alert {
+    let message = format!(
+        "Every lot of this license has ended, the last on {}.",
+        date(last_end)
+    );
+    alert(
+        AlertKind::LicensesExpired,
+        Severity::Minor,
+        pool,
+        license,
+        message,
+        last_end,
+        now,
+    )
+}
+
+fn instances_source(group: &InstanceGroup) -> AlertSource {
+    if group.count == 1 {
+        AlertSource::Instance {
+            id: group.first_id,
+            hostname: group.first_hostname.clone(),
+        }
+    } else {
+        AlertSource::Instances {
+            count: group.count,
+            example: group.first_hostname.clone(),
+        }
+    }
+}
+
+/// "Product Instance Failed to Connect" for the pool's instances silent longer than
+/// `CONNECT_GRACE_SECS`; `group.earliest` is the oldest last contact. Due when the first went silent.
+pub fn failed_to_connect(pool: &PoolName, group: &InstanceGroup, now: DateTime<Utc>) -> Alert {
+    let message = if group.count == 1 {
+        format!(
+            "No contact since {}: it has not synchronized for over {} hours.",
+            minute(group.earliest),
+            CONNECT_GRACE_SECS / 3600
+        )
+    } else {
+        format!(
+            "{} (such as {}) have not synchronized for over {} hours; the oldest contact was {}.",
+            plural(group.count, "product instance", "product instances"),
+            group.first_hostname,
+            CONNECT_GRACE_SECS / 3600,
+            minute(group.earliest)
+        )
+    };
+    alert(
+        AlertKind::InstanceFailedToConnect,
+        Severity::Minor,
+        pool,
+        instances_source(group),
+        message,
+        group.earliest + Duration::seconds(CONNECT_GRACE_SECS),
+        now,
+    )
+}
+
+/// "Product Instance Failed to Renew" for the pool's instances whose authorization has expired (and
+/// that are not silent: those are "Failed to Connect"); `group.earliest` is the first end.
+pub fn failed_to_renew(pool: &PoolName, group: &InstanceGroup, now: DateTime<Utc>) -> Alert {
+    let message = if group.count == 1 {
+        format!(
+            "Its authorization expired on {} and was not renewed.",
+            minute(group.earliest)
+        )
+    } else {
+        format!(
+            "{} (such as {}) have an expired authorization; the first expired on {}.",
+            plural(group.count, "product instance", "product instances"),
+            group.first_hostname,
+            minute(group.earliest)
+        )
+    };
+    alert(
+        AlertKind::InstanceFailedToRenew,
+        Severity::Major,
+        pool,
+        instances_source(group),
+        message,
+        group.earliest,
+        now,
+    )
+}
+
+/// "Token Expiring" for a live token ending within `TOKEN_NOTICE_DAYS`.
+pub fn token(
+    pool: &PoolName,
+    token: AlertSource,
+    end: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Option<Alert> {
+    token_expiring(end, now).then(|| {
+        let message = format!(
+            "Expires on {} (in {}); devices can no longer register with it after that.",
+            minute(end),
+            plural(days_until(end, now), "day", "days")
+        );
+        alert(
+            AlertKind::TokenExpiring,
+            Severity::Informational,
+            pool,
+            token,
+            message,
+            end,
+            now,
+        )
+    })
+}
