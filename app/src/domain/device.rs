@@ -196,6 +196,8 @@ impl From<FieldError> for DeviceRefusal {
 pub struct TokenFacts {
     pub id: i64,
     pub pool: i64,
+    /// The smart account of the token's pool.
+    pub account: i64,
     pub expires_at: DateTime<Utc>,
     pub revoked: bool,
     pub uses: i32,
@@ -207,6 +209,8 @@ pub struct TokenFacts {
 pub struct Registered {
     pub instance: i64,
     pub pool: i64,
+    /// The smart account of its pool.
+    pub account: i64,
     pub token: Option<i64>,
 }
 
@@ -222,7 +226,9 @@ pub struct RegistrationPlan {
 }
 
 /// Decides a registration: the token must be unrevoked, unexpired and have uses left; a registered
-/// UDI needs `force`. The checks run in that order, so a device learns the first thing to fix.
+/// UDI needs `force`, and `force` replaces only a registration of the token's own smart account (a
+/// UDI of another account is never taken over: serial numbers are printed on the hardware). The
+/// checks run in that order, so a device learns the first thing to fix.
 pub fn plan_registration(
     token: TokenFacts,
     existing: Option<Registered>,
@@ -235,7 +241,7 @@ pub fn plan_registration(
         TokenState::Expired => return Err(DeviceRefusal::TokenExpired(token.expires_at)),
         TokenState::Active | TokenState::Exhausted => {}
     }
-    if existing.is_some() && !force {
+    if existing.is_some_and(|e| !force || e.account != token.account) {
         return Err(DeviceRefusal::AlreadyRegistered(udi.to_string()));
     }
     let counts_use = existing.is_none_or(|e| e.token != Some(token.id));

@@ -16,7 +16,7 @@ use common::{backends, Reply, TestApp};
 use ed25519_dalek::{Signature, Verifier, VerifyingKey};
 use serde_json::{json, Value};
 
-async fn send(
+pub(crate) async fn send(
     app: &TestApp,
     method: &str,
     path: &str,
@@ -41,7 +41,12 @@ async fn send(
         .await
 }
 
-async fn post(app: &TestApp, path: &str, credential: Option<&str>, body: Value) -> Reply {
+pub(crate) async fn post(
+    app: &TestApp,
+    path: &str,
+    credential: Option<&str>,
+    body: Value,
+) -> Reply {
     send(
         app,
         "POST",
@@ -52,7 +57,7 @@ async fn post(app: &TestApp, path: &str, credential: Option<&str>, body: Value) 
     .await
 }
 
-fn code(reply: &Reply) -> String {
+pub(crate) fn code(reply: &Reply) -> String {
     let v: Value = serde_json::from_slice(&reply.body)
         .unwrap_or_else(|_| panic!("not JSON: {}", reply.text()));
     v["error"]["code"]
@@ -62,7 +67,7 @@ fn code(reply: &Reply) -> String {
 }
 
 /// An account "Acme" with pool "Default" holding `licenses` × A9K-100G-LIC, and a token.
-async fn setup(app: &TestApp, licenses: i64, max_uses: &str) -> String {
+pub(crate) async fn setup(app: &TestApp, licenses: i64, max_uses: &str) -> String {
     app::services::users::create_account(app.db(), "Acme", "alice", common::PASSWORD, app.now())
         .await
         .unwrap();
@@ -103,11 +108,11 @@ async fn setup(app: &TestApp, licenses: i64, max_uses: &str) -> String {
         .token
 }
 
-fn registration(token: &str, sn: &str, force: bool) -> Value {
+pub(crate) fn registration(token: &str, sn: &str, force: bool) -> Value {
     json!({"id_token": token, "udi": {"pid": "ASR-9006-AC", "sn": sn}, "hostname": "r1", "product": "ASR9K", "software_version": "7.3.2", "force": force})
 }
 
-async fn register(app: &TestApp, token: &str, sn: &str) -> RegisterResponse {
+pub(crate) async fn register(app: &TestApp, token: &str, sn: &str) -> RegisterResponse {
     let reply = post(app, "/register", None, registration(token, sn, false)).await;
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
     serde_json::from_slice(&reply.body).unwrap()

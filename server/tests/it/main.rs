@@ -9,6 +9,7 @@ mod auth;
 mod config;
 mod device_api;
 mod device_fuzz;
+mod device_takeover;
 mod events;
 mod license_concurrency;
 mod license_transfers;

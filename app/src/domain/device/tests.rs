@@ -79,6 +79,7 @@ fn token() -> TokenFacts {
     TokenFacts {
         id: 7,
         pool: 1,
+        account: 10,
         expires_at: t(1_000),
         revoked: false,
         uses: 0,
@@ -116,6 +117,7 @@ fn a_registration_checks_the_token_then_the_udi_then_the_uses() {
     let there = Registered {
         instance: 3,
         pool: 2,
+        account: 10,
         token: None,
     };
     assert_eq!(
@@ -138,10 +140,30 @@ fn a_forced_retry_with_the_same_token_counts_no_second_use() {
     let mine = Registered {
         instance: 3,
         pool: 1,
+        account: 10,
         token: Some(7),
     };
     let used_up = TokenFacts { uses: 1, ..token() };
     let plan = plan_registration(used_up, Some(mine), true, &udi(), t(0)).unwrap();
     assert!(!plan.counts_use);
     assert!(!plan.moves_pool);
+}
+
+#[test]
+fn force_never_takes_a_device_from_another_smart_account() {
+    let theirs = Registered {
+        instance: 3,
+        pool: 9,
+        account: 11,
+        token: None,
+    };
+    for force in [false, true] {
+        assert_eq!(
+            plan_registration(token(), Some(theirs), force, &udi(), t(0)),
+            Err(DeviceRefusal::AlreadyRegistered(
+                "PID:ASR-9006-AC,SN:FOX1".into()
+            )),
+            "force = {force}"
+        );
+    }
 }

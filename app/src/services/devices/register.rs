@@ -13,11 +13,11 @@ use crate::domain::device::{
 };
 use crate::domain::events::EventKind;
 use crate::domain::tokens::shorten;
-use crate::entities::{product_instance as pi, token};
+use crate::entities::{product_instance as pi, token, virtual_account};
 use crate::error::DeviceError;
 use crate::protocol::{RegisterRequest, RegisterResponse, SYNC_INTERVAL_SECS};
 use crate::services::events::{self, NewEvent};
-use crate::services::{instances, secrets};
+use crate::services::{instances, is_unique_violation, secrets};
 
 use super::{id_cert, names, new_credential, ID_CERT_DAYS};
 
@@ -49,19 +49,35 @@ pub async fn register(
         .filter(pi::Column::Sn.eq(reg.udi.sn()))
         .one(&txn)
         .await?;
+    let account_of = |pool: i64| {
+        let txn = &txn;
+        async move {
+            virtual_account::Entity::find_by_id(pool)
+                .one(txn)
+                .await?
+                .map(|va| va.smart_account_id)
+                .ok_or(DeviceError::Internal)
+        }
+    };
+    let token_account = account_of(tok.virtual_account_id).await?;
+    let registered = match &existing {
+        Some(e) => Some(Registered {
+            instance: e.id,
+            pool: e.virtual_account_id,
+            account: account_of(e.virtual_account_id).await?,
+            token: e.token_id,
+        }),
+        None => None,
+    };
     let facts = TokenFacts {
         id: tok.id,
         pool: tok.virtual_account_id,
+        account: token_account,
         expires_at: tok.expires_at,
         revoked: tok.revoked_at.is_some(),
         uses: tok.uses,
         max_uses: tok.max_uses,
     };
-    let registered = existing.as_ref().map(|e| Registered {
-        instance: e.id,
-        pool: e.virtual_account_id,
-        token: e.token_id,
-    });
     let plan = plan_registration(facts, registered, reg.force, &reg.udi, now)?;
     let answer = apply(&txn, &reg, &tok, existing.as_ref(), plan, now).await?;
     txn.commit().await?;
@@ -135,7 +151,15 @@ async fn apply(
         ..Default::default()
     }
     .insert(txn)
-    .await?;
+    .await
+    .map_err(|e| {
+        // Another registration of this UDI committed first (PostgreSQL lets both read "none").
+        if is_unique_violation(&e) {
+            DeviceRefusal::AlreadyRegistered(reg.udi.to_string()).into()
+        } else {
+            DeviceError::from(e)
+        }
+    })?;
     let again = if plan.replaces.is_some() {
         "re-registered"
     } else {
