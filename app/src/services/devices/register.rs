@@ -13,7 +13,7 @@ use crate::domain::device::{
 };
 use crate::domain::events::EventKind;
 use crate::domain::tokens::shorten;
-use crate::entities::{product_instance as pi, token, virtual_account};
+use crate::entities::{product_instance as pi, smart_account, token, virtual_account};
 use crate::error::DeviceError;
 use crate::protocol::{RegisterRequest, RegisterResponse, SYNC_INTERVAL_SECS};
 use crate::services::events::{self, NewEvent};
@@ -49,22 +49,20 @@ pub async fn register(
         .filter(pi::Column::Sn.eq(reg.udi.sn()))
         .one(&txn)
         .await?;
-    let account_of = |pool: i64| {
-        let txn = &txn;
-        async move {
-            virtual_account::Entity::find_by_id(pool)
-                .one(txn)
-                .await?
-                .map(|va| va.smart_account_id)
-                .ok_or(DeviceError::Internal)
-        }
-    };
-    let token_account = account_of(tok.virtual_account_id).await?;
+    let (va, sa) = names(&txn, tok.virtual_account_id).await?;
     let registered = match &existing {
         Some(e) => Some(Registered {
             instance: e.id,
             pool: e.virtual_account_id,
-            account: account_of(e.virtual_account_id).await?,
+            account: if e.virtual_account_id == va.id {
+                sa.id
+            } else {
+                virtual_account::Entity::find_by_id(e.virtual_account_id)
+                    .one(&txn)
+                    .await?
+                    .ok_or(DeviceError::Internal)?
+                    .smart_account_id
+            },
             token: e.token_id,
         }),
         None => None,
@@ -72,14 +70,14 @@ pub async fn register(
     let facts = TokenFacts {
         id: tok.id,
         pool: tok.virtual_account_id,
-        account: token_account,
+        account: sa.id,
         expires_at: tok.expires_at,
         revoked: tok.revoked_at.is_some(),
         uses: tok.uses,
         max_uses: tok.max_uses,
     };
     let plan = plan_registration(facts, registered, reg.force, &reg.udi, now)?;
-    let answer = apply(&txn, &reg, &tok, existing.as_ref(), plan, now).await?;
+    let answer = apply(&txn, &reg, &tok, (va, sa), existing.as_ref(), plan, now).await?;
     txn.commit().await?;
     Ok(answer)
 }
@@ -88,6 +86,7 @@ async fn apply(
     txn: &impl ConnectionTrait,
     reg: &Registration,
     tok: &token::Model,
+    (va, sa): (virtual_account::Model, smart_account::Model),
     existing: Option<&pi::Model>,
     plan: RegistrationPlan,
     now: DateTime<Utc>,
@@ -108,7 +107,6 @@ async fn apply(
             return Err(DeviceRefusal::TokenExhausted.into());
         }
     }
-    let (va, sa) = names(txn, tok.virtual_account_id).await?;
     let actor = format!("device {}", reg.udi);
     if let Some(old) = existing {
         instances::delete_instance(txn, old).await?;
