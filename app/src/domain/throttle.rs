@@ -64,6 +64,24 @@ impl ThrottleState {
     }
 }
 
+impl ThrottleState {
+    /// The state after a reserved attempt turned out right: one failure fewer, unlocked when that
+    /// leaves the key under the limit.
+    pub fn refunded(self, policy: ThrottlePolicy, now: i64) -> ThrottleState {
+        let failures = (self.failures - 1).max(0);
+        let locked_until = if failures < policy.max_failures {
+            None
+        } else {
+            self.locked_until.filter(|&until| until > now)
+        };
+        ThrottleState {
+            failures,
+            locked_until,
+            ..self
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,5 +113,17 @@ mod tests {
         assert_eq!(s.failures, 1);
         assert_eq!(s.window_started_at, 200);
         assert_eq!(s.retry_after(200), None);
+    }
+
+    #[test]
+    fn a_refund_takes_back_one_failure_and_the_lock_it_set() {
+        let mut s = ThrottleState::default();
+        for t in [1000, 1001, 1002] {
+            s = s.after_failure(P, t);
+        }
+        assert_eq!(s.retry_after(1002), Some(50));
+        let back = s.refunded(P, 1002);
+        assert_eq!((back.failures, back.locked_until), (2, None));
+        assert_eq!(ThrottleState::default().refunded(P, 0).failures, 0);
     }
 }

@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, Version};
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait};
 
 use crate::domain::names::Username;
 use crate::domain::throttle::ThrottlePolicy;
@@ -81,7 +81,7 @@ async fn verify_password(password: String, hash: Option<String>) -> Result<bool,
 
 /// Signs in: returns the user's id, or `BadCredentials`, or `Throttled` (decided before any hashing).
 pub async fn sign_in(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     username: &str,
     password: &str,
     client_addr: &str,
@@ -94,7 +94,15 @@ pub async fn sign_in(
     let account_key = throttle::account_key(username.as_str());
     let address_key = throttle::address_key(client_addr);
     let now_secs = now.timestamp();
-    throttle::check(db, &[&account_key, &address_key], now_secs).await?;
+    throttle::reserve(
+        db,
+        &[
+            (&account_key, ThrottlePolicy::ACCOUNT),
+            (&address_key, ThrottlePolicy::ADDRESS),
+        ],
+        now_secs,
+    )
+    .await?;
 
     let found = user::Entity::find()
         .filter(user::Column::Username.eq(username.as_str()))
@@ -103,11 +111,10 @@ pub async fn sign_in(
     let hash = found.as_ref().map(|u| u.password_hash.clone());
     if verify_password(password.to_owned(), hash).await? {
         throttle::clear(db, &account_key).await?;
+        throttle::refund(db, &address_key, ThrottlePolicy::ADDRESS, now_secs).await?;
         // `found` is Some whenever the verification passed.
         found.map(|u| u.id).ok_or(AppError::BadCredentials)
     } else {
-        throttle::record_failure(db, &account_key, ThrottlePolicy::ACCOUNT, now_secs).await?;
-        throttle::record_failure(db, &address_key, ThrottlePolicy::ADDRESS, now_secs).await?;
         tracing::info!(
             username = username.as_str(),
             client = client_addr,

@@ -1,7 +1,9 @@
 //! Failed sign-in counters, kept in the database so that every portal process shares them.
 
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{ConnectionTrait, EntityTrait, Set};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionSession, TransactionTrait,
+};
 
 use crate::domain::throttle::{ThrottlePolicy, ThrottleState};
 use crate::entities::login_throttle;
@@ -29,45 +31,82 @@ async fn state(db: &impl ConnectionTrait, key: &str) -> Result<ThrottleState, Ap
         .unwrap_or_default())
 }
 
-/// Refuses with `Throttled` when any of the keys is locked at `now` (unix seconds).
-pub async fn check(db: &impl ConnectionTrait, keys: &[&str], now: i64) -> Result<(), AppError> {
-    let mut wait = None;
-    for key in keys {
-        if let Some(secs) = state(db, key).await?.retry_after(now) {
-            wait = Some(wait.map_or(secs, |w: i64| w.max(secs)));
-        }
+/// Reserves one attempt against every key, atomically: in one transaction each key's row is locked
+/// (a no-op upsert first, which takes the row lock on PostgreSQL and the write lock on SQLite), its
+/// state read, and either the attempt refused with `Throttled` (nothing written) or counted as a
+/// failure before any password is verified. A right password then gives the attempt back (`clear`,
+/// `refund`). So a burst of concurrent wrong passwords evaluates at most the policy's limit.
+pub async fn reserve(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    keys: &[(&str, ThrottlePolicy)],
+    now: i64,
+) -> Result<(), AppError> {
+    let txn = db.begin().await?;
+    let mut states = Vec::with_capacity(keys.len());
+    for (key, _) in keys {
+        lock_row(&txn, key).await?;
+        states.push(state(&txn, key).await?);
     }
-    match wait {
-        Some(retry_after_secs) => Err(AppError::Throttled { retry_after_secs }),
-        None => Ok(()),
+    let wait = states.iter().filter_map(|s| s.retry_after(now)).max();
+    if let Some(retry_after_secs) = wait {
+        txn.commit().await?;
+        return Err(AppError::Throttled { retry_after_secs });
     }
+    for ((key, policy), current) in keys.iter().zip(states) {
+        write(&txn, key, current.after_failure(*policy, now)).await?;
+    }
+    txn.commit().await?;
+    Ok(())
 }
 
-/// Counts one failure against `key`.
-pub async fn record_failure(
-    db: &impl ConnectionTrait,
+/// Takes the row of `key` for this transaction, creating an empty one if there is none.
+async fn lock_row(db: &impl ConnectionTrait, key: &str) -> Result<(), AppError> {
+    login_throttle::Entity::insert(login_throttle::ActiveModel {
+        key: Set(key.to_owned()),
+        failures: Set(0),
+        window_started_at: Set(0),
+        locked_until: Set(None),
+    })
+    .on_conflict(
+        OnConflict::column(login_throttle::Column::Key)
+            .value(
+                login_throttle::Column::Failures,
+                Expr::col((login_throttle::Entity, login_throttle::Column::Failures)),
+            )
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+async fn write(db: &impl ConnectionTrait, key: &str, next: ThrottleState) -> Result<(), AppError> {
+    login_throttle::Entity::update_many()
+        .col_expr(login_throttle::Column::Failures, Expr::value(next.failures))
+        .col_expr(
+            login_throttle::Column::WindowStartedAt,
+            Expr::value(next.window_started_at),
+        )
+        .col_expr(login_throttle::Column::LockedUntil, Expr::value(next.locked_until))
+        .filter(login_throttle::Column::Key.eq(key))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Gives back one reserved attempt of `key` (a right password): one failure fewer, and no lock if
+/// that leaves it under the limit.
+pub async fn refund(
+    db: &(impl ConnectionTrait + TransactionTrait),
     key: &str,
     policy: ThrottlePolicy,
     now: i64,
 ) -> Result<(), AppError> {
-    let next = state(db, key).await?.after_failure(policy, now);
-    login_throttle::Entity::insert(login_throttle::ActiveModel {
-        key: Set(key.to_owned()),
-        failures: Set(next.failures),
-        window_started_at: Set(next.window_started_at),
-        locked_until: Set(next.locked_until),
-    })
-    .on_conflict(
-        OnConflict::column(login_throttle::Column::Key)
-            .update_columns([
-                login_throttle::Column::Failures,
-                login_throttle::Column::WindowStartedAt,
-                login_throttle::Column::LockedUntil,
-            ])
-            .to_owned(),
-    )
-    .exec(db)
-    .await?;
+    let txn = db.begin().await?;
+    lock_row(&txn, key).await?;
+    let current = state(&txn, key).await?;
+    write(&txn, key, current.refunded(policy, now)).await?;
+    txn.commit().await?;
     Ok(())
 }
 

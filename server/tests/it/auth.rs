@@ -181,6 +181,66 @@ async fn account_is_locked_after_five_failures_even_for_the_right_password() {
 }
 
 #[tokio::test]
+async fn a_burst_of_wrong_passwords_evaluates_at_most_the_limit() {
+    for backend in backends() {
+        let app = TestApp::new(&backend).await;
+        app::services::users::create_account(app.db(), "Acme", "alice", PASSWORD, app.now())
+            .await
+            .unwrap();
+        // 20 at once, each from its own address: only the per-account limit applies.
+        let mut attempts = tokio::task::JoinSet::new();
+        for i in 0..20 {
+            let mut c = app.client_from(&format!("10.9.0.{i}"));
+            attempts.spawn(async move { c.login("alice", "wrong-password").await });
+        }
+        let answers = attempts.join_all().await;
+        let evaluated = answers
+            .iter()
+            .filter(|a| **a == Err(AppError::BadCredentials))
+            .count();
+        let throttled = answers
+            .iter()
+            .filter(|a| matches!(a, Err(AppError::Throttled { .. })))
+            .count();
+        assert_eq!(
+            (evaluated, throttled),
+            (5, 15),
+            "{backend:?}: {answers:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_right_password_gives_its_attempt_back_to_the_address() {
+    for backend in backends() {
+        let app = TestApp::new(&backend).await;
+        app::services::users::create_account(app.db(), "Acme", "alice", PASSWORD, app.now())
+            .await
+            .unwrap();
+        let mut c = app.client_from("192.0.2.9");
+        // 19 failures, then 30 right sign-ins: none of those counts against the address.
+        for i in 0..19 {
+            assert_eq!(
+                c.login(&format!("guess{i}"), "x-wrong-x").await,
+                Err(AppError::BadCredentials)
+            );
+        }
+        for _ in 0..30 {
+            c.login("alice", PASSWORD).await.unwrap();
+        }
+        assert_eq!(
+            c.login("guess-last", "x-wrong-x").await,
+            Err(AppError::BadCredentials),
+            "{backend:?}"
+        );
+        assert!(matches!(
+            c.login("alice", PASSWORD).await,
+            Err(AppError::Throttled { .. })
+        ));
+    }
+}
+
+#[tokio::test]
 async fn an_address_is_locked_after_twenty_failures_whatever_the_usernames() {
     for backend in backends() {
         let app = TestApp::new(&backend).await;
