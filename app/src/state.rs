@@ -52,6 +52,8 @@ pub struct AppState {
     pub settings: Settings,
     /// Permits for exports being prepared by this process (a limit on its own memory and disk).
     pub exports: Arc<tokio::sync::Semaphore>,
+    /// Password hashing, at most one hash per core at a time.
+    pub hasher: crate::services::auth::Hasher,
 }
 
 impl AppState {
@@ -67,6 +69,7 @@ impl AppState {
             clock,
             settings,
             exports: Arc::new(tokio::sync::Semaphore::new(CONCURRENT_EXPORTS)),
+            hasher: crate::services::auth::Hasher::per_core(),
         }
     }
 

@@ -21,6 +21,7 @@ pub async fn login(
         .unwrap_or_else(|_| "unknown".to_owned());
     let user_id = auth::sign_in(
         &state.db,
+        &state.hasher,
         &credentials.username,
         &credentials.password,
         &addr,

@@ -15,8 +15,75 @@ use crate::error::AppError;
 
 use super::throttle;
 
-/// The shortest password the portal accepts for a new user.
-pub const MIN_PASSWORD_CHARS: usize = 8;
+/// The shortest password the portal accepts for a new user (ASVS 2.1.1).
+pub const MIN_PASSWORD_CHARS: usize = 12;
+/// The longest password the portal hashes, in bytes; a longer sign-in attempt is refused unhashed.
+pub const MAX_PASSWORD_BYTES: usize = 1024;
+
+/// The 10,000 most common passwords (source named in the file), lower case, one a line.
+const COMMON_PASSWORDS: &str = include_str!("common-passwords.txt");
+
+fn is_common(password: &str) -> bool {
+    static SET: OnceLock<std::collections::HashSet<&'static str>> = OnceLock::new();
+    let set = SET.get_or_init(|| {
+        COMMON_PASSWORDS
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect()
+    });
+    set.contains(password.trim().to_lowercase().as_str())
+}
+
+/// Password hashing with a bounded number of hashes at once (argon2id takes about 19 MiB and a core
+/// each): sign-in attempts beyond that wait their turn instead of exhausting memory. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Hasher {
+    permits: std::sync::Arc<tokio::sync::Semaphore>,
+}
+
+impl Hasher {
+    /// A hasher running at most `at_once` hashes (at least one).
+    pub fn new(at_once: usize) -> Hasher {
+        Hasher {
+            permits: std::sync::Arc::new(tokio::sync::Semaphore::new(at_once.max(1))),
+        }
+    }
+
+    /// One hash at a time per core of this machine.
+    pub fn per_core() -> Hasher {
+        Hasher::new(std::thread::available_parallelism().map_or(1, |n| n.get()))
+    }
+
+    /// Hashes a password (argon2id, PHC string) on the blocking pool.
+    pub async fn hash(&self, password: String) -> Result<String, AppError> {
+        let _permit = self.permits.acquire().await.map_err(|_| AppError::Internal)?;
+        tokio::task::spawn_blocking(move || {
+            argon2()
+                .hash_password(password.as_bytes())
+                .map(|h| h.to_string())
+                .map_err(|e| {
+                    tracing::error!(error = %e, "hashing a password failed");
+                    AppError::Internal
+                })
+        })
+        .await?
+    }
+
+    /// Whether `password` matches `hash`; with no hash (unknown user) it costs as long and is false.
+    pub async fn verify(&self, password: String, hash: Option<String>) -> Result<bool, AppError> {
+        let _permit = self.permits.acquire().await.map_err(|_| AppError::Internal)?;
+        Ok(tokio::task::spawn_blocking(move || {
+            let known = hash.is_some();
+            let hash = hash.unwrap_or_else(|| dummy_hash().to_owned());
+            let ok = argon2()
+                .verify_password(password.as_bytes(), hash.as_str())
+                .is_ok();
+            ok && known
+        })
+        .await?)
+    }
+}
 
 fn argon2() -> Argon2<'static> {
     // The crate's default parameters are OWASP's (m = 19456 KiB, t = 2, p = 1); a test pins them.
@@ -35,53 +102,45 @@ fn dummy_hash() -> &'static str {
     })
 }
 
-/// Checks a new password's length; the message names the field.
-pub fn check_new_password(password: &str) -> Result<(), AppError> {
-    let n = password.chars().count();
-    if n < MIN_PASSWORD_CHARS {
+/// Checks a new password for `username`: 12 characters or more, at most 1,024 bytes, not one of the
+/// common passwords, not the username. The message names the field.
+pub fn check_new_password(password: &str, username: &str) -> Result<(), AppError> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(AppError::validation(
             "password",
             format!("Use at least {MIN_PASSWORD_CHARS} characters."),
         ));
     }
-    if n > 1024 {
+    if password.len() > MAX_PASSWORD_BYTES {
         return Err(AppError::validation(
             "password",
-            "Use at most 1024 characters.",
+            format!("Use at most {MAX_PASSWORD_BYTES} bytes."),
+        ));
+    }
+    if is_common(password) {
+        return Err(AppError::validation(
+            "password",
+            "This is one of the most common passwords; choose another.",
+        ));
+    }
+    if password.trim().eq_ignore_ascii_case(username.trim()) {
+        return Err(AppError::validation(
+            "password",
+            "The password must not be the username.",
         ));
     }
     Ok(())
 }
 
-/// Hashes a password (argon2id, PHC string) on the blocking pool.
+/// Hashes a password with a hasher of its own (the operator's command line: one hash at a time).
 pub async fn hash_password(password: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || {
-        argon2()
-            .hash_password(password.as_bytes())
-            .map(|h| h.to_string())
-            .map_err(|e| {
-                tracing::error!(error = %e, "hashing a password failed");
-                AppError::Internal
-            })
-    })
-    .await?
-}
-
-async fn verify_password(password: String, hash: Option<String>) -> Result<bool, AppError> {
-    Ok(tokio::task::spawn_blocking(move || {
-        let known = hash.is_some();
-        let hash = hash.unwrap_or_else(|| dummy_hash().to_owned());
-        let ok = argon2()
-            .verify_password(password.as_bytes(), hash.as_str())
-            .is_ok();
-        ok && known
-    })
-    .await?)
+    Hasher::new(1).hash(password).await
 }
 
 /// Signs in: returns the user's id, or `BadCredentials`, or `Throttled` (decided before any hashing).
 pub async fn sign_in(
     db: &(impl ConnectionTrait + TransactionTrait),
+    hasher: &Hasher,
     username: &str,
     password: &str,
     client_addr: &str,
@@ -90,6 +149,13 @@ pub async fn sign_in(
     let username = Username::parse(username)?;
     if password.is_empty() {
         return Err(AppError::validation("password", "Enter your password."));
+    }
+    if password.len() > MAX_PASSWORD_BYTES {
+        // Refused before the throttle and the hash: no cost to the portal, no count against anyone.
+        return Err(AppError::validation(
+            "password",
+            format!("Passwords are at most {MAX_PASSWORD_BYTES} bytes."),
+        ));
     }
     let account_key = throttle::account_key(username.as_str());
     let address_key = throttle::address_key(client_addr);
@@ -109,7 +175,7 @@ pub async fn sign_in(
         .one(db)
         .await?;
     let hash = found.as_ref().map(|u| u.password_hash.clone());
-    if verify_password(password.to_owned(), hash).await? {
+    if hasher.verify(password.to_owned(), hash).await? {
         throttle::clear(db, &account_key).await?;
         throttle::refund(db, &address_key, ThrottlePolicy::ADDRESS, now_secs).await?;
         // `found` is Some whenever the verification passed.
@@ -134,20 +200,48 @@ mod tests {
         assert_eq!((p.m_cost(), p.t_cost(), p.p_cost()), (19_456, 2, 1));
     }
 
+    fn refusal(password: &str, username: &str) -> Option<String> {
+        match check_new_password(password, username) {
+            Ok(()) => None,
+            Err(AppError::Validation { field, message }) => {
+                assert_eq!(field, "password");
+                Some(message)
+            }
+            Err(other) => panic!("{other:?}"),
+        }
+    }
+
     #[test]
-    fn new_passwords_need_eight_characters() {
-        assert!(check_new_password("short").is_err());
-        assert!(check_new_password("long enough").is_ok());
+    fn new_passwords_need_twelve_characters() {
+        assert_eq!(
+            refusal("eleven chrs", "alice").as_deref(),
+            Some("Use at least 12 characters.")
+        );
+        assert_eq!(refusal("twelve chars", "alice"), None);
+        // Characters, not bytes: twelve accented letters are enough.
+        assert_eq!(refusal("éééééééééééé", "alice"), None);
+        assert!(refusal(&"x".repeat(1025), "alice").is_some());
+    }
+
+    #[test]
+    fn common_passwords_and_the_username_are_refused() {
+        assert!(refusal("1q2w3e4r5t6y", "alice").unwrap().contains("common"));
+        assert!(refusal("alice.example", "Alice.Example").unwrap().contains("username"));
+        assert!(refusal("correct horse battery", "alice").is_none());
+        // The list is the shipped one, not an empty set.
+        assert!(COMMON_PASSWORDS.lines().filter(|l| !l.starts_with('#')).count() >= 10_000);
     }
 
     #[tokio::test]
     async fn a_hash_verifies_only_its_password() {
-        let hash = hash_password("correct horse".into()).await.unwrap();
+        let hasher = Hasher::new(2);
+        let hash = hasher.hash("correct horse".into()).await.unwrap();
         assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
-        assert!(verify_password("correct horse".into(), Some(hash.clone()))
+        assert!(hasher
+            .verify("correct horse".into(), Some(hash.clone()))
             .await
             .unwrap());
-        assert!(!verify_password("wrong".into(), Some(hash)).await.unwrap());
-        assert!(!verify_password("anything".into(), None).await.unwrap());
+        assert!(!hasher.verify("wrong".into(), Some(hash)).await.unwrap());
+        assert!(!hasher.verify("anything".into(), None).await.unwrap());
     }
 }

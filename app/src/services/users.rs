@@ -68,7 +68,7 @@ pub async fn create_account(
 ) -> Result<(smart_account::Model, user::Model), AppError> {
     let account_name = PoolName::parse("account", account_name)?;
     let admin = Username::parse(admin)?;
-    auth::check_new_password(password)?;
+    auth::check_new_password(password, admin.as_str())?;
     let hash = auth::hash_password(password.to_owned()).await?;
     let txn = db.begin().await?;
     let account = smart_account::ActiveModel {
@@ -201,7 +201,7 @@ pub async fn add_user(
     now: DateTime<Utc>,
 ) -> Result<user::Model, AppError> {
     let username = Username::parse(username)?;
-    auth::check_new_password(password)?;
+    auth::check_new_password(password, username.as_str())?;
     let account = find_account(db, account_name).await?;
     if role.is_account_wide() && !pool_names.is_empty() {
         return Err(AppError::validation(

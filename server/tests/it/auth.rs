@@ -211,6 +211,29 @@ async fn a_burst_of_wrong_passwords_evaluates_at_most_the_limit() {
 }
 
 #[tokio::test]
+async fn an_overlong_password_is_refused_unhashed_and_uncounted() {
+    for backend in backends() {
+        let app = TestApp::new(&backend).await;
+        app::services::users::create_account(app.db(), "Acme", "alice", PASSWORD, app.now())
+            .await
+            .unwrap();
+        let mut c = app.client_from("192.0.2.10");
+        let huge = "x".repeat(1025);
+        for _ in 0..10 {
+            match c.login("alice", &huge).await {
+                Err(AppError::Validation { field, message }) => {
+                    assert_eq!(field, "password");
+                    assert_eq!(message, "Passwords are at most 1024 bytes.");
+                }
+                other => panic!("{backend:?}: {other:?}"),
+            }
+        }
+        // Ten refusals did not lock the account (its limit is five).
+        c.login("alice", PASSWORD).await.unwrap();
+    }
+}
+
+#[tokio::test]
 async fn a_right_password_gives_its_attempt_back_to_the_address() {
     for backend in backends() {
         let app = TestApp::new(&backend).await;

@@ -144,7 +144,7 @@ fn bad_input_is_explained_and_changes_nothing() {
     assert!(
         short
             .stderr
-            .contains("--password: Use at least 8 characters."),
+            .contains("--password: Use at least 12 characters."),
         "{}",
         short.stderr
     );
