@@ -15,6 +15,8 @@ use crate::pages::virtual_accounts::VirtualAccountsPage;
 /// The document around every page, rendered on the server (never hydrated). The stylesheet and the
 /// scripts carry the bundle's name, `portal.<hash>` when the build gave the files content-hashed names.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    page_policy();
     let stylesheet = format!("/{}/{}.css", options.site_pkg_dir, options.output_name);
     view! {
         <!DOCTYPE html>
@@ -31,6 +33,32 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App />
             </body>
         </html>
+    }
+}
+
+/// The Content-Security-Policy of a page: the app's own scripts, styles and wasm, the inline scripts
+/// Leptos writes (hydration, resolved resources) by this response's nonce, and nothing else; no
+/// framing anywhere.
+pub fn page_csp(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
+         base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+/// Puts the page's policy, with the nonce Leptos gave this response, on the response.
+#[cfg(feature = "ssr")]
+fn page_policy() {
+    use axum::http::{header, HeaderValue};
+    let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) else {
+        return;
+    };
+    if let Ok(value) = HeaderValue::from_str(&page_csp(&nonce)) {
+        response.insert_header(header::CONTENT_SECURITY_POLICY, value);
     }
 }
 

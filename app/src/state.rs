@@ -34,8 +34,12 @@ impl Clock for OffsetClock {
 /// Settings the request paths need.
 #[derive(Debug, Clone, Default)]
 pub struct Settings {
-    /// Whether the portal is served over HTTPS (cookies then carry `Secure`).
-    pub secure_cookies: bool,
+    /// Whether browsers reach the portal over HTTPS, its own TLS or a proxy's (`--public-url
+    /// https://…`): cookies then carry `Secure` and responses `Strict-Transport-Security`.
+    pub https: bool,
+    /// The origin browsers use (`https://portal.example.com`), from `--public-url`; without it, the
+    /// request's `Host` with the portal's own scheme. The cross-site guard compares against it.
+    pub public_origin: Option<String>,
     /// Whether `POST /api/dev/clock` is enabled.
     pub dev_clock: bool,
 }

@@ -173,6 +173,11 @@ pub struct ServeArgs {
     /// The certificate's private key (PEM).
     #[arg(long, env = "PORTAL_TLS_KEY", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
+    /// The address browsers use, e.g. `https://portal.example.com` behind a TLS-terminating proxy:
+    /// with `https://` session cookies are `Secure` and responses carry HSTS, and the cross-site guard
+    /// accepts only this origin.
+    #[arg(long, env = "PORTAL_PUBLIC_URL", value_parser = parse_public_url)]
+    pub public_url: Option<url::Url>,
     /// Accept devices over plain HTTP from other hosts than loopback (a satellite-style setup).
     #[arg(long)]
     pub allow_http_devices: bool,
@@ -196,6 +201,7 @@ impl Default for ServeArgs {
             dev_clock: false,
             tls_cert: None,
             tls_key: None,
+            public_url: None,
             allow_http_devices: false,
             device_rate_per_address: 600,
             device_rate_per_credential: 60,
@@ -204,9 +210,49 @@ impl Default for ServeArgs {
     }
 }
 
+/// A public URL: `http://` or `https://`, a host, no path, query or credentials.
+pub fn parse_public_url(s: &str) -> Result<url::Url, String> {
+    let url = url::Url::parse(s.trim())
+        .map_err(|e| format!("expected a URL like https://portal.example.com ({e})"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err("the public URL starts with https:// (or http://)".to_owned());
+    }
+    if url.host_str().is_none()
+        || url.path() != "/"
+        || url.query().is_some()
+        || !url.username().is_empty()
+        || url.password().is_some()
+    {
+        return Err(
+            "the public URL is a scheme and a host (and port), e.g. https://portal.example.com"
+                .to_owned(),
+        );
+    }
+    Ok(url)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn public_urls_are_an_origin() {
+        let url = parse_public_url("https://Portal.Example.com:8443").unwrap();
+        assert_eq!(
+            url.origin().ascii_serialization(),
+            "https://portal.example.com:8443"
+        );
+        assert_eq!(
+            parse_public_url("https://portal.example.com/")
+                .unwrap()
+                .origin()
+                .ascii_serialization(),
+            "https://portal.example.com"
+        );
+        assert!(parse_public_url("portal.example.com").is_err());
+        assert!(parse_public_url("ftp://portal.example.com").is_err());
+        assert!(parse_public_url("https://portal.example.com/app").is_err());
+    }
 
     #[test]
     fn days_parse_strictly() {

@@ -49,7 +49,14 @@ async fn serve(database_url: String, args: ServeArgs) -> anyhow::Result<()> {
     let mut config = Config::new(database_url);
     config.leptos = leptos;
     config.settings = Settings {
-        secure_cookies: false,
+        https: args
+            .public_url
+            .as_ref()
+            .is_some_and(|u| u.scheme() == "https"),
+        public_origin: args
+            .public_url
+            .as_ref()
+            .map(|u| u.origin().ascii_serialization()),
         dev_clock: args.dev_clock,
     };
     config.device_limits = RateLimits {

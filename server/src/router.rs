@@ -4,7 +4,7 @@
 
 use std::net::SocketAddr;
 
-use app::state::{AppState, ClientAddr};
+use app::state::{AppState, ClientAddr, Settings};
 use app::{shell, App};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
@@ -38,7 +38,7 @@ pub fn build_router(state: AppState, device: DeviceState) -> Router {
         .with_name("portal_session")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
-        .with_secure(state.settings.secure_cookies)
+        .with_secure(state.settings.https)
         .with_expiry(Expiry::OnInactivity(IDLE_TIMEOUT))
         .with_always_save(true);
     let context_state = state.clone();
@@ -58,14 +58,60 @@ pub fn build_router(state: AppState, device: DeviceState) -> Router {
     if state.settings.dev_clock {
         router = router.route("/api/dev/clock", post(advance_clock));
     }
-    router
+    let https = state.settings.https;
+    let router = router
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(middleware::from_fn(cross_site_guard))
+        .layer(middleware::from_fn_with_state(
+            state.settings.clone(),
+            cross_site_guard,
+        ))
         .layer(sessions)
         .layer(compression())
         .layer(middleware::from_fn(client_addr))
         .with_state(state)
-        .nest_service(app::protocol::BASE_PATH, crate::device_api::router(device))
+        .nest_service(app::protocol::BASE_PATH, crate::device_api::router(device));
+    security_headers(router, https)
+}
+
+/// The policy of every answer that is not a page (server functions, exports, the device API, files):
+/// nothing may load from it, nothing may frame it.
+pub const NON_PAGE_CSP: &str =
+    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+/// Headers on every response: a Content-Security-Policy (a page's own, with its nonce, set while
+/// rendering; else `NON_PAGE_CSP`), no framing, no MIME sniffing, no referrer to other sites,
+/// `Cache-Control: no-store` unless the answer says otherwise (pages and server functions carry
+/// token strings; the bundle sets its own), and HSTS when browsers reach the portal over HTTPS.
+fn security_headers(router: Router, https: bool) -> Router {
+    let router = router
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(NON_PAGE_CSP),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ));
+    if https {
+        router.layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        ))
+    } else {
+        router
+    }
 }
 
 /// The browser bundle (`/pkg/…`), from the brotli or gzip copy the build made when the browser takes
@@ -147,27 +193,38 @@ async fn client_addr(mut req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
-/// Refuses cross-site POSTs to server functions: `Sec-Fetch-Site` when the browser sends it, else
-/// `Origin` against `Host`.
-async fn cross_site_guard(req: Request, next: Next) -> Response {
-    if req.method() == Method::POST && req.uri().path().starts_with("/api/") && !same_site(&req) {
+/// Refuses cross-site POSTs to server functions: `Sec-Fetch-Site` must say `same-origin`; a browser
+/// that does not send it must send an `Origin` equal to the portal's (scheme and host). A POST with
+/// neither header is refused: every browser sends one of them.
+async fn cross_site_guard(State(settings): State<Settings>, req: Request, next: Next) -> Response {
+    if req.method() == Method::POST
+        && req.uri().path().starts_with("/api/")
+        && !same_site(&settings, &req)
+    {
         tracing::warn!(path = %req.uri().path(), "cross-site request refused");
         return (StatusCode::FORBIDDEN, "cross-site request refused").into_response();
     }
     next.run(req).await
 }
 
-fn same_site(req: &Request) -> bool {
+fn same_site(settings: &Settings, req: &Request) -> bool {
     let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
-    match header("sec-fetch-site") {
-        Some(site) => site == "same-origin" || site == "none",
-        None => match (
-            header(header::ORIGIN.as_str()),
-            header(header::HOST.as_str()),
-        ) {
-            (None, _) => true,
-            (Some(origin), Some(host)) => origin.split_once("://").map(|(_, h)| h) == Some(host),
-            (Some(_), None) => false,
-        },
+    if let Some(site) = header("sec-fetch-site") {
+        return site == "same-origin";
     }
+    let Some(origin) = header(header::ORIGIN.as_str()) else {
+        return false;
+    };
+    let expected = match &settings.public_origin {
+        Some(public) => public.clone(),
+        None => match header(header::HOST.as_str()) {
+            Some(host) => format!(
+                "{}://{}",
+                if settings.https { "https" } else { "http" },
+                host
+            ),
+            None => return false,
+        },
+    };
+    origin.eq_ignore_ascii_case(&expected)
 }

@@ -30,7 +30,7 @@ pub struct Config {
     /// `sqlite:PATH?mode=rwc` or `postgres://…`; migrated at start.
     pub database_url: String,
     pub leptos: LeptosOptions,
-    /// `dev_clock` is taken as given; cookies are `Secure` when asked or when the portal serves TLS.
+    /// Taken as given, except that `https` is on whenever the portal serves TLS.
     pub settings: Settings,
     pub device_limits: RateLimits,
     pub tls: Option<TlsFiles>,
@@ -83,7 +83,7 @@ impl Application {
             None => None,
         };
         let settings = Settings {
-            secure_cookies: config.settings.secure_cookies || tls.is_some(),
+            https: config.settings.https || tls.is_some(),
             ..config.settings
         };
         let state = AppState::new(

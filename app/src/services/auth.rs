@@ -57,7 +57,11 @@ impl Hasher {
 
     /// Hashes a password (argon2id, PHC string) on the blocking pool.
     pub async fn hash(&self, password: String) -> Result<String, AppError> {
-        let _permit = self.permits.acquire().await.map_err(|_| AppError::Internal)?;
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| AppError::Internal)?;
         tokio::task::spawn_blocking(move || {
             argon2()
                 .hash_password(password.as_bytes())
@@ -72,7 +76,11 @@ impl Hasher {
 
     /// Whether `password` matches `hash`; with no hash (unknown user) it costs as long and is false.
     pub async fn verify(&self, password: String, hash: Option<String>) -> Result<bool, AppError> {
-        let _permit = self.permits.acquire().await.map_err(|_| AppError::Internal)?;
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| AppError::Internal)?;
         Ok(tokio::task::spawn_blocking(move || {
             let known = hash.is_some();
             let hash = hash.unwrap_or_else(|| dummy_hash().to_owned());
@@ -226,10 +234,18 @@ mod tests {
     #[test]
     fn common_passwords_and_the_username_are_refused() {
         assert!(refusal("1q2w3e4r5t6y", "alice").unwrap().contains("common"));
-        assert!(refusal("alice.example", "Alice.Example").unwrap().contains("username"));
+        assert!(refusal("alice.example", "Alice.Example")
+            .unwrap()
+            .contains("username"));
         assert!(refusal("correct horse battery", "alice").is_none());
         // The list is the shipped one, not an empty set.
-        assert!(COMMON_PASSWORDS.lines().filter(|l| !l.starts_with('#')).count() >= 10_000);
+        assert!(
+            COMMON_PASSWORDS
+                .lines()
+                .filter(|l| !l.starts_with('#'))
+                .count()
+                >= 10_000
+        );
     }
 
     #[tokio::test]

@@ -2,7 +2,8 @@
 
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionSession, TransactionTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionSession,
+    TransactionTrait,
 };
 
 use crate::domain::throttle::{ThrottlePolicy, ThrottleState};
@@ -87,7 +88,10 @@ async fn write(db: &impl ConnectionTrait, key: &str, next: ThrottleState) -> Res
             login_throttle::Column::WindowStartedAt,
             Expr::value(next.window_started_at),
         )
-        .col_expr(login_throttle::Column::LockedUntil, Expr::value(next.locked_until))
+        .col_expr(
+            login_throttle::Column::LockedUntil,
+            Expr::value(next.locked_until),
+        )
         .filter(login_throttle::Column::Key.eq(key))
         .exec(db)
         .await?;

@@ -111,6 +111,7 @@ async fn sessions_survive_a_new_router_on_the_same_database() {
         let other = app.another_process(common::NO_LIMITS).await.router;
         let req = Request::post("/api/auth/me")
             .header(header::COOKIE, c.cookie.clone().unwrap())
+            .header("sec-fetch-site", "same-origin")
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .body(Body::empty())
             .unwrap();
@@ -202,11 +203,7 @@ async fn a_burst_of_wrong_passwords_evaluates_at_most_the_limit() {
             .iter()
             .filter(|a| matches!(a, Err(AppError::Throttled { .. })))
             .count();
-        assert_eq!(
-            (evaluated, throttled),
-            (5, 15),
-            "{backend:?}: {answers:?}"
-        );
+        assert_eq!((evaluated, throttled), (5, 15), "{backend:?}: {answers:?}");
     }
 }
 

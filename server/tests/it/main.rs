@@ -11,6 +11,7 @@ mod device_api;
 mod device_fuzz;
 mod device_takeover;
 mod events;
+mod headers;
 mod license_concurrency;
 mod license_transfers;
 mod licenses;
