@@ -1,6 +1,7 @@
 //! Server functions, grouped by domain. Each is a public endpoint under `/api/`: read the session, let
 //! the service check the role, map the error. No SQL here.
 
+pub mod account;
 pub mod alerts;
 pub mod auth;
 pub mod events;
@@ -9,6 +10,7 @@ pub mod licenses;
 pub mod pools;
 pub mod reports;
 pub mod tokens;
+pub mod users;
 
 #[cfg(feature = "ssr")]
 pub mod session;

@@ -36,6 +36,12 @@ pub enum Refusal {
     },
     #[error("This token is already revoked.")]
     TokenAlreadyRevoked,
+    /// The change would leave the smart account without an active account admin.
+    #[error("This is the account's last active account admin. Make another user an account admin first.")]
+    LastAccountAdmin,
+    /// The user is disabled in every smart account they belong to.
+    #[error("Your access has been disabled. Ask your account admin to enable it.")]
+    AccessDisabled,
 }
 
 /// "12 licenses, 1 token and 3 product instances" (only what is there).

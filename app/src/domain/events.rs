@@ -29,6 +29,27 @@ pub enum EventKind {
     #[serde(rename = "user.added")]
     #[cfg_attr(feature = "ssr", sea_orm(string_value = "user.added"))]
     UserAdded,
+    #[serde(rename = "user.changed")]
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "user.changed"))]
+    UserChanged,
+    #[serde(rename = "user.disabled")]
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "user.disabled"))]
+    UserDisabled,
+    #[serde(rename = "user.enabled")]
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "user.enabled"))]
+    UserEnabled,
+    #[serde(rename = "user.password_reset")]
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "user.password_reset"))]
+    UserPasswordReset,
+    #[serde(rename = "user.password_set")]
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "user.password_set"))]
+    UserPasswordSet,
+    #[serde(rename = "user.removed")]
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "user.removed"))]
+    UserRemoved,
+    #[serde(rename = "user.two_factor")]
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "user.two_factor"))]
+    TwoFactorChanged,
     #[serde(rename = "license.transferred")]
     #[cfg_attr(feature = "ssr", sea_orm(string_value = "license.transferred"))]
     LicensesTransferred,
@@ -59,7 +80,7 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 16] = [
+    pub const ALL: [EventKind; 23] = [
         EventKind::PoolCreated,
         EventKind::PoolRenamed,
         EventKind::PoolDescribed,
@@ -67,6 +88,13 @@ impl EventKind {
         EventKind::PoolDeleted,
         EventKind::LicenseProvisioned,
         EventKind::UserAdded,
+        EventKind::UserChanged,
+        EventKind::UserDisabled,
+        EventKind::UserEnabled,
+        EventKind::UserPasswordReset,
+        EventKind::UserPasswordSet,
+        EventKind::UserRemoved,
+        EventKind::TwoFactorChanged,
         EventKind::LicensesTransferred,
         EventKind::TokenCreated,
         EventKind::TokenRevoked,
@@ -88,6 +116,13 @@ impl EventKind {
             EventKind::PoolDeleted => "virtual_account.deleted",
             EventKind::LicenseProvisioned => "license.provisioned",
             EventKind::UserAdded => "user.added",
+            EventKind::UserChanged => "user.changed",
+            EventKind::UserDisabled => "user.disabled",
+            EventKind::UserEnabled => "user.enabled",
+            EventKind::UserPasswordReset => "user.password_reset",
+            EventKind::UserPasswordSet => "user.password_set",
+            EventKind::UserRemoved => "user.removed",
+            EventKind::TwoFactorChanged => "user.two_factor",
             EventKind::LicensesTransferred => "license.transferred",
             EventKind::TokenCreated => "token.created",
             EventKind::TokenRevoked => "token.revoked",
@@ -110,6 +145,13 @@ impl EventKind {
             EventKind::PoolDeleted => "Virtual account deleted",
             EventKind::LicenseProvisioned => "Licenses provisioned",
             EventKind::UserAdded => "User added",
+            EventKind::UserChanged => "User changed",
+            EventKind::UserDisabled => "User disabled",
+            EventKind::UserEnabled => "User enabled",
+            EventKind::UserPasswordReset => "Password reset",
+            EventKind::UserPasswordSet => "Password set",
+            EventKind::UserRemoved => "User removed",
+            EventKind::TwoFactorChanged => "Two-factor sign-in changed",
             EventKind::LicensesTransferred => "Licenses transferred",
             EventKind::TokenCreated => "Token created",
             EventKind::TokenRevoked => "Token revoked",

@@ -10,3 +10,4 @@ pub mod reports;
 pub mod roles;
 pub mod throttle;
 pub mod tokens;
+pub mod users;

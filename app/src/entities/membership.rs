@@ -10,6 +10,8 @@ pub struct Model {
     pub user_id: i64,
     pub smart_account_id: i64,
     pub role: crate::domain::roles::Role,
+    /// Set while an account admin has disabled the user in this smart account.
+    pub disabled_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

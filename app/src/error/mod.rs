@@ -32,6 +32,9 @@ pub enum AppError {
     /// Not signed in, or the session ended.
     #[error("Please sign in.")]
     Unauthorized,
+    /// The smart account requires two-factor sign-in and the user has not set it up yet.
+    #[error("Your account requires two-factor sign-in. Set it up on your Account page first.")]
+    TwoFactorRequired,
     /// The thing does not exist, or the user may not see it.
     #[error("Not found.")]
     NotFound,

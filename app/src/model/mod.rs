@@ -6,12 +6,14 @@ mod instances;
 mod licenses;
 mod reports;
 mod tokens;
+mod users;
 
 pub use events::*;
 pub use instances::*;
 pub use licenses::*;
 pub use reports::*;
 pub use tokens::*;
+pub use users::*;
 
 use serde::{Deserialize, Serialize};
 
@@ -22,11 +24,18 @@ use crate::domain::roles::Role;
 pub struct Me {
     pub username: String,
     pub smart_account: String,
+    pub smart_account_id: i64,
     pub role: Role,
     /// Virtual accounts the user can see, default first then by name.
     pub pools: Vec<PoolRef>,
     /// Whether the user may create, delete or make default a virtual account.
     pub manages_pools: bool,
+    /// Whether the user is an account admin (the Users page).
+    pub manages_users: bool,
+    /// Every smart account the user may work in (several: the header can switch).
+    pub accounts: Vec<AccountRef>,
+    /// The smart account requires two-factor sign-in and the user has not set it up yet.
+    pub must_enrol: bool,
 }
 
 impl Me {

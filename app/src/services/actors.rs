@@ -7,7 +7,7 @@ use crate::entities::{membership, pool_grant, smart_account, user};
 use crate::error::AppError;
 
 /// Loads the actor for `user_id` in `smart_account_id`, or in the user's first smart account when
-/// `smart_account_id` is None. A user without a membership is not signed in to anything.
+/// `smart_account_id` is None. A user without an enabled membership is not signed in to anything.
 pub async fn load(
     db: &impl ConnectionTrait,
     user_id: i64,
@@ -17,7 +17,9 @@ pub async fn load(
         .one(db)
         .await?
         .ok_or(AppError::Unauthorized)?;
-    let mut query = membership::Entity::find().filter(membership::Column::UserId.eq(user_id));
+    let mut query = membership::Entity::find()
+        .filter(membership::Column::UserId.eq(user_id))
+        .filter(membership::Column::DisabledAt.is_null());
     if let Some(sa) = smart_account_id {
         query = query.filter(membership::Column::SmartAccountId.eq(sa));
     }

@@ -2,6 +2,7 @@
 //! transaction) and the acting user, checks the role through `Actor::decide`, and writes its event in the
 //! same transaction as its change.
 
+pub mod access;
 pub mod actors;
 pub mod alerts;
 pub mod auth;
@@ -11,11 +12,16 @@ pub mod events;
 pub mod export_progress;
 pub mod instances;
 pub mod licenses;
+pub mod own_account;
 pub mod pools;
 pub mod reports;
 pub mod secrets;
+pub mod sessions;
+pub mod sign_in;
+pub mod sign_in_links;
 pub mod throttle;
 pub mod tokens;
+pub mod two_factor;
 pub mod usage;
 pub mod users;
 

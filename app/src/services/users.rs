@@ -147,6 +147,7 @@ async fn insert_user(
         username: Set(username.as_str().to_owned()),
         password_hash: Set(password_hash),
         created_at: Set(now),
+        password_set_at: Set(Some(now)),
         ..Default::default()
     }
     .insert(db)

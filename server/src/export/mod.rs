@@ -8,11 +8,11 @@
 
 pub mod xlsx;
 
-use app::api::session::signed_in_user;
+use app::api::session::actor_of;
 use app::domain::reports::{csv_line, file_name, Cell, ReportFilter, ReportKind};
 use app::error::AppError;
 use app::services::export_progress::{self, Job};
-use app::services::{actors, reports};
+use app::services::reports;
 use app::state::AppState;
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
@@ -71,9 +71,9 @@ async fn prepare(
     file: &str,
     query: &str,
 ) -> Result<Response, AppError> {
-    let user_id = signed_in_user(session).await?;
     let (kind, format) = parse_file(file).ok_or(AppError::NotFound)?;
-    let (actor, account) = actors::load(&state.db, user_id, None).await?;
+    let (actor, account) = actor_of(state, session).await?;
+    let user_id = actor.user_id;
     let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
         .into_owned()
         .collect();

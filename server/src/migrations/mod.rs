@@ -9,6 +9,7 @@ mod m0004_signing_keys;
 mod m0005_alert_indexes;
 mod m0006_lot_origin;
 mod m0007_export_jobs;
+mod m0008_users_and_access;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_alert_indexes::Migration),
             Box::new(m0006_lot_origin::Migration),
             Box::new(m0007_export_jobs::Migration),
+            Box::new(m0008_users_and_access::Migration),
         ]
     }
 }

@@ -19,3 +19,4 @@ mod operator;
 mod pools;
 mod reports;
 mod rules_agree;
+mod users;
