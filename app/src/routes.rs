@@ -74,12 +74,17 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                <Route path=path!("/login/code") view=crate::pages::sign_in_steps::CodePage ssr=SsrMode::Async />
+                <Route path=path!("/welcome") view=crate::pages::welcome::WelcomePage ssr=SsrMode::Async />
                 <ParentRoute path=path!("") view=AppLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=crate::pages::home::Home />
                     <Route path=path!("inventory") view=InventoryPage />
                     <Route path=path!("virtual-accounts") view=VirtualAccountsPage />
                     <Route path=path!("reports") view=ReportsPage />
                     <Route path=path!("alerts") view=crate::pages::alerts::AlertsPage />
+                    <Route path=path!("users") view=crate::pages::users::UsersPage />
+                    <Route path=path!("account") view=crate::pages::account::AccountPage />
+                    <Route path=path!("choose-account") view=crate::pages::sign_in_steps::ChooseAccountPage />
                 </ParentRoute>
             </Routes>
         </Router>

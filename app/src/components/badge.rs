@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use crate::domain::alerts::Severity;
 use crate::domain::licenses::{LicenseAlert, LotState};
 use crate::domain::tokens::TokenState;
+use crate::domain::users::UserState;
 use crate::protocol::{EntitlementStatus, InstanceStatus};
 
 /// A badge's colour, as the stylesheet names it.
@@ -120,6 +121,20 @@ impl Badge for Severity {
 }
 
 /// The badge of `value`.
+impl Badge for UserState {
+    fn text(&self) -> String {
+        self.label().to_owned()
+    }
+
+    fn tone(&self) -> Tone {
+        match self {
+            UserState::Active => Tone::Success,
+            UserState::Disabled => Tone::Danger,
+            UserState::Invited => Tone::Info,
+        }
+    }
+}
+
 pub fn badge(value: impl Badge) -> impl IntoView {
     view! { <span class=value.tone().class()>{value.text()}</span> }
 }

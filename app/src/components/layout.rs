@@ -1,6 +1,6 @@
 //! The frame of every signed-in page: header with the smart and virtual account, navigation, sign out.
 
-use leptos::either::EitherOf3;
+use leptos::either::EitherOf4;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, Redirect, A};
 
@@ -18,15 +18,19 @@ pub struct PoolsVersion(pub RwSignal<usize>);
 /// redirect to the sign-in page when nobody is signed in), then provides `Me` to the pages.
 #[component]
 pub fn AppLayout() -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
     let me = Resource::new_blocking(|| (), |_| me());
     provide_context(PoolsVersion(RwSignal::new(0)));
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match me.await {
+                    Ok(Some(me)) if me.must_enrol && location.pathname.get_untracked() != "/account" => {
+                        EitherOf4::D(view! { <Redirect path="/account" /> })
+                    }
                     Ok(Some(me)) => {
                         provide_context(me.clone());
-                        EitherOf3::A(view! {
+                        EitherOf4::A(view! {
                             <Header me />
                             <main id="main" class="page">
                                 <Outlet />
@@ -34,9 +38,9 @@ pub fn AppLayout() -> impl IntoView {
                         })
                     }
                     Ok(None) | Err(AppError::Unauthorized) => {
-                        EitherOf3::B(view! { <Redirect path="/login" /> })
+                        EitherOf4::B(view! { <Redirect path="/login" /> })
                     }
-                    Err(error) => EitherOf3::C(view! { <main class="page"><LoadError error /></main> }),
+                    Err(error) => EitherOf4::C(view! { <main class="page"><LoadError error /></main> }),
                 }
             })}
         </Suspense>
@@ -57,9 +61,11 @@ fn Header(me: Me) -> impl IntoView {
                     <span class="separator" aria-hidden="true">"›"</span>
                     <PoolSelector me=me.clone() />
                 </div>
+                {(me.accounts.len() > 1).then(|| view! { <AccountSwitcher me=me.clone() /> })}
                 <div class="user-menu">
-                    <span class="user-name">{me.username.clone()}</span>
+                    <a class="user-name" href="/account" aria-label=format!("Account of {}", me.username)>{me.username.clone()}</a>
                     <span class="badge badge-neutral">{role}</span>
+                    <A href="/account">"Account"</A>
                     <ActionForm action=logout attr:class="inline-form">
                         <button type="submit" class="button button-quiet">"Sign out"</button>
                     </ActionForm>
@@ -70,8 +76,36 @@ fn Header(me: Me) -> impl IntoView {
                 <A href="/virtual-accounts">"Virtual Accounts"</A>
                 <A href="/reports">"Reports"</A>
                 <A href="/alerts">"Alerts" <AlertBadge /></A>
+                {me.manages_users.then(|| view! { <A href="/users">"Users"</A> })}
             </nav>
         </header>
+    }
+}
+
+/// Switches to another smart account of the user (a select that submits on change; a button
+/// without JavaScript).
+#[component]
+fn AccountSwitcher(me: Me) -> impl IntoView {
+    let switch = ServerAction::<crate::api::auth::SwitchAccount>::new();
+    let options = me
+        .accounts
+        .iter()
+        .map(|a| {
+            view! { <option value=a.id.to_string() selected=a.id == me.smart_account_id>{a.name.clone()}</option> }
+        })
+        .collect_view();
+    let submit_on_change = |ev: leptos::ev::Event| {
+        let select = event_target::<web_sys::HtmlSelectElement>(&ev);
+        if let Some(form) = select.form() {
+            let _ = form.request_submit();
+        }
+    };
+    view! {
+        <ActionForm action=switch attr:class="inline-form account-switcher">
+            <label for="switch-account" class="sr-only">"Smart account"</label>
+            <select id="switch-account" name="id" on:change=submit_on_change>{options}</select>
+            <noscript><button type="submit" class="button button-small">"Switch"</button></noscript>
+        </ActionForm>
     }
 }
 

@@ -81,3 +81,82 @@ impl AlertsView {
         }
     }
 }
+
+/// The Users page (`/users`): the list's filter, sort and page, and which row is open.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct UsersView {
+    pub q: String,
+    pub sort: crate::model::UserSort,
+    pub dir: crate::model::SortDir,
+    pub page: u64,
+    /// "Add User…" is open.
+    pub add: bool,
+    pub edit: Option<i64>,
+    pub reset: Option<i64>,
+    pub remove: Option<i64>,
+}
+
+impl UsersView {
+    pub fn of(query: &(impl Query + ?Sized)) -> UsersView {
+        UsersView {
+            q: query.text("q"),
+            sort: query.parsed("sort").unwrap_or_default(),
+            dir: query.parsed("dir").unwrap_or_default(),
+            page: query.parsed("page").unwrap_or(0),
+            add: query.value("add").is_some(),
+            edit: query.parsed("edit"),
+            reset: query.parsed("reset"),
+            remove: query.parsed("remove"),
+        }
+    }
+
+    /// The list's query for `users/list`.
+    pub fn list(&self) -> crate::model::UserQuery {
+        crate::model::UserQuery {
+            q: self.q.clone(),
+            sort: self.sort,
+            dir: self.dir,
+            page: self.page,
+        }
+    }
+
+    /// The same list, with nothing open.
+    pub fn list_only(&self) -> UsersView {
+        UsersView {
+            q: self.q.clone(),
+            sort: self.sort,
+            dir: self.dir,
+            page: self.page,
+            ..UsersView::default()
+        }
+    }
+
+    pub fn href(&self) -> String {
+        let mut pairs = Vec::new();
+        if !self.q.is_empty() {
+            pairs.push(("q", self.q.clone()));
+        }
+        if self.sort != crate::model::UserSort::default() {
+            pairs.push(("sort", self.sort.as_str().to_owned()));
+        }
+        if self.dir != crate::model::SortDir::default() {
+            pairs.push(("dir", self.dir.as_str().to_owned()));
+        }
+        if self.page > 0 {
+            pairs.push(("page", self.page.to_string()));
+        }
+        if self.add {
+            pairs.push(("add", "1".to_owned()));
+        }
+        for (key, id) in [
+            ("edit", self.edit),
+            ("reset", self.reset),
+            ("remove", self.remove),
+        ] {
+            if let Some(id) = id {
+                pairs.push((key, id.to_string()));
+            }
+        }
+        super::href("/users", &pairs)
+    }
+}

@@ -10,6 +10,8 @@ use crate::components::errors::{action_error, FieldError, FormError};
 pub fn LoginPage() -> impl IntoView {
     let login = ServerAction::<Login>::new();
     let error = action_error(&login);
+    let query = leptos_router::hooks::use_query_map();
+    let welcome = move || query.read().get("welcome").filter(|w| !w.is_empty());
     let invalid =
         move |field: &'static str| move || error.get().and_then(|e| e.for_field(field)).is_some();
     view! {
@@ -18,6 +20,9 @@ pub fn LoginPage() -> impl IntoView {
             <div class="card login-card">
                 <h1>"Sign in"</h1>
                 <p class="muted">"Licensing Portal: licenses, tokens and devices of your smart account."</p>
+                <p class="status" role="status">
+                    {move || welcome().map(|name| format!("Password set for {name}. Sign in with it."))}
+                </p>
                 <FormError error />
                 <ActionForm action=login>
                     <div class="field">
@@ -29,6 +34,7 @@ pub fn LoginPage() -> impl IntoView {
                             autocomplete="username"
                             required
                             autofocus
+                            value=welcome
                             aria-invalid=move || invalid("username")().to_string()
                             aria-describedby="username-error"
                         />

@@ -1,5 +1,6 @@
 //! One file per page.
 
+pub mod account;
 pub mod alerts;
 pub mod event_log;
 pub mod general;
@@ -11,4 +12,7 @@ pub mod licenses_tab;
 pub mod login;
 pub mod not_found;
 pub mod reports;
+pub mod sign_in_steps;
+pub mod users;
 pub mod virtual_accounts;
+pub mod welcome;

@@ -1,0 +1,411 @@
+//! The Users page (account admins): who has access, in which role and to which virtual accounts, in
+//! what state; add a user (who gets a one-time sign-in link), edit, disable and enable, reset the
+//! password, remove. Forms are plain POSTs underneath; `?add`, `?edit=`, `?reset=` and `?remove=`
+//! pick what is open.
+
+use leptos::either::Either;
+use leptos::html::Input;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::users::{
+    list_users, AddUser, DisableUser, EnableUser, RemoveUser, ResetPassword, UpdateUser,
+};
+use crate::components::badge::badge;
+use crate::components::copy_button::{select, CopyButton};
+use crate::components::errors::{action_error, FieldError, FormError, LoadError};
+use crate::components::pager::Pager;
+use crate::domain::roles::Role;
+use crate::format;
+use crate::links::UsersView;
+use crate::model::{IssuedLink, Me, PoolRef, SortDir, UserPage, UserRow, UserSort};
+
+#[derive(Clone, Copy)]
+struct Actions {
+    update: ServerAction<UpdateUser>,
+    disable: ServerAction<DisableUser>,
+    enable: ServerAction<EnableUser>,
+    reset: ServerAction<ResetPassword>,
+    remove: ServerAction<RemoveUser>,
+}
+
+#[component]
+pub fn UsersPage() -> impl IntoView {
+    let me = use_context::<Me>();
+    let account = me
+        .as_ref()
+        .map(|m| m.smart_account.clone())
+        .unwrap_or_default();
+    let pools = me.map(|m| m.pools).unwrap_or_default();
+    let add = ServerAction::<AddUser>::new();
+    let actions = Actions {
+        update: ServerAction::new(),
+        disable: ServerAction::new(),
+        enable: ServerAction::new(),
+        reset: ServerAction::new(),
+        remove: ServerAction::new(),
+    };
+    let query = use_query_map();
+    let view = Memo::new(move |_| UsersView::of(&*query.read()));
+    let versions = move || {
+        (
+            add.version().get(),
+            actions.update.version().get(),
+            actions.disable.version().get(),
+            actions.enable.version().get(),
+            actions.reset.version().get(),
+            actions.remove.version().get(),
+        )
+    };
+    let users = Resource::new(
+        move || (view.get().list(), versions()),
+        |(query, _)| list_users(query),
+    );
+    let row_error = Signal::derive(move || {
+        action_error(&actions.disable)
+            .get()
+            .or_else(|| action_error(&actions.enable).get())
+            .or_else(|| action_error(&actions.remove).get())
+            .or_else(|| action_error(&actions.reset).get())
+    });
+    let issued = Signal::derive(move || {
+        let from = |v: Option<Result<Option<IssuedLink>, _>>| v.and_then(|r| r.ok()).flatten();
+        from(actions.reset.value().get()).or_else(|| from(add.value().get()))
+    });
+    let add_pools = pools.clone();
+    view! {
+        <Title text=format!("Users · {account}") />
+        <div class="page-heading">
+            <h1>"Users"</h1>
+            <a class="button button-primary" href=move || UsersView { add: true, ..view.get().list_only() }.href()>
+                "Add User…"
+            </a>
+        </div>
+        <FormError error=row_error />
+        {move || issued.get().map(|link| view! { <LinkPanel link /> })}
+        {move || view.get().add.then(|| view! { <AddUserForm add pools=add_pools.clone() cancel=view.get().list_only().href() /> })}
+        <form method="get" action="/users" class="form-row filter-form" role="search">
+            <div class="field">
+                <label for="users-filter">"Filter by username"</label>
+                <input id="users-filter" name="q" type="search" value=move || view.get().q />
+            </div>
+            <button type="submit" class="button">"Filter"</button>
+        </form>
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || {
+                let pools = pools.clone();
+                Suspend::new(async move {
+                    match users.await {
+                        Ok(page) => Either::Left(view! { <UserTable page view=view.get() actions pools /> }),
+                        Err(error) => Either::Right(view! { <LoadError error /> }),
+                    }
+                })
+            }}
+        </Transition>
+    }
+}
+
+/// The one-time sign-in link just made, with a Copy button.
+#[component]
+fn LinkPanel(link: IssuedLink) -> impl IntoView {
+    let field = NodeRef::<Input>::new();
+    Effect::new(move |_| {
+        if let Some(input) = field.get() {
+            select(&input);
+        }
+    });
+    let label = format!("Sign-in link for {}", link.username);
+    view! {
+        <div class="card new-token" role="group" aria-label="Sign-in link">
+            <p class="status" role="status">
+                {format!("Give {} this link to set their password. It is shown only now.", link.username)}
+            </p>
+            <div class="field">
+                <label for="sign-in-link">{label.clone()}</label>
+                <div class="copy-row">
+                    <input id="sign-in-link" type="text" class="mono" readonly value=link.url.clone()
+                        node_ref=field aria-describedby="sign-in-link-hint" />
+                    <CopyButton text=link.url.clone() field label=format!("Copy the {}", label.to_lowercase()) />
+                </div>
+                <p class="hint" id="sign-in-link-hint">
+                    {format!("Works once, until {}.", format::minute(link.expires_at))}
+                </p>
+            </div>
+        </div>
+    }
+}
+
+/// The role choice and, for pool roles, the virtual accounts.
+#[component]
+fn RoleFields(
+    prefix: &'static str,
+    error: Signal<Option<crate::error::AppError>>,
+    pools: Vec<PoolRef>,
+    #[prop(optional)] role: Option<Role>,
+    #[prop(optional)] chosen: Vec<i64>,
+) -> impl IntoView {
+    let (role_id, pools_id) = match prefix {
+        "add" => ("add-role", "add-pools"),
+        _ => ("edit-role", "edit-pools"),
+    };
+    let options = Role::ALL
+        .into_iter()
+        .map(|r| {
+            view! { <option value=r.as_str() selected=role == Some(r)>{r.label()}</option> }
+        })
+        .collect_view();
+    let boxes = pools
+        .into_iter()
+        .map(|p| {
+            let id = format!("{prefix}-pool-{}", p.id);
+            view! {
+                <div class="checkbox-field">
+                    <input type="checkbox" id=id.clone() name="pools[]" value=p.id.to_string()
+                        checked=chosen.contains(&p.id) />
+                    <label for=id>{p.name}</label>
+                </div>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="field">
+            <label for=role_id>"Role"</label>
+            <select id=role_id name="role" aria-describedby=format!("{role_id}-error")>{options}</select>
+            <FieldError error field="role" id=role_id />
+        </div>
+        <fieldset class="field field-wide" aria-describedby=format!("{pools_id}-hint {pools_id}-error")>
+            <legend>"Virtual Accounts"</legend>
+            <p class="hint" id=format!("{pools_id}-hint")>"For pool admins and pool viewers: what they may see."</p>
+            {boxes}
+            <FieldError error field="pools" id=pools_id />
+        </fieldset>
+    }
+}
+
+#[component]
+fn AddUserForm(add: ServerAction<AddUser>, pools: Vec<PoolRef>, cancel: String) -> impl IntoView {
+    let error = action_error(&add);
+    view! {
+        <section class="card" aria-labelledby="add-user-heading">
+            <h2 id="add-user-heading">"Add User"</h2>
+            <ActionForm action=add attr:novalidate=true>
+                <div class="field">
+                    <label for="add-username">"Username"</label>
+                    <input id="add-username" name="username" type="text" maxlength="64" required autofocus
+                        autocomplete="off" aria-describedby="add-username-error" />
+                    <FieldError error field="username" id="add-username" />
+                </div>
+                <RoleFields prefix="add" error pools role=Role::PoolViewer />
+                <div class="form-actions">
+                    <button type="submit" class="button button-primary">"Add User"</button>
+                    <a class="button button-quiet" href=cancel>"Cancel"</a>
+                </div>
+            </ActionForm>
+            <FormError error />
+        </section>
+    }
+}
+
+#[component]
+fn UserTable(
+    page: UserPage,
+    view: UsersView,
+    actions: Actions,
+    pools: Vec<PoolRef>,
+) -> impl IntoView {
+    if page.rows.is_empty() {
+        let text = if view.q.is_empty() {
+            "No users."
+        } else {
+            "No user matches the filter."
+        };
+        return Either::Left(view! { <p class="empty">{text}</p> });
+    }
+    let header = |sort: UserSort, label: &'static str| {
+        let active = view.sort == sort;
+        let link = UsersView {
+            sort,
+            dir: if active {
+                view.dir.reversed()
+            } else {
+                SortDir::Asc
+            },
+            page: 0,
+            ..view.list_only()
+        };
+        let (aria, arrow) = match (active, view.dir) {
+            (false, _) => (None, ""),
+            (true, SortDir::Asc) => (Some("ascending"), " ▲"),
+            (true, SortDir::Desc) => (Some("descending"), " ▼"),
+        };
+        view! {
+            <th scope="col" aria-sort=aria>
+                <a href=link.href()>{label}<span aria-hidden="true">{arrow}</span></a>
+            </th>
+        }
+    };
+    let rows = page
+        .rows
+        .into_iter()
+        .map(|row| {
+            if view.edit == Some(row.id) {
+                Either::Left(view! { <EditRow row actions pools=pools.clone() cancel=view.list_only().href() /> })
+            } else {
+                Either::Right(view! { <UserRowView row view=view.clone() actions /> })
+            }
+        })
+        .collect_view();
+    let at = |page: u64| {
+        UsersView {
+            page,
+            ..view.list_only()
+        }
+        .href()
+    };
+    let back = (page.page > 0).then(|| (at(page.page - 1), "Previous page"));
+    let forward = (page.page + 1 < page.pages).then(|| (at(page.page + 1), "Next page"));
+    let summary = Some(format!(
+        "Page {} of {} ({} users)",
+        page.page + 1,
+        page.pages,
+        page.total
+    ));
+    Either::Right(view! {
+        <table class="table">
+            <caption class="sr-only">"Users"</caption>
+            <thead>
+                <tr>
+                    {header(UserSort::Username, "Username")}
+                    {header(UserSort::Role, "Role")}
+                    <th scope="col">"Virtual Accounts"</th>
+                    <th scope="col">"State"</th>
+                    {header(UserSort::LastSignIn, "Last Sign-in")}
+                    <th scope="col">"Two-Factor"</th>
+                    <th scope="col"><span class="sr-only">"Actions"</span></th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+        <Pager label="User pages" back summary forward />
+    })
+}
+
+#[component]
+fn UserRowView(row: UserRow, view: UsersView, actions: Actions) -> impl IntoView {
+    use crate::domain::users::UserState;
+    let id = row.id.to_string();
+    let toggle_id = id.clone();
+    let name = row.username.clone();
+    let pools = if row.role.is_account_wide() {
+        "All".to_owned()
+    } else {
+        row.pools
+            .iter()
+            .map(|p| p.1.clone())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let open = |edit, reset, remove| {
+        UsersView {
+            edit,
+            reset,
+            remove,
+            ..view.list_only()
+        }
+        .href()
+    };
+    let confirm = if view.reset == Some(row.id) {
+        Some(Either::Left(view! {
+            <tr class="confirm-row">
+                <td colspan="7">
+                    <div class="confirm" role="group" aria-label=format!("Reset the password of {name}")>
+                        <span>{format!("Give {name} a new sign-in link? Their password stops working and their sessions end.")}</span>
+                        <ActionForm action=actions.reset attr:class="inline-form">
+                            <input type="hidden" name="id" value=id.clone() />
+                            <button type="submit" class="button button-danger">"Reset Password"</button>
+                        </ActionForm>
+                        <a class="button button-quiet" href=view.list_only().href()>"Cancel"</a>
+                    </div>
+                </td>
+            </tr>
+        }))
+    } else if view.remove == Some(row.id) {
+        Some(Either::Right(view! {
+            <tr class="confirm-row">
+                <td colspan="7">
+                    <div class="confirm" role="group" aria-label=format!("Remove {name}")>
+                        <span>{format!("Remove {name} from this account? Their sessions end.")}</span>
+                        <ActionForm action=actions.remove attr:class="inline-form">
+                            <input type="hidden" name="id" value=id.clone() />
+                            <button type="submit" class="button button-danger">"Remove"</button>
+                        </ActionForm>
+                        <a class="button button-quiet" href=view.list_only().href()>"Cancel"</a>
+                    </div>
+                </td>
+            </tr>
+        }))
+    } else {
+        None
+    };
+    let toggle = if row.state == UserState::Disabled {
+        Either::Left(view! {
+            <ActionForm action=actions.enable attr:class="inline-form">
+                <input type="hidden" name="id" value=toggle_id.clone() />
+                <button type="submit" class="button button-small" aria-label=format!("Enable {name}")>"Enable"</button>
+            </ActionForm>
+        })
+    } else {
+        Either::Right(view! {
+            <ActionForm action=actions.disable attr:class="inline-form">
+                <input type="hidden" name="id" value=toggle_id.clone() />
+                <button type="submit" class="button button-small button-danger-quiet" aria-label=format!("Disable {name}")>"Disable"</button>
+            </ActionForm>
+        })
+    };
+    view! {
+        <tr>
+            <th scope="row">
+                {row.username.clone()}
+                {row.is_you.then(|| view! { " " <span class="badge badge-neutral">"You"</span> })}
+            </th>
+            <td>{row.role.label()}</td>
+            <td>{pools}</td>
+            <td>{badge(row.state)}</td>
+            <td>{row.last_sign_in_at.map_or("Never".to_owned(), format::minute)}</td>
+            <td>{if row.two_factor { "On" } else { "Off" }}</td>
+            <td class="actions">
+                <a class="button button-small" href=open(Some(row.id), None, None)
+                    aria-label=format!("Edit {}", row.username)>"Edit"</a>
+                {toggle}
+                <a class="button button-small" href=open(None, Some(row.id), None)
+                    aria-label=format!("Reset Password… of {}", row.username)>"Reset Password…"</a>
+                <a class="button button-small button-danger-quiet" href=open(None, None, Some(row.id))
+                    aria-label=format!("Remove {}", row.username)>"Remove"</a>
+            </td>
+        </tr>
+        {confirm}
+    }
+}
+
+#[component]
+fn EditRow(row: UserRow, actions: Actions, pools: Vec<PoolRef>, cancel: String) -> impl IntoView {
+    let error = action_error(&actions.update);
+    let chosen: Vec<i64> = row.pools.iter().map(|p| p.0).collect();
+    view! {
+        <tr class="edit-row">
+            <td colspan="7">
+                <ActionForm action=actions.update attr:class="form-row" attr:novalidate=true>
+                    <input type="hidden" name="id" value=row.id.to_string() />
+                    <p><strong>{row.username.clone()}</strong></p>
+                    <RoleFields prefix="edit" error pools role=row.role chosen />
+                    <div class="form-actions">
+                        <button type="submit" class="button button-primary">"Save"</button>
+                        <a class="button button-quiet" href=cancel>"Cancel"</a>
+                    </div>
+                </ActionForm>
+                <FormError error />
+            </td>
+        </tr>
+    }
+}
