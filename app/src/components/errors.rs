@@ -50,12 +50,18 @@ pub fn FormError(error: Signal<Option<AppError>>) -> impl IntoView {
     }
 }
 
-/// A full-width message for a page whose data could not load.
+/// A full-width message for a page whose data could not load; when the session has ended (signed
+/// out elsewhere, revoked, the user disabled), the sign-in page instead.
 #[component]
 pub fn LoadError(error: AppError) -> impl IntoView {
-    view! {
+    if error == AppError::Unauthorized {
+        return leptos::either::Either::Left(
+            view! { <leptos_router::components::Redirect path="/login" /> },
+        );
+    }
+    leptos::either::Either::Right(view! {
         <div class="banner banner-error" role="alert">
             {error.to_string()}
         </div>
-    }
+    })
 }

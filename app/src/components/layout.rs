@@ -63,7 +63,7 @@ fn Header(me: Me) -> impl IntoView {
                 </div>
                 {(me.accounts.len() > 1).then(|| view! { <AccountSwitcher me=me.clone() /> })}
                 <div class="user-menu">
-                    <a class="user-name" href="/account" aria-label=format!("Account of {}", me.username)>{me.username.clone()}</a>
+                    <span class="user-name">{me.username.clone()}</span>
                     <span class="badge badge-neutral">{role}</span>
                     <A href="/account">"Account"</A>
                     <ActionForm action=logout attr:class="inline-form">
