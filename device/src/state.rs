@@ -86,6 +86,9 @@ pub struct Registration {
     /// When the device registered (device clock).
     pub registered_at: DateTime<Utc>,
     pub sync_interval_secs: i64,
+    /// Whether the token allowed export-controlled functionality (false from a portal that does not say).
+    #[serde(default)]
+    pub export_controlled_allowed: bool,
 }
 
 /// The last authorization answer and what was asked.
@@ -325,6 +328,7 @@ mod tests {
             signing_key: "AAAA".into(),
             registered_at: at,
             sync_interval_secs: 86_400,
+            export_controlled_allowed: false,
         });
         state.authorization = Some(AuthorizationState {
             answer: AuthorizeResponse {

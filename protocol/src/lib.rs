@@ -57,6 +57,9 @@ pub struct RegisterResponse {
     pub virtual_account: String,
     pub id_cert: IdCert,
     pub sync_interval_secs: i64,
+    /// Whether the token allowed export-controlled functionality (added in v1.1; absent means not).
+    #[serde(default)]
+    pub export_controlled_allowed: bool,
 }
 
 /// One entitlement a device uses.

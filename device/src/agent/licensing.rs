@@ -76,6 +76,7 @@ impl Device {
             signing_key: key,
             registered_at: now,
             sync_interval_secs: answer.sync_interval_secs,
+            export_controlled_allowed: answer.export_controlled_allowed,
         });
         self.state.authorization = None;
         self.state.notices.authorization_expired = false;

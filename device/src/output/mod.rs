@@ -143,8 +143,11 @@ fn registration_block(state: &DeviceState, out: &mut String) {
         let _ = writeln!(out, "  Smart Account: {}", reg.smart_account);
         let _ = writeln!(out, "  Virtual Account: {}", reg.virtual_account);
     }
-    // Protocol v1 does not tell the device about export control, so it claims none.
-    let _ = writeln!(out, "  Export-Controlled Functionality: Not Allowed");
+    let export = match &state.registration {
+        Some(reg) if reg.export_controlled_allowed => "Allowed",
+        _ => "Not Allowed",
+    };
+    let _ = writeln!(out, "  Export-Controlled Functionality: {export}");
     match (&state.registration, &state.last_registration) {
         (Some(reg), _) => {
             let _ = writeln!(
@@ -392,6 +395,7 @@ mod tests {
             signing_key: "k".into(),
             registered_at: at(),
             sync_interval_secs: 86_400,
+            export_controlled_allowed: true,
         });
         s.authorization = Some(AuthorizationState {
             answer: AuthorizeResponse {
@@ -473,6 +477,16 @@ mod tests {
             text.contains("Communication Deadline: Feb 26 2027 03:09:12 UTC"),
             "{text}"
         );
+        // What the token allowed, as the portal said at registration.
+        assert!(
+            text.contains("  Export-Controlled Functionality: Allowed\n"),
+            "{text}"
+        );
+        let mut denied = s.clone();
+        if let Some(reg) = denied.registration.as_mut() {
+            reg.export_controlled_allowed = false;
+        }
+        assert!(status(&denied, at()).contains("  Export-Controlled Functionality: Not Allowed\n"));
         let line = summary(&s, at());
         assert!(
             line.contains("A9K-100G-LIC") && line.contains("AUTHORIZED"),

@@ -133,11 +133,22 @@ async fn register(
     Ok(signed(&s, StatusCode::CREATED, &answer))
 }
 
+/// `POST /authorize`. An unknown credential answers 401 `not_registered` whatever the body is: the
+/// body's error is given only to a registered device.
 async fn authorize(
     State(s): State<DeviceState>,
     Bearer(credential): Bearer,
-    DeviceJson(req): DeviceJson<AuthorizeRequest>,
+    body: Result<DeviceJson<AuthorizeRequest>, DeviceError>,
 ) -> Result<Response, DeviceError> {
+    let req = match body {
+        Ok(DeviceJson(req)) => req,
+        Err(bad_body) => {
+            if devices::is_registered(&s.app.db, &credential).await? {
+                return Err(bad_body);
+            }
+            return Err(app::domain::device::DeviceRefusal::NotRegistered.into());
+        }
+    };
     let answer = devices::authorize(&s.app.db, &credential, req, s.app.now()).await?;
     Ok(signed(&s, StatusCode::OK, &answer))
 }

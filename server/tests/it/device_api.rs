@@ -485,3 +485,67 @@ async fn two_hundred_concurrent_registrations_never_exceed_max_uses() {
         assert_eq!((rows[0].uses, rows[0].state), (50, TokenState::Exhausted));
     }
 }
+
+#[tokio::test]
+async fn an_unknown_credential_is_not_registered_whatever_the_body() {
+    for backend in backends() {
+        let app = TestApp::new(&backend).await;
+        let token = setup(&app, 3, "").await;
+        // A bogus credential: 401 before the body is looked at, empty or malformed.
+        for body in [Some(Vec::new()), Some(b"{not json".to_vec()), None] {
+            let reply = send(&app, "POST", "/authorize", Some("dcr_bogus"), body).await;
+            assert_eq!(
+                reply.status,
+                StatusCode::UNAUTHORIZED,
+                "{backend:?}: {}",
+                reply.text()
+            );
+            assert_eq!(code(&reply), "not_registered");
+        }
+        // A registered device still hears what is wrong with its body.
+        let reg = register(&app, &token, "FOX-EMPTY").await;
+        let reply = send(
+            &app,
+            "POST",
+            "/authorize",
+            Some(&reg.credential),
+            Some(Vec::new()),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.text());
+    }
+}
+
+#[tokio::test]
+async fn the_register_answer_says_whether_export_control_is_allowed() {
+    for backend in backends() {
+        let app = TestApp::new(&backend).await;
+        let allowed = setup(&app, 3, "").await;
+        assert!(
+            register(&app, &allowed, "FOX-EXP-1")
+                .await
+                .export_controlled_allowed
+        );
+        let (actor, _) = app::services::actors::load(app.db(), 1, None)
+            .await
+            .unwrap();
+        let pool = app::services::pools::refs(app.db(), &actor).await.unwrap()[0].id;
+        let form = NewToken::try_from(NewTokenForm {
+            description: "no export".into(),
+            expire_days: "30".into(),
+            max_uses: "".into(),
+            allow_export_controlled: None,
+        })
+        .unwrap();
+        let denied = tokens::create(app.db(), &actor, pool, form, app.now())
+            .await
+            .unwrap()
+            .token;
+        assert!(
+            !register(&app, &denied, "FOX-EXP-2")
+                .await
+                .export_controlled_allowed,
+            "{backend:?}"
+        );
+    }
+}

@@ -38,6 +38,19 @@ pub fn credential_hash(credential: &str) -> String {
     secrets::sha256_hex(credential)
 }
 
+/// Whether a credential belongs to a registered instance (asked only when a request's body is bad:
+/// an unknown credential answers `not_registered` before the body is looked at).
+pub async fn is_registered(
+    db: &impl ConnectionTrait,
+    credential: &str,
+) -> Result<bool, DeviceError> {
+    Ok(pi::Entity::find()
+        .filter(pi::Column::CredentialHash.eq(credential_hash(credential)))
+        .one(db)
+        .await?
+        .is_some())
+}
+
 /// A new device credential: 256 bits of randomness, URL-safe, prefixed.
 pub fn new_credential() -> String {
     secrets::random_secret("dcr")

@@ -188,5 +188,6 @@ async fn apply(
         virtual_account: va.name,
         id_cert: id_cert(&serial, cert_expires),
         sync_interval_secs: SYNC_INTERVAL_SECS,
+        export_controlled_allowed: tok.allow_export_controlled,
     })
 }
