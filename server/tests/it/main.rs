@@ -19,4 +19,5 @@ mod operator;
 mod pools;
 mod reports;
 mod rules_agree;
+mod two_processes;
 mod users;

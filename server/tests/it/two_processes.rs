@@ -1,0 +1,165 @@
+//! Two portal processes on one database (two routers, two connection pools): the rules that hold in one
+//! process hold across both — a token's max uses, and the conservation of licenses under transfers.
+
+use crate::common;
+use crate::device_api::{registration, setup};
+use crate::licenses_common::*;
+
+use app::entities::{license_lot, license_transfer, product_instance, token, user};
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use common::{backends, TestApp, NO_LIMITS};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_hundred_registrations_over_two_processes_count_max_uses_exactly() {
+    for backend in backends() {
+        let app = TestApp::new(&backend).await;
+        let token_text = setup(&app, 0, "50").await;
+        let other = app.another_process(NO_LIMITS).await;
+        let routers = [app.router.clone(), other.router.clone()];
+        let mut tasks = Vec::new();
+        for i in 0..200 {
+            let router = routers[i % 2].clone();
+            let body =
+                serde_json::to_vec(&registration(&token_text, &format!("SN2P{i:04}"), false))
+                    .unwrap();
+            tasks.push(tokio::spawn(async move {
+                let req = Request::post("/api/device/v1/register")
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(Body::from(body))
+                    .unwrap();
+                tower::ServiceExt::oneshot(router, req)
+                    .await
+                    .unwrap()
+                    .status()
+            }));
+        }
+        let (mut created, mut exhausted) = (0, 0);
+        for t in tasks {
+            match t.await.unwrap() {
+                StatusCode::CREATED => created += 1,
+                StatusCode::FORBIDDEN => exhausted += 1,
+                other => panic!("unexpected {other} on {backend:?}"),
+            }
+        }
+        assert_eq!((created, exhausted), (50, 150), "{backend:?}");
+        let tok = token::Entity::find()
+            .filter(token::Column::Token.eq(token_text.as_str()))
+            .one(app.db())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(tok.uses, 50);
+        assert_eq!(
+            product_instance::Entity::find()
+                .count(app.db())
+                .await
+                .unwrap(),
+            50
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn transfers_over_two_processes_conserve_every_total() {
+    const TASKS: usize = 200;
+    for backend in backends() {
+        let app = TestApp::new(&backend).await;
+        let (_c, pools) = acme(&app).await;
+        catalogue(&app, &[(TAG, "100GE port", "ASR 9000")]).await;
+        for (i, name) in ["East", "West", "Lab"].into_iter().enumerate() {
+            lot(&app, name, TAG, 60, -100, None).await;
+            lot(&app, name, TAG, 40, -10, Some(200)).await;
+            instance(
+                &app,
+                pools[i],
+                &format!("host-{i}"),
+                &[(TAG, 30 + 20 * i as i64)],
+            )
+            .await;
+        }
+        let other = app.another_process(NO_LIMITS).await;
+        let dbs = [app.db().clone(), other.state.db.clone()];
+        let id = license_id(&app, TAG).await;
+        let alice = user::Entity::find()
+            .filter(user::Column::Username.eq("alice"))
+            .one(app.db())
+            .await
+            .unwrap()
+            .unwrap();
+        let (actor, _) = app::services::actors::load(app.db(), alice.id, None)
+            .await
+            .unwrap();
+        let now = app.now();
+        let mut tasks = Vec::new();
+        for i in 0..TASKS {
+            let (from, to) = (pools[i % 3], pools[(i + 1 + i / 3 % 2) % 3]);
+            let quantity = (1 + i % 7).to_string();
+            let (db, actor) = (dbs[i % 2].clone(), actor.clone());
+            tasks.push(tokio::spawn(async move {
+                let form = app::model::LicenseTransferForm {
+                    from: app::model::LicenseInPool {
+                        pool: from,
+                        license: id,
+                    },
+                    fields: app::domain::licenses::TransferForm {
+                        target: to.to_string(),
+                        quantity,
+                    },
+                };
+                app::services::licenses::transfer(&db, &actor, form, now).await
+            }));
+        }
+        let (mut moved, mut refused) = (0, 0);
+        for task in tasks {
+            match task.await.unwrap() {
+                Ok(done) => moved += done.quantity,
+                Err(e) if e.for_field("quantity").is_some() => refused += 1,
+                Err(other) => panic!("unexpected failure on {backend:?}: {other:?}"),
+            }
+        }
+        assert!(moved > 0, "{backend:?}");
+        let lots = license_lot::Entity::find()
+            .filter(license_lot::Column::LicenseId.eq(id))
+            .all(app.db())
+            .await
+            .unwrap();
+        assert_eq!(
+            lots.iter().map(|l| l.quantity).sum::<i64>(),
+            300,
+            "{backend:?}: total conserved"
+        );
+        let history = license_transfer::Entity::find()
+            .all(app.db())
+            .await
+            .unwrap();
+        assert_eq!(history.len(), TASKS - refused);
+        assert_eq!(history.iter().map(|t| t.quantity).sum::<i64>(), moved);
+        for (i, &pool) in pools.iter().enumerate() {
+            let tags = [TAG.to_owned()];
+            let active = app::services::usage::active_quantity(app.db(), pool, Some(&tags), now)
+                .await
+                .unwrap()[TAG];
+            let used = app::services::usage::in_use(app.db(), pool, Some(&tags))
+                .await
+                .unwrap()[TAG];
+            assert!(
+                active >= used,
+                "{backend:?}: pool {i} gave licenses in use ({active} < {used})"
+            );
+            let net: i64 = history
+                .iter()
+                .map(|t| {
+                    (t.to_virtual_account_id == pool) as i64 * t.quantity
+                        - (t.from_virtual_account_id == pool) as i64 * t.quantity
+                })
+                .sum();
+            assert_eq!(
+                active,
+                100 + net,
+                "{backend:?}: pool {i}'s history explains its balance"
+            );
+        }
+    }
+}
