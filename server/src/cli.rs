@@ -181,10 +181,11 @@ pub struct ServeArgs {
     /// Accept devices over plain HTTP from other hosts than loopback (a satellite-style setup).
     #[arg(long)]
     pub allow_http_devices: bool,
-    /// Device API requests per minute from one client address.
+    /// Device API requests per minute from one client address, counted by each portal process on its own
+    /// (N processes behind a load balancer admit up to N times this; the sign-in throttle is shared).
     #[arg(long, env = "PORTAL_DEVICE_RATE_PER_ADDRESS", default_value_t = 600)]
     pub device_rate_per_address: u32,
-    /// Device API requests per minute with one credential.
+    /// Device API requests per minute with one credential, counted by each portal process on its own.
     #[arg(long, env = "PORTAL_DEVICE_RATE_PER_CREDENTIAL", default_value_t = 60)]
     pub device_rate_per_credential: u32,
     /// The Leptos settings file.

@@ -448,3 +448,20 @@ fn tokens_can_be_created_listed_and_revoked_from_the_command_line() {
         bad.stderr
     );
 }
+
+#[test]
+fn serve_help_says_the_scope_of_each_limit_and_the_public_url() {
+    let dir = data_dir();
+    let help = server(dir.path(), &["serve", "--help"], "");
+    assert!(help.ok, "{}", help.stderr);
+    let text = help.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        text.contains("counted by each portal process on its own (N processes behind a load balancer admit up to N times this; the sign-in throttle is shared)"),
+        "{text}"
+    );
+    assert!(text.contains("--public-url"), "{text}");
+    assert!(
+        text.contains("session cookies are `Secure` and responses carry HSTS"),
+        "{text}"
+    );
+}
