@@ -11,7 +11,7 @@ PORTAL_DATA_DIR ?= data
 # The workspace but the wasm bundle, which builds only for wasm32 (.ci/build.sh).
 TEST_CRATES := --workspace --exclude frontend
 
-.PHONY: run run-tls dev test tools build e2e-deps unit-test e2e-test device-test xlsx-test \
+.PHONY: run run-tls dev test tools build e2e-deps unit-test e2e-test device-test crash-test xlsx-test \
 	bench-devices bench-export leptos-config clean
 
 ## Build tools: the wasm target, wasm-bindgen-cli (from crates.io source) and wasm-opt (npm).
@@ -40,7 +40,7 @@ dev:
 ## Every test: unit and integration (SQLite; PostgreSQL too when TEST_DATABASE_URL is set), the device
 ## client's shell, the exports read back, then the browser specs against a fresh portal. The tests
 ## share the build's compilation (same features), so only the test harnesses compile on top of it.
-test: build e2e-deps unit-test device-test xlsx-test e2e-test
+test: build e2e-deps unit-test device-test crash-test xlsx-test e2e-test
 
 unit-test:
 	cargo test $(TEST_CRATES) --release
@@ -48,6 +48,11 @@ unit-test:
 ## The device client's Expect-style test: its interactive shell (pexpect) against a release-built portal.
 device-test: build e2e-deps
 	python3 device/tests/shell_expect.py
+
+## SIGKILL the portal while devices register and authorize, restart, and check nothing acknowledged
+## was lost (SQLite; PostgreSQL too with TEST_DATABASE_URL). Several rounds.
+crash-test: build
+	python3 server/tests/crash_test.py
 
 ## `device fleet` against a fresh portal on SQLite and PostgreSQL, beside a bare-handler ceiling
 ## (docs/PERFORMANCE.md records the figures).
