@@ -45,9 +45,13 @@ impl SessionStore for DbSessionStore {
                 .exec_without_returning(&self.db)
                 .await
                 .map_err(backend)?;
+            // Without RETURNING a conflict reads as zero rows inserted: draw another id.
             match inserted {
-                TryInsertResult::Conflicted => record.id = Id::default(),
-                _ => return Ok(()),
+                TryInsertResult::Inserted(n) if n > 0 => return Ok(()),
+                TryInsertResult::Conflicted | TryInsertResult::Inserted(_) => {
+                    record.id = Id::default()
+                }
+                TryInsertResult::Empty => return Ok(()),
             }
         }
     }

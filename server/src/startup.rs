@@ -8,14 +8,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use app::services::housekeeping;
 use app::state::{AppState, Clock, OffsetClock, Settings};
 use axum::Router;
 use axum_server::tls_rustls::RustlsConfig;
 use leptos::config::LeptosOptions;
-use tower_sessions::ExpiredDeletion;
 
 use crate::device_api::{DeviceState, RateLimits, Signer};
-use crate::session_store::DbSessionStore;
 
 /// The certificate chain and key the portal serves HTTPS with.
 #[derive(Debug, Clone)]
@@ -110,19 +109,23 @@ impl Application {
     }
 
     /// Serves on `listener` (HTTPS when the config named TLS files) until `shutdown` completes, then
-    /// lets requests in flight finish (up to 10 s). Expired sessions are deleted every 10 minutes.
+    /// lets requests in flight finish (up to 10 s). Every minute each process ticks the housekeeping
+    /// (ended sessions, links and throttle counters), which only the lease's holder runs.
     pub async fn serve(
         self,
         listener: std::net::TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let store = DbSessionStore::new(self.state.db.clone());
+        let db = self.state.db.clone();
+        let holder = app::services::secrets::random_hex::<8>();
         let cleanup = tokio::spawn(async move {
-            let mut every = tokio::time::interval(Duration::from_secs(600));
+            let mut every = tokio::time::interval(Duration::from_secs(housekeeping::TICK_SECS));
             loop {
                 every.tick().await;
-                if let Err(err) = store.delete_expired().await {
-                    tracing::warn!(error = %err, "deleting expired sessions failed");
+                match housekeeping::tick(&db, &holder, chrono::Utc::now()).await {
+                    Ok(Some(swept)) => tracing::debug!(?swept, "housekeeping"),
+                    Ok(None) => {}
+                    Err(err) => tracing::warn!(error = %err, "housekeeping failed"),
                 }
             }
         });

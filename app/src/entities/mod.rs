@@ -3,6 +3,7 @@
 pub mod event;
 pub mod export_job;
 pub mod instance_usage;
+pub mod lease;
 pub mod license;
 pub mod license_lot;
 pub mod license_transfer;

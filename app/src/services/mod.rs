@@ -10,6 +10,7 @@ pub mod catalogue;
 pub mod devices;
 pub mod events;
 pub mod export_progress;
+pub mod housekeeping;
 pub mod instances;
 pub mod licenses;
 pub mod own_account;

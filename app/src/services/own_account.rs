@@ -156,6 +156,6 @@ pub async fn info(
         may_require_two_factor: actor.decide(Action::ManageUsers)
             == crate::domain::roles::Decision::Allow,
         recovery_codes_left: super::two_factor::codes_left(db, actor.user_id).await?,
-        sessions: sessions::list(db, actor.user_id, session_id).await?,
+        sessions: sessions::list(db, actor.user_id, session_id, Utc::now()).await?,
     })
 }

@@ -89,14 +89,18 @@ pub async fn switch(
     Ok(())
 }
 
-/// A user's sessions, newest first; `current` marks the one asking.
+/// A user's live sessions at `now` (system time), newest first; `current` marks the one asking.
 pub async fn list(
     db: &impl ConnectionTrait,
     user_id: i64,
     current: &str,
+    now: DateTime<Utc>,
 ) -> Result<Vec<SessionRow>, AppError> {
+    use super::housekeeping::{SESSION_IDLE_SECS, SESSION_MAX_SECS};
     Ok(user_session::Entity::find()
         .filter(user_session::Column::UserId.eq(user_id))
+        .filter(user_session::Column::LastSeenAt.gte(now - Duration::seconds(SESSION_IDLE_SECS)))
+        .filter(user_session::Column::StartedAt.gte(now - Duration::seconds(SESSION_MAX_SECS)))
         .order_by_desc(user_session::Column::StartedAt)
         .all(db)
         .await?

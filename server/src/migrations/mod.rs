@@ -10,6 +10,7 @@ mod m0005_alert_indexes;
 mod m0006_lot_origin;
 mod m0007_export_jobs;
 mod m0008_users_and_access;
+mod m0009_leases;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_lot_origin::Migration),
             Box::new(m0007_export_jobs::Migration),
             Box::new(m0008_users_and_access::Migration),
+            Box::new(m0009_leases::Migration),
         ]
     }
 }

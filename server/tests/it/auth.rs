@@ -343,3 +343,36 @@ async fn health_answers_ok() {
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(reply.text(), "ok");
 }
+
+#[tokio::test]
+async fn a_new_session_never_takes_over_an_existing_id() {
+    use tower_sessions::session::{Id, Record};
+    use tower_sessions::SessionStore;
+    for backend in backends() {
+        let app = TestApp::new(&backend).await;
+        let store = server::session_store::DbSessionStore::new(app.db().clone());
+        let expiry = time::OffsetDateTime::now_utc() + time::Duration::minutes(30);
+        let mut first = Record {
+            id: Id(42),
+            data: Default::default(),
+            expiry_date: expiry,
+        };
+        store.create(&mut first).await.unwrap();
+        let mut second = Record {
+            id: Id(42),
+            data: [("user_id".to_owned(), serde_json::json!(7))]
+                .into_iter()
+                .collect(),
+            expiry_date: expiry,
+        };
+        store.create(&mut second).await.unwrap();
+        assert_ne!(
+            second.id,
+            Id(42),
+            "{backend:?}: the colliding id was drawn again"
+        );
+        // The first session is untouched.
+        let kept = store.load(&Id(42)).await.unwrap().unwrap();
+        assert!(kept.data.is_empty());
+    }
+}

@@ -12,6 +12,7 @@ mod device_fuzz;
 mod device_takeover;
 mod events;
 mod headers;
+mod housekeeping;
 mod license_concurrency;
 mod license_transfers;
 mod licenses;
