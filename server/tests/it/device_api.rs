@@ -549,3 +549,35 @@ async fn the_register_answer_says_whether_export_control_is_allowed() {
         );
     }
 }
+
+#[tokio::test]
+async fn status_writes_the_contact_only_when_its_minute_changes() {
+    for backend in backends() {
+        let app = TestApp::new(&backend).await;
+        let token = setup(&app, 3, "").await;
+        let reg = register(&app, &token, "FOX-CONTACT").await;
+        let last_contact = |reply: Reply| {
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+            serde_json::from_slice::<app::protocol::StatusResponse>(&reply.body)
+                .unwrap()
+                .last_contact_at
+        };
+        // Five seconds into a new minute.
+        let into = app.now().timestamp().rem_euclid(60);
+        app.state.clock.advance(65 - into);
+        let first = last_contact(send(&app, "GET", "/status", Some(&reg.credential), None).await);
+        assert_eq!(
+            first.timestamp().rem_euclid(60),
+            5,
+            "{backend:?}: written at {first}"
+        );
+        // Twenty seconds later, the same minute: nothing written, the page would show the same.
+        app.state.clock.advance(20);
+        let same = last_contact(send(&app, "GET", "/status", Some(&reg.credential), None).await);
+        assert_eq!(same, first, "{backend:?}");
+        // The next minute is written.
+        app.state.clock.advance(60);
+        let next = last_contact(send(&app, "GET", "/status", Some(&reg.credential), None).await);
+        assert!(next > first, "{backend:?}: {next} after {first}");
+    }
+}

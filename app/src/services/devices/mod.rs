@@ -89,8 +89,15 @@ pub(crate) async fn names(
     Ok((va, sa))
 }
 
+/// Whether a contact at `now` changes what the portal shows of `last` (the minute of last contact):
+/// only such contacts are written.
+pub fn contact_changes(last: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    now.timestamp().div_euclid(60) != last.timestamp().div_euclid(60)
+}
+
 /// Records the contact and returns the instance of a credential, or `not_registered`. `extra` sets
-/// more columns in the same write.
+/// more columns in the same write. A contact with nothing else to write (`/status`) is written only
+/// when it moves the last contact to another minute, so a device asking often costs reads only.
 async fn touch(
     db: &impl ConnectionTrait,
     credential: &str,
@@ -98,6 +105,16 @@ async fn touch(
     extra: &[(pi::Column, sea_orm::Value)],
 ) -> Result<pi::Model, DeviceError> {
     let hash = credential_hash(credential);
+    if extra.is_empty() {
+        let found = pi::Entity::find()
+            .filter(pi::Column::CredentialHash.eq(hash.as_str()))
+            .one(db)
+            .await?
+            .ok_or(DeviceError::Refused(DeviceRefusal::NotRegistered))?;
+        if !contact_changes(found.last_contact_at, now) {
+            return Ok(found);
+        }
+    }
     let mut update =
         pi::Entity::update_many().col_expr(pi::Column::LastContactAt, Expr::value(now));
     for (col, value) in extra {
@@ -250,6 +267,20 @@ pub async fn status(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_contact_in_another_minute_is_written() {
+        use chrono::TimeZone;
+        let at = |secs: i64| Utc.timestamp_opt(1_800_000_000 + secs, 0).unwrap();
+        // 1_800_000_000 is a whole minute.
+        assert!(!contact_changes(at(0), at(59)));
+        assert!(contact_changes(at(59), at(60)));
+        assert!(contact_changes(at(0), at(600)));
+        assert!(
+            contact_changes(at(60), at(0)),
+            "a clock moved back is written too"
+        );
+    }
 
     #[test]
     fn credentials_are_random_prefixed_and_hashed() {
