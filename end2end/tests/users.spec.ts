@@ -1,11 +1,11 @@
 // Users and access in the browser: an admin adds a pool viewer who sets a password on the one-time
 // link in another browser, sees only their pool and cannot transfer; the admin disables them and
-// their next click lands on the sign-in page. A user turns on two-factor sign-in and signs in with
-// a code computed from the secret the page shows.
-import { DEMO, expect, portalTest, signIn, waitForHydration } from './support/portal';
+// their next click lands on the sign-in page. A user of two smart accounts chooses and switches. A
+// pool viewer turns on two-factor sign-in and signs in with a code computed from the secret shown.
+import { DEMO, VIEWER, expect, portalTest, signIn, waitForHydration } from './support/portal';
 import { totp } from './support/totp';
 
-const { test } = portalTest('users');
+const { test, portal } = portalTest('users');
 
 const VERA_PASSWORD = 'vera sets her own passphrase';
 
@@ -83,8 +83,39 @@ test('the last account admin cannot disable themself, and the page says why', as
   await expect(page.getByRole('alert').filter({ hasText: "last active account admin" })).toBeVisible();
 });
 
+test('a user of two smart accounts chooses one after sign-in and switches in the header', async ({ page }) => {
+  const gina = { username: 'gina', password: 'gina has a long passphrase' };
+  portal.operator(['create-account', '--name', 'Globex', '--admin', gina.username], gina.password + '\n');
+  await signIn(page, gina);
+  await page.goto('/users?add=1');
+  await waitForHydration(page);
+  await page.getByLabel('Username', { exact: true }).fill(DEMO.username);
+  await page.getByLabel('Role').selectOption({ label: 'Account user' });
+  await page.getByRole('button', { name: 'Add User', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'User added. They already have a password' })).toBeVisible();
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await expect(page).toHaveURL(/\/login/);
+
+  await waitForHydration(page);
+  await page.getByLabel('Username').fill(DEMO.username);
+  await page.getByLabel('Password').fill(DEMO.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/choose-account/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Choose a smart account');
+  await page.getByRole('button', { name: 'Globex' }).click();
+  await expect(page).toHaveURL(/\/inventory/);
+  const switcher = page.getByRole('combobox', { name: 'Smart account' });
+  await expect(switcher).toHaveValue(/\d+/);
+  await expect(switcher.locator('option:checked')).toHaveText('Globex');
+  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' })).toHaveCount(0);
+  await waitForHydration(page);
+  await switcher.selectOption({ label: 'Acme Networks' });
+  await expect(page.getByRole('combobox', { name: 'Smart account' }).locator('option:checked')).toHaveText('Acme Networks');
+  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' })).toBeVisible();
+});
+
 test('a user turns on two-factor sign-in and signs in with a code', async ({ page }) => {
-  await signIn(page, DEMO);
+  await signIn(page, VIEWER);
   await page.getByRole('link', { name: 'Account', exact: true }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Account');
   await waitForHydration(page);
@@ -98,8 +129,8 @@ test('a user turns on two-factor sign-in and signs in with a code', async ({ pag
   await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await expect(page).toHaveURL(/\/login/);
   await waitForHydration(page);
-  await page.getByLabel('Username').fill(DEMO.username);
-  await page.getByLabel('Password').fill(DEMO.password);
+  await page.getByLabel('Username').fill(VIEWER.username);
+  await page.getByLabel('Password').fill(VIEWER.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page).toHaveURL(/\/login\/code/);
   await page.getByLabel('Authentication Code').fill('000000' === totp(secret) ? '111111' : '000000');

@@ -82,11 +82,12 @@ fn Header(me: Me) -> impl IntoView {
     }
 }
 
-/// Switches to another smart account of the user (a select that submits on change; a button
-/// without JavaScript).
+/// Switches to another smart account of the user: a select that submits on change, and a button for
+/// keyboards and pages without JavaScript.
 #[component]
 fn AccountSwitcher(me: Me) -> impl IntoView {
     let switch = ServerAction::<crate::api::auth::SwitchAccount>::new();
+    load_inventory_after(switch);
     let options = me
         .accounts
         .iter()
@@ -104,9 +105,21 @@ fn AccountSwitcher(me: Me) -> impl IntoView {
         <ActionForm action=switch attr:class="inline-form account-switcher">
             <label for="switch-account" class="sr-only">"Smart account"</label>
             <select id="switch-account" name="id" on:change=submit_on_change>{options}</select>
-            <noscript><button type="submit" class="button button-small">"Switch"</button></noscript>
+            <button type="submit" class="button button-small">"Switch"</button>
         </ActionForm>
     }
+}
+
+/// After a successful switch of smart account, loads the Inventory afresh: everything on the page
+/// (the header's account, pools and role) belongs to the account just left.
+pub fn load_inventory_after(switch: ServerAction<crate::api::auth::SwitchAccount>) {
+    Effect::new(move |_| {
+        if matches!(switch.value().get(), Some(Ok(()))) {
+            if let Some(window) = web_sys::window() {
+                let _ = window.location().set_href("/inventory");
+            }
+        }
+    });
 }
 
 /// The number of alerts next to "Alerts" in the navigation (nothing when there are none). It is

@@ -44,6 +44,7 @@ pub fn CodePage() -> impl IntoView {
 pub fn ChooseAccountPage() -> impl IntoView {
     let accounts = Resource::new(|| (), |_| my_accounts());
     let switch = ServerAction::<SwitchAccount>::new();
+    crate::components::layout::load_inventory_after(switch);
     let error = action_error(&switch);
     view! {
         <Title text="Choose a smart account" />

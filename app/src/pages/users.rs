@@ -84,6 +84,11 @@ pub fn UsersPage() -> impl IntoView {
         </div>
         <FormError error=row_error />
         {move || issued.get().map(|link| view! { <LinkPanel link /> })}
+        <p class="status" role="status">
+            {move || matches!(add.value().get(), Some(Ok(None))).then_some(
+                "User added. They already have a password: this account appears after their next sign-in."
+            )}
+        </p>
         {move || view.get().add.then(|| view! { <AddUserForm add pools=add_pools.clone() cancel=view.get().list_only().href() /> })}
         <form method="get" action="/users" class="form-row filter-form" role="search">
             <div class="field">

@@ -8,7 +8,7 @@
 // afterAll); `portal.restart()` stops the server (SIGTERM) and starts it again on the same data
 // dir and port.
 import { test as base, expect, type Page } from '@playwright/test';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -63,6 +63,17 @@ export class Portal {
 
   get running(): boolean {
     return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Runs an operator command of the server on this portal's database (e.g. create-account). */
+  operator(args: string[], input = ''): string {
+    const run = spawnSync(SERVER_BIN, ['--data-dir', path.join(this.dataDir, 'db'), '--log-level', 'warn', ...args], {
+      cwd: REPO_ROOT,
+      input,
+      encoding: 'utf8',
+    });
+    if (run.status !== 0) throw new Error(`server ${args.join(' ')} failed: ${run.stderr}`);
+    return run.stdout.trim();
   }
 
   /** Starts the server; on the first start it picks a free port and creates the data dir. */
