@@ -49,6 +49,39 @@ pub async fn record(
     Ok(())
 }
 
+/// Writes one account-level event in every smart account `user_id` belongs to (a change of the user's
+/// own, such as their password or second factor, concerns each of those accounts).
+pub async fn record_for_user(
+    db: &impl ConnectionTrait,
+    at: DateTime<Utc>,
+    user_id: i64,
+    username: &str,
+    kind: EventKind,
+    message: String,
+) -> Result<(), AppError> {
+    use crate::entities::membership;
+    for member in membership::Entity::find()
+        .filter(membership::Column::UserId.eq(user_id))
+        .all(db)
+        .await?
+    {
+        record(
+            db,
+            at,
+            NewEvent {
+                smart_account_id: member.smart_account_id,
+                virtual_account_id: None,
+                actor: username,
+                kind,
+                message: message.clone(),
+                instance: None,
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// What the Event Log asks for, parsed.
 #[derive(Debug, Clone, Default)]
 pub struct EventFilter {

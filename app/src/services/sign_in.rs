@@ -33,20 +33,24 @@ pub async fn accounts(
         .order_by_asc(membership::Column::Id)
         .all(db)
         .await?;
-    let mut out = Vec::with_capacity(members.len());
-    for m in members {
-        if let Some(account) = smart_account::Entity::find_by_id(m.smart_account_id)
-            .one(db)
-            .await?
-        {
-            out.push(AccountRef {
-                id: account.id,
-                name: account.name,
+    let ids: Vec<i64> = members.iter().map(|m| m.smart_account_id).collect();
+    let names: std::collections::HashMap<i64, String> = smart_account::Entity::find()
+        .filter(smart_account::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.name))
+        .collect();
+    Ok(members
+        .into_iter()
+        .filter_map(|m| {
+            names.get(&m.smart_account_id).map(|name| AccountRef {
+                id: m.smart_account_id,
+                name: name.clone(),
                 role: m.role,
-            });
-        }
-    }
-    Ok(out)
+            })
+        })
+        .collect())
 }
 
 /// Decides the step after the password (or, with `code_done`, after the second factor).

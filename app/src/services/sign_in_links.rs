@@ -11,12 +11,12 @@ use sea_orm::{
 
 use crate::domain::events::EventKind;
 use crate::domain::users::SIGN_IN_LINK_HOURS;
-use crate::entities::{membership, sign_in_link, user};
+use crate::entities::{sign_in_link, user};
 use crate::error::AppError;
 use crate::model::LinkInfo;
 
 use super::auth::{check_new_password, Hasher};
-use super::events::{self, NewEvent};
+use super::events;
 use super::{secrets, sessions};
 
 /// The path of the page a link opens.
@@ -122,28 +122,18 @@ pub async fn set_password(
         .exec(&txn)
         .await?;
     sessions::end_all(&txn, found.id, None).await?;
-    for member in membership::Entity::find()
-        .filter(membership::Column::UserId.eq(found.id))
-        .all(&txn)
-        .await?
-    {
-        events::record(
-            &txn,
-            now,
-            NewEvent {
-                smart_account_id: member.smart_account_id,
-                virtual_account_id: None,
-                actor: &found.username,
-                kind: EventKind::UserPasswordSet,
-                message: format!(
-                    "User \"{}\" set a password with a sign-in link",
-                    found.username
-                ),
-                instance: None,
-            },
-        )
-        .await?;
-    }
+    events::record_for_user(
+        &txn,
+        now,
+        found.id,
+        &found.username,
+        EventKind::UserPasswordSet,
+        format!(
+            "User \"{}\" set a password with a sign-in link",
+            found.username
+        ),
+    )
+    .await?;
     txn.commit().await?;
     Ok(found.username)
 }

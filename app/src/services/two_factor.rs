@@ -14,11 +14,11 @@ use sea_orm::{
 use totp_rs::{Algorithm, Secret, TOTP};
 
 use crate::domain::events::EventKind;
-use crate::entities::{membership, recovery_code, user};
+use crate::entities::{recovery_code, user};
 use crate::error::AppError;
 use crate::model::TwoFactorSetup;
 
-use super::events::{self, NewEvent};
+use super::events;
 use super::secrets;
 
 /// The issuer name authenticator apps show.
@@ -110,35 +110,6 @@ fn normalize_recovery(code: &str) -> String {
     code.trim().to_lowercase()
 }
 
-async fn record_all(
-    db: &impl ConnectionTrait,
-    found: &user::Model,
-    kind: EventKind,
-    message: String,
-    now: DateTime<Utc>,
-) -> Result<(), AppError> {
-    for member in membership::Entity::find()
-        .filter(membership::Column::UserId.eq(found.id))
-        .all(db)
-        .await?
-    {
-        events::record(
-            db,
-            now,
-            NewEvent {
-                smart_account_id: member.smart_account_id,
-                virtual_account_id: None,
-                actor: &found.username,
-                kind,
-                message: message.clone(),
-                instance: None,
-            },
-        )
-        .await?;
-    }
-    Ok(())
-}
-
 /// Confirms enrolment with a code from the app: two-factor sign-in is on, and the ten recovery codes
 /// are returned (the only time they are shown).
 pub async fn confirm(
@@ -182,12 +153,13 @@ pub async fn confirm(
         .filter(user::Column::Id.eq(user_id))
         .exec(&txn)
         .await?;
-    record_all(
+    events::record_for_user(
         &txn,
-        &found,
+        now,
+        found.id,
+        &found.username,
         EventKind::TwoFactorChanged,
         format!("User \"{}\" turned two-factor sign-in on", found.username),
-        now,
     )
     .await?;
     txn.commit().await?;
@@ -252,12 +224,13 @@ pub async fn turn_off(
         .filter(recovery_code::Column::UserId.eq(user_id))
         .exec(&txn)
         .await?;
-    record_all(
+    events::record_for_user(
         &txn,
-        &found,
+        now,
+        found.id,
+        &found.username,
         EventKind::TwoFactorChanged,
         format!("User \"{}\" turned two-factor sign-in off", found.username),
-        now,
     )
     .await?;
     txn.commit().await?;

@@ -3,28 +3,27 @@
 //! an account-level event naming who did what to whom, and none leaves the account without an
 //! active account admin.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
 };
 
 use crate::domain::events::EventKind;
 use crate::domain::names::Username;
 use crate::domain::roles::{Action, Actor, Role};
-use crate::domain::users::{check_last_admin, check_role_pools, Member, UserState};
+use crate::domain::users::{check_last_admin, check_role_pools, Member};
 use crate::entities::{membership, pool_grant, smart_account, user, virtual_account};
 use crate::error::AppError;
-use crate::model::{SortDir, UserForm, UserPage, UserQuery, UserRow, UserSort};
+use crate::model::UserForm;
 
 use super::events::{self, NewEvent};
 use super::{require, sessions, sign_in_links};
 
-/// Rows per page of the Users list.
-pub const PAGE_SIZE: u64 = 50;
+mod list;
+
+pub use list::{list, PAGE_SIZE};
 
 /// A sign-in link just made: the user's name, the link's secret and when it expires. `None` secret:
 /// the user already had a password (they belong to another smart account too).
@@ -149,108 +148,6 @@ fn role_text(role: Role, pools: &str) -> String {
     } else {
         format!("{} of {pools}", role.label())
     }
-}
-
-/// One page of the account's users.
-pub async fn list(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    query: &UserQuery,
-) -> Result<UserPage, AppError> {
-    require(actor, Action::ManageUsers)?;
-    let mut select = membership::Entity::find()
-        .filter(membership::Column::SmartAccountId.eq(actor.smart_account_id))
-        .select_also(user::Entity)
-        .join(
-            JoinType::InnerJoin,
-            membership::Entity::belongs_to(user::Entity)
-                .from(membership::Column::UserId)
-                .to(user::Column::Id)
-                .into(),
-        );
-    let q = query.q.trim().to_lowercase();
-    if !q.is_empty() {
-        let pattern = format!(
-            "%{}%",
-            q.replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
-        select = select.filter(
-            Expr::expr(Func::lower(Expr::col((
-                user::Entity,
-                user::Column::Username,
-            ))))
-            .like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')),
-        );
-    }
-    let order = if query.dir == SortDir::Desc {
-        sea_orm::Order::Desc
-    } else {
-        sea_orm::Order::Asc
-    };
-    select = match query.sort {
-        UserSort::Username => select,
-        UserSort::Role => select.order_by(membership::Column::Role, order.clone()),
-        UserSort::LastSignIn => select.order_by(
-            Expr::col((user::Entity, user::Column::LastSignInAt)),
-            order.clone(),
-        ),
-    };
-    select = select.order_by(Expr::col((user::Entity, user::Column::Username)), order);
-    let paginator = select.paginate(db, PAGE_SIZE);
-    let total = paginator.num_items().await?;
-    let pages = std::cmp::max(total.div_ceil(PAGE_SIZE), 1);
-    let page = std::cmp::min(query.page, pages - 1);
-    let found = paginator.fetch_page(page).await?;
-    let memberships: Vec<i64> = found.iter().map(|(m, _)| m.id).collect();
-    let mut grants: HashMap<i64, Vec<(i64, String)>> = HashMap::new();
-    let granted: Vec<(i64, i64, String)> = pool_grant::Entity::find()
-        .select_only()
-        .column(pool_grant::Column::MembershipId)
-        .column(pool_grant::Column::VirtualAccountId)
-        .column_as(
-            Expr::col((virtual_account::Entity, virtual_account::Column::Name)),
-            "name",
-        )
-        .join(
-            JoinType::InnerJoin,
-            pool_grant::Entity::belongs_to(virtual_account::Entity)
-                .from(pool_grant::Column::VirtualAccountId)
-                .to(virtual_account::Column::Id)
-                .into(),
-        )
-        .filter(pool_grant::Column::MembershipId.is_in(memberships))
-        .order_by_asc(Expr::col((
-            virtual_account::Entity,
-            virtual_account::Column::Name,
-        )))
-        .into_tuple()
-        .all(db)
-        .await?;
-    for (member, pool, name) in granted {
-        grants.entry(member).or_default().push((pool, name));
-    }
-    let rows = found
-        .into_iter()
-        .filter_map(|(m, u)| u.map(|u| (m, u)))
-        .map(|(m, u)| UserRow {
-            id: u.id,
-            is_you: u.id == actor.user_id,
-            state: UserState::of(m.disabled_at.is_some(), u.password_set_at.is_some()),
-            pools: grants.remove(&m.id).unwrap_or_default(),
-            role: m.role,
-            last_sign_in_at: u.last_sign_in_at,
-            two_factor: u.totp_enabled,
-            username: u.username,
-        })
-        .collect();
-    Ok(UserPage {
-        rows,
-        total,
-        page,
-        pages,
-    })
 }
 
 /// Adds a user with a role (and virtual accounts for pool roles); a new user gets a sign-in link.
