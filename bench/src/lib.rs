@@ -39,7 +39,7 @@ pub async fn bench_account(label: &str, default_count: i64) -> anyhow::Result<Be
             std::process::id()
         )
     });
-    let db = crate::db::connect_and_migrate(&url).await?;
+    let db = server::db::connect_and_migrate(&url).await?;
     let err = |e: app::error::AppError| anyhow::anyhow!("{e}");
     let (account, admin) =
         app::services::users::create_account(&db, "Bench", "bench", "bench-password", Utc::now())

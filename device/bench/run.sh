@@ -4,6 +4,9 @@
 # machine. The portal's device rate limits are raised for the run (they would otherwise refuse the
 # load by design). Prints a Markdown table and keeps it in target/bench-devices.md.
 #
+# Also: two portal processes on one PostgreSQL database, pgbench's one-UPDATE TPS, the ceiling with
+# synchronous FULL and NORMAL, and each portal process's peak RSS.
+#
 # Settings (environment): COUNT (devices, 1000), CONCURRENCY (64), ROUNDS (authorization rounds, 5),
 # CEILING_REQUESTS (20000), PG_URL (postgres://postgres@127.0.0.1:5432; empty to skip PostgreSQL).
 set -euo pipefail
@@ -25,9 +28,8 @@ done
 
 tmp=$(mktemp -d)
 pg_db=""
-server_pid=""
 cleanup() {
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  if [ -f "$tmp/pids" ]; then xargs -r kill <"$tmp/pids" 2>/dev/null || true; fi
   if [ -n "$pg_db" ]; then psql "$PG_URL/postgres" -qc "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" >/dev/null 2>&1 || true; fi
   rm -rf "$tmp"
 }
@@ -35,9 +37,9 @@ trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
-# run_fleet NAME [DATABASE_URL]: a fresh portal, an account with plenty of licenses and one token,
-# then the fleet; its JSON report goes to $tmp/NAME.json.
-run_fleet() {
+# setup NAME [DATABASE_URL]: a fresh portal database with an account with plenty of licenses and
+# one token, whose value goes to $tmp/NAME/token.
+setup() {
   local name=$1 url=${2:-}
   local data="$tmp/$name"
   local srv=("$SERVER" --data-dir "$data" --log-level warn)
@@ -48,34 +50,100 @@ run_fleet() {
     "${srv[@]}" add-license --tag "$tag" --name "$tag" --family "ASR 9000" >/dev/null
     "${srv[@]}" provision --account Bench --pool Default --tag "$tag" --quantity 1000000 >/dev/null
   done
-  local token
-  token=$("${srv[@]}" token create --account Bench --pool Default --days 1 | tail -n 1)
+  "${srv[@]}" token create --account Bench --pool Default --days 1 | tail -n 1 >"$data/token"
+}
+
+# serve NAME [DATABASE_URL]: starts a portal process on a free port; appends its pid to $tmp/pids
+# and prints its port.
+serve() {
+  local name=$1 url=${2:-}
+  local data="$tmp/$name"
+  local srv=("$SERVER" --data-dir "$data" --log-level warn)
+  [ -n "$url" ] && srv+=(--database-url "$url")
   local port
   port=$(free_port)
   "${srv[@]}" serve --listen "127.0.0.1:$port" \
-    --device-rate-per-address "$RATE" --device-rate-per-credential "$RATE" >"$data/serve.log" 2>&1 &
-  server_pid=$!
+    --device-rate-per-address "$RATE" --device-rate-per-credential "$RATE" >>"$data/serve.log" 2>&1 &
+  echo $! >>"$tmp/pids"
   for _ in $(seq 1 150); do
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
     sleep 0.2
   done
+  echo "$port"
+}
+
+# stop: records each portal process's peak resident memory (VmHWM, kB) in $tmp/NAME.rss, then
+# stops them.
+stop() {
+  local name=$1 peak=0
+  for pid in $(cat "$tmp/pids"); do
+    local kb
+    kb=$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
+    [ "${kb:-0}" -gt "$peak" ] && peak=$kb
+    kill "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+  done
+  echo "$peak" >"$tmp/$name.rss"
+  rm -f "$tmp/pids"
+}
+
+# fleet PORT TOKEN COUNT OUT: the fleet against one portal process; its JSON report goes to OUT.
+fleet() {
+  "$DEVICE" fleet --portal "http://127.0.0.1:$1" --token "$2" \
+    --count "$3" --concurrency "$CONCURRENCY" --rounds "$ROUNDS" --json >"$4"
+}
+
+# run_fleet NAME [DATABASE_URL]: one portal process and the fleet.
+run_fleet() {
+  local name=$1 url=${2:-}
+  setup "$name" "$url"
+  local port
+  port=$(serve "$name" "$url")
   echo "==> fleet on $name: $COUNT devices, $CONCURRENCY concurrent, $ROUNDS rounds" >&2
-  "$DEVICE" fleet --portal "http://127.0.0.1:$port" --token "$token" \
-    --count "$COUNT" --concurrency "$CONCURRENCY" --rounds "$ROUNDS" --json >"$tmp/$name.json"
-  kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
-  server_pid=""
+  fleet "$port" "$(cat "$tmp/$name/token")" "$COUNT" "$tmp/$name.json"
+  stop "$name"
+}
+
+# run_two NAME DATABASE_URL: two portal processes on one database, a fleet of COUNT devices
+# against each at once (twice the load of run_fleet).
+run_two() {
+  local name=$1 url=$2
+  setup "$name" "$url"
+  local a b token
+  a=$(serve "$name" "$url")
+  b=$(serve "$name" "$url")
+  token=$(cat "$tmp/$name/token")
+  echo "==> two processes on $name: $COUNT devices against each, $CONCURRENCY concurrent each" >&2
+  fleet "$a" "$token" "$COUNT" "$tmp/$name-a.json" &
+  local fa=$!
+  fleet "$b" "$token" "$COUNT" "$tmp/$name-b.json"
+  wait "$fa"
+  stop "$name"
 }
 
 run_fleet sqlite
+pg_tps=""
 if [ -n "$PG_URL" ] && pg_isready -d "$PG_URL/postgres" -q 2>/dev/null; then
   pg_db="bench_devices_$$"
   psql "$PG_URL/postgres" -qc "CREATE DATABASE $pg_db" >/dev/null
   run_fleet postgres "$PG_URL/$pg_db"
+  psql "$PG_URL/postgres" -qc "DROP DATABASE $pg_db WITH (FORCE)" -c "CREATE DATABASE $pg_db" >/dev/null
+  run_two postgres2 "$PG_URL/$pg_db"
+  psql "$PG_URL/postgres" -qc "DROP DATABASE $pg_db WITH (FORCE)" -c "CREATE DATABASE $pg_db" >/dev/null
+  echo "==> pgbench: one UPDATE per transaction, $CONCURRENCY clients, 15 s" >&2
+  pgbench -q -i -s 1 "$PG_URL/$pg_db" >/dev/null 2>&1
+  printf '%s\n' '\set aid random(1, 1000)' \
+    'UPDATE pgbench_accounts SET abalance = abalance + 1 WHERE aid = :aid;' >"$tmp/update.sql"
+  pg_tps=$(pgbench -n -f "$tmp/update.sql" -c "$CONCURRENCY" -j 2 -T 15 "$PG_URL/$pg_db" 2>/dev/null |
+    awk '/^tps/ {print $3; exit}')
+  echo "$pg_tps" >"$tmp/pgbench.tps"
 else
   echo "==> PostgreSQL not reachable at '$PG_URL': skipped" >&2
 fi
-echo "==> ceiling: bare axum handler, one SQLite UPDATE, $CEILING_REQUESTS requests, $CONCURRENCY concurrent" >&2
-"$CEILING" --requests "$CEILING_REQUESTS" --concurrency "$CONCURRENCY" --json >"$tmp/ceiling.json"
+for sync in full normal; do
+  echo "==> ceiling: bare axum handler, one SQLite UPDATE (synchronous=$sync), $CEILING_REQUESTS requests, $CONCURRENCY concurrent" >&2
+  "$CEILING" --requests "$CEILING_REQUESTS" --concurrency "$CONCURRENCY" --synchronous "$sync" --json >"$tmp/ceiling-$sync.json"
+done
 
 python3 - "$tmp" "$COUNT" "$CONCURRENCY" "$ROUNDS" <<'PY' | tee target/bench-devices.md
 import json, os, sys
@@ -83,27 +151,55 @@ tmp, count, conc, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(
 def load(name):
     path = os.path.join(tmp, name + ".json")
     return json.load(open(path)) if os.path.exists(path) else None
-runs = [(label, load(name)) for label, name in (("SQLite", "sqlite"), ("PostgreSQL", "postgres"))]
-runs = [(l, r) for l, r in runs if r]
+def text(name):
+    path = os.path.join(tmp, name)
+    return open(path).read().strip() if os.path.exists(path) else ""
+runs = [(label, load(name), name) for label, name in (("SQLite", "sqlite"), ("PostgreSQL", "postgres"))]
+runs = [(l, r, n) for l, r, n in runs if r]
 def phase(run, name):
     return next(p for p in run["phases"] if p["name"] == name)
 def errors(p):
     return ", ".join(f"{k} {v}" for k, v in p["errors"].items()) or "none"
 rows = [
     (f"registrations/s ({count:,} devices, one token)", lambda r: f"{phase(r, 'registration')['requests_per_sec']:.0f}"),
+    (f"{count:,} registrations took", lambda r: f"{phase(r, 'registration')['seconds']:.2f} s"),
     ("registration latency p50 / p99", lambda r: "{:.1f} / {:.1f} ms".format(phase(r, "registration")["latency_ms"]["p50"], phase(r, "registration")["latency_ms"]["p99"])),
     ("registration errors", lambda r: errors(phase(r, "registration"))),
     (f"authorizations/s ({rounds} rounds × {count:,} devices)", lambda r: f"{phase(r, 'authorization')['requests_per_sec']:.0f}"),
     ("authorization latency p50 / p90 / p99", lambda r: "{:.1f} / {:.1f} / {:.1f} ms".format(*(phase(r, "authorization")["latency_ms"][k] for k in ("p50", "p90", "p99")))),
     ("authorization errors", lambda r: errors(phase(r, "authorization"))),
 ]
-print(f"| {conc} concurrent devices | " + " | ".join(l for l, _ in runs) + " |")
+print(f"| {conc} concurrent devices | " + " | ".join(l for l, _, _ in runs) + " |")
 print("|---|" + "---:|" * len(runs))
 for label, cell in rows:
-    print(f"| {label} | " + " | ".join(cell(r) for _, r in runs) + " |")
-c = load("ceiling")
+    print(f"| {label} | " + " | ".join(cell(r) for _, r, _ in runs) + " |")
+print("| portal process peak RSS (VmHWM) | " + " | ".join(f"{int(text(n + '.rss') or 0) / 1024:.0f} MB" for _, _, n in runs) + " |")
 print()
-print(f"Ceiling, same run: a bare axum handler doing one SQLite UPDATE, {c['requests']:,} requests at {conc} "
-      f"concurrent: **{c['requests_per_sec']:.0f} requests/s**, p50 {c['latency_ms']['p50']:.1f} ms, "
-      f"p99 {c['latency_ms']['p99']:.1f} ms, errors: {errors(c)}.")
+ceil = {s: load("ceiling-" + s) for s in ("full", "normal")}
+for s, c in ceil.items():
+    print(f"Ceiling, same run: a bare axum handler doing one SQLite UPDATE (synchronous={s.upper()}), "
+          f"{c['requests']:,} requests at {conc} concurrent: **{c['requests_per_sec']:.0f} requests/s**, "
+          f"p50 {c['latency_ms']['p50']:.1f} ms, p99 {c['latency_ms']['p99']:.1f} ms, errors: {errors(c)}.")
+sq = load("sqlite")
+if sq:
+    a = phase(sq, "authorization")["requests_per_sec"]
+    print()
+    print(f"SQLite authorizations against the ceiling: {100 * a / ceil['full']['requests_per_sec']:.0f} % of FULL, "
+          f"{100 * a / ceil['normal']['requests_per_sec']:.0f} % of NORMAL.")
+tps = text("pgbench.tps")
+pg = load("postgres")
+if pg and tps:
+    a = phase(pg, "authorization")["requests_per_sec"]
+    print(f"PostgreSQL: pgbench, one UPDATE per transaction at {conc} clients, same run: **{float(tps):.0f} TPS**; "
+          f"the portal's authorizations are {100 * a / float(tps):.0f} % of it.")
+two = [load("postgres2-a"), load("postgres2-b")]
+if pg and all(two):
+    for ph in ("registration", "authorization"):
+        ps = [phase(t, ph) for t in two]
+        combined = sum(p["requests"] for p in ps) / max(p["seconds"] for p in ps)
+        one = phase(pg, ph)["requests_per_sec"]
+        print(f"Two portal processes on one PostgreSQL database, {conc} devices each: {ph}s "
+              f"**{combined:.0f}/s** together, {combined / one:.2f}× one process; errors: "
+              + "; ".join(errors(p) for p in ps)
+              + f"; peak RSS {int(text('postgres2.rss') or 0) / 1024:.0f} MB.")
 PY

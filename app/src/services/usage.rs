@@ -15,7 +15,12 @@ use crate::entities::{instance_usage, license, license_lot, pool_usage};
 use crate::error::AppError;
 
 /// Adds `delta` to the pool's counter of `tag`.
-async fn bump(db: &impl ConnectionTrait, pool: i64, tag: &str, delta: i64) -> Result<(), AppError> {
+pub(crate) async fn bump(
+    db: &impl ConnectionTrait,
+    pool: i64,
+    tag: &str,
+    delta: i64,
+) -> Result<(), sea_orm::DbErr> {
     if delta == 0 {
         return Ok(());
     }
@@ -54,6 +59,27 @@ pub async fn of_instance(
         .collect())
 }
 
+/// How each pool counter moves when an instance's usage goes from `current` to `wanted` (tag →
+/// count; a count of 0 drops the tag), in tag order; tags that do not move are left out.
+pub fn deltas(
+    current: &BTreeMap<String, i64>,
+    wanted: &BTreeMap<String, i64>,
+) -> BTreeMap<String, i64> {
+    let mut deltas = BTreeMap::new();
+    for (tag, &count) in current {
+        let new = std::cmp::max(wanted.get(tag).copied().unwrap_or(0), 0);
+        if new != count {
+            deltas.insert(tag.clone(), new - count);
+        }
+    }
+    for (tag, &count) in wanted {
+        if count > 0 && !current.contains_key(tag) {
+            deltas.insert(tag.clone(), count);
+        }
+    }
+    deltas
+}
+
 /// Replaces the instance's whole usage with `wanted` (tag → count; a count of 0 drops the tag) and
 /// moves the pool's counters by the difference. Run it inside the caller's transaction.
 pub async fn replace(
@@ -65,27 +91,27 @@ pub async fn replace(
     let current = of_instance(db, instance).await?;
     // Every counter this change moves, bumped first in one pass in tag order: devices of one pool
     // then always lock the pool's counter rows in the same order, and never deadlock on them.
-    let mut deltas: BTreeMap<&str, i64> = BTreeMap::new();
-    for (tag, &count) in &current {
-        let new = wanted.get(tag).copied().unwrap_or(0);
-        if new != count {
-            deltas.insert(tag.as_str(), new - count);
-        }
+    for (tag, delta) in deltas(&current, wanted) {
+        bump(db, pool, &tag, delta).await?;
     }
-    for (tag, &count) in wanted {
-        if count > 0 && !current.contains_key(tag) {
-            deltas.insert(tag.as_str(), count);
-        }
-    }
-    for (tag, delta) in deltas {
-        bump(db, pool, tag, delta).await?;
-    }
-    for (tag, &count) in &current {
+    write_rows(db, instance, pool, &current, wanted).await
+}
+
+/// Writes the instance's usage rows from `current` to `wanted`, leaving the pool's counters to the
+/// caller (`replace` bumps them at once; the device writer at the end of its batch).
+pub async fn write_rows(
+    db: &impl ConnectionTrait,
+    instance: i64,
+    pool: i64,
+    current: &BTreeMap<String, i64>,
+    wanted: &BTreeMap<String, i64>,
+) -> Result<(), AppError> {
+    for (tag, &count) in current {
         let new = wanted.get(tag).copied().unwrap_or(0);
         if new == count {
             continue;
         }
-        if new == 0 {
+        if new <= 0 {
             instance_usage::Entity::delete_many()
                 .filter(instance_usage::Column::ProductInstanceId.eq(instance))
                 .filter(instance_usage::Column::Tag.eq(tag.as_str()))
@@ -100,19 +126,21 @@ pub async fn replace(
                 .await?;
         }
     }
-    for (tag, &count) in wanted {
-        if count <= 0 || current.contains_key(tag) {
-            continue;
-        }
-        instance_usage::Entity::insert(instance_usage::ActiveModel {
+    let added: Vec<instance_usage::ActiveModel> = wanted
+        .iter()
+        .filter(|(tag, &count)| count > 0 && !current.contains_key(*tag))
+        .map(|(tag, &count)| instance_usage::ActiveModel {
             product_instance_id: Set(instance),
             virtual_account_id: Set(pool),
             tag: Set(tag.clone()),
             count: Set(count),
             ..Default::default()
         })
-        .exec_without_returning(db)
-        .await?;
+        .collect();
+    if !added.is_empty() {
+        instance_usage::Entity::insert_many(added)
+            .exec_without_returning(db)
+            .await?;
     }
     Ok(())
 }
@@ -129,9 +157,16 @@ pub async fn move_instance(
     from: i64,
     to: i64,
 ) -> Result<(), AppError> {
+    // In (pool, tag) order, the order in which the device writer bumps counters at the end of its
+    // batches: two transactions moving counters of the same pools never wait on each other in a cycle.
+    let mut moves: Vec<(i64, String, i64)> = Vec::new();
     for (tag, count) in of_instance(db, instance).await? {
-        bump(db, from, &tag, -count).await?;
-        bump(db, to, &tag, count).await?;
+        moves.push((from, tag.clone(), -count));
+        moves.push((to, tag, count));
+    }
+    moves.sort();
+    for (pool, tag, delta) in moves {
+        bump(db, pool, &tag, delta).await?;
     }
     instance_usage::Entity::update_many()
         .col_expr(instance_usage::Column::VirtualAccountId, Expr::value(to))

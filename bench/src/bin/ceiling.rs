@@ -1,5 +1,6 @@
 //! The ceiling for a portal handler on this machine: a bare axum handler doing one SQLite `UPDATE`
-//! (with the portal's own connection settings, `server::db::connect_and_migrate`: WAL, 8 connections),
+//! (with the portal's own connection settings, `server::db::connect`: WAL, 8 connections, and
+//! `synchronous` FULL like the portal or NORMAL by `--synchronous normal`),
 //! served on a random loopback port and driven by the fleet's load loop (`device::fleet::run_load`),
 //! so the figures compare with `device fleet`'s.
 //!
@@ -29,6 +30,9 @@ struct Args {
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
+    /// SQLite's `synchronous`: `full` (the portal's: every acknowledged write on disk) or `normal`.
+    #[arg(long, default_value = "full")]
+    synchronous: String,
 }
 
 /// Rows the handler spreads its updates over (like devices' rows).
@@ -53,7 +57,12 @@ async fn main() -> anyhow::Result<()> {
     let dir = std::env::temp_dir().join(format!("device-ceiling-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let url = format!("sqlite:{}?mode=rwc", dir.join("ceiling.db").display());
-    let db = server::db::connect_and_migrate(&url).await?;
+    let synchronous = match args.synchronous.as_str() {
+        "full" => server::db::SqliteSynchronous::Full,
+        "normal" => server::db::SqliteSynchronous::Normal,
+        other => anyhow::bail!("--synchronous: `{other}` is neither full nor normal"),
+    };
+    let db = server::db::connect(&url, synchronous).await?;
     db.execute_unprepared(
         "CREATE TABLE ceiling_counters (id INTEGER PRIMARY KEY, hits INTEGER NOT NULL)",
     )

@@ -7,7 +7,9 @@
 use std::time::Instant;
 
 use app::domain::roles::{Actor, Role};
-use app::services::instances::{self, InstanceQuery, Sort};
+use app::model::SortDir;
+use app::model::{InstanceQuery, InstanceSort as Sort};
+use app::services::instances;
 use chrono::Utc;
 
 #[tokio::main]
@@ -40,7 +42,11 @@ async fn main() -> anyhow::Result<()> {
         pool,
         search: search.to_owned(),
         sort,
-        descending,
+        dir: if descending {
+            SortDir::Desc
+        } else {
+            SortDir::Asc
+        },
         after,
     };
     let time = |label: &'static str| {

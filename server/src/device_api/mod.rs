@@ -32,6 +32,8 @@ pub struct DeviceState {
     pub app: AppState,
     pub signer: Arc<Signer>,
     pub limiter: Arc<RateLimiter>,
+    /// Where every device write queues (group commit, `app::services::devices::DeviceWriter`).
+    pub writer: devices::DeviceWriter,
     /// Whether the portal itself serves TLS.
     pub tls: bool,
     /// Accept plain HTTP from addresses other than loopback (a satellite-style setup).
@@ -48,6 +50,7 @@ impl DeviceState {
         allow_http_devices: bool,
     ) -> Self {
         DeviceState {
+            writer: devices::DeviceWriter::start(app.db.clone()),
             app,
             signer: Arc::new(signer),
             limiter: Arc::new(RateLimiter::new(limits)),
@@ -129,7 +132,7 @@ async fn register(
     State(s): State<DeviceState>,
     DeviceJson(req): DeviceJson<RegisterRequest>,
 ) -> Result<Response, DeviceError> {
-    let answer = devices::register(&s.app.db, req, s.app.now()).await?;
+    let answer = s.writer.register(req, s.app.now()).await?;
     Ok(signed(&s, StatusCode::CREATED, &answer))
 }
 
@@ -149,7 +152,7 @@ async fn authorize(
             return Err(app::domain::device::DeviceRefusal::NotRegistered.into());
         }
     };
-    let answer = devices::authorize(&s.app.db, &credential, req, s.app.now()).await?;
+    let answer = s.writer.authorize(&credential, req, s.app.now()).await?;
     Ok(signed(&s, StatusCode::OK, &answer))
 }
 
@@ -157,7 +160,7 @@ async fn renew(
     State(s): State<DeviceState>,
     Bearer(credential): Bearer,
 ) -> Result<Response, DeviceError> {
-    let answer = devices::renew(&s.app.db, &credential, s.app.now()).await?;
+    let answer = s.writer.renew(&credential, s.app.now()).await?;
     Ok(signed(&s, StatusCode::OK, &answer))
 }
 
@@ -165,7 +168,7 @@ async fn deregister(
     State(s): State<DeviceState>,
     Bearer(credential): Bearer,
 ) -> Result<Response, DeviceError> {
-    devices::deregister(&s.app.db, &credential, s.app.now()).await?;
+    s.writer.deregister(&credential, s.app.now()).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -173,7 +176,7 @@ async fn status(
     State(s): State<DeviceState>,
     Bearer(credential): Bearer,
 ) -> Result<Response, DeviceError> {
-    let answer = devices::status(&s.app.db, &credential, s.app.now()).await?;
+    let answer = devices::status(&s.app.db, &s.writer, &credential, s.app.now()).await?;
     Ok(signed(&s, StatusCode::OK, &answer))
 }
 

@@ -581,3 +581,120 @@ async fn status_writes_the_contact_only_when_its_minute_changes() {
         assert!(next > first, "{backend:?}: {next} after {first}");
     }
 }
+
+/// Sends `body` to `path` through a clone of the router, as one device of many at once.
+fn spawn_post(
+    app: &TestApp,
+    path: &'static str,
+    credential: Option<String>,
+    body: Value,
+) -> tokio::task::JoinHandle<(StatusCode, Value)> {
+    let router = app.router.clone();
+    tokio::spawn(async move {
+        let mut req = Request::post(format!("/api/device/v1{path}"))
+            .header(header::CONTENT_TYPE, "application/json");
+        if let Some(c) = credential {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {c}"));
+        }
+        let res = tower::ServiceExt::oneshot(
+            router,
+            req.body(Body::from(serde_json::to_vec(&body).unwrap()))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+        let status = res.status();
+        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    })
+}
+
+/// The device writer applies requests that arrive together in batches, one after another: 300
+/// devices asking one license each of a pool of 100, all at once, get exactly 100 `authorized`
+/// answers (the first 100 applied) and 200 `out_of_compliance`; the requests refused in the same
+/// batches (unknown credentials, negative counts) leave them untouched; the pool's counter ends at
+/// exactly 300, the sum of the usage rows.
+#[tokio::test]
+async fn three_hundred_concurrent_authorizations_are_counted_exactly_beside_refusals() {
+    for backend in backends() {
+        let app = TestApp::new(&backend).await;
+        let token = setup(&app, 100, "").await;
+        let registrations: Vec<_> = (0..300)
+            .map(|i| {
+                spawn_post(
+                    &app,
+                    "/register",
+                    None,
+                    registration(&token, &format!("BATCH{i:04}"), false),
+                )
+            })
+            .collect();
+        let mut credentials = Vec::new();
+        for r in registrations {
+            let (status, body) = r.await.unwrap();
+            assert_eq!(status, StatusCode::CREATED, "{backend:?}: {body}");
+            credentials.push(body["credential"].as_str().unwrap().to_owned());
+        }
+
+        let one = json!({"entitlements": [{"tag": "A9K-100G-LIC", "count": 1}]});
+        let mut good = Vec::new();
+        let mut bad = Vec::new();
+        for (i, c) in credentials.iter().enumerate() {
+            good.push(spawn_post(&app, "/authorize", Some(c.clone()), one.clone()));
+            if i % 6 == 0 {
+                bad.push(spawn_post(
+                    &app,
+                    "/authorize",
+                    Some(format!("unknown-{i}")),
+                    one.clone(),
+                ));
+                bad.push(spawn_post(
+                    &app,
+                    "/authorize",
+                    Some(c.clone()),
+                    json!({"entitlements": [{"tag": "A9K-100G-LIC", "count": -1}]}),
+                ));
+            }
+        }
+        let (mut authorized, mut over) = (0, 0);
+        for g in good {
+            let (status, body) = g.await.unwrap();
+            assert_eq!(status, StatusCode::OK, "{backend:?}: {body}");
+            match body["entitlements"][0]["status"].as_str() {
+                Some("authorized") => authorized += 1,
+                Some("out_of_compliance") => over += 1,
+                other => panic!("{backend:?}: status {other:?} in {body}"),
+            }
+        }
+        assert_eq!((authorized, over), (100, 200), "{backend:?}");
+        for b in bad {
+            let (status, body) = b.await.unwrap();
+            assert!(
+                status == StatusCode::UNAUTHORIZED || status == StatusCode::BAD_REQUEST,
+                "{backend:?}: {status} {body}"
+            );
+        }
+
+        let pool = actor_pool(&app).await;
+        let in_use = app::services::usage::in_use(app.db(), pool, None)
+            .await
+            .unwrap();
+        assert_eq!(in_use.get("A9K-100G-LIC"), Some(&300), "{backend:?}");
+        let rows: i64 = <app::entities::instance_usage::Entity as sea_orm::EntityTrait>::find()
+            .all(app.db())
+            .await
+            .unwrap()
+            .iter()
+            .map(|u| u.count)
+            .sum();
+        assert_eq!(
+            rows, 300,
+            "{backend:?}: the usage rows agree with the counter"
+        );
+    }
+}

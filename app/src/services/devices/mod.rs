@@ -1,16 +1,15 @@
-//! The device side of the portal (PROTOCOL.md): register, authorize, renew, deregister, status. Each
-//! operation starts its transaction with a write (the token's or the instance's row), so that
-//! concurrent calls queue on that row instead of failing (SQLite) or racing (PostgreSQL).
+//! The device side of the portal (PROTOCOL.md): register, authorize, renew, deregister, status. Every
+//! write goes through the device writer (`writer.rs`): batches of requests in one transaction, one
+//! after another, answered after their commit.
 
 mod register;
+mod writer;
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::domain::device::{check_entitlements, DeviceRefusal, InstanceStatus};
 use crate::domain::events::EventKind;
@@ -24,7 +23,8 @@ use crate::protocol::{
 use super::events::{self, NewEvent};
 use super::{instances, secrets};
 
-pub use register::register;
+use writer::Batch;
+pub use writer::{DeviceWriter, MAX_BATCH};
 
 /// ID certificates last a year and are renewed after half of it.
 pub const ID_CERT_DAYS: i64 = 365;
@@ -95,72 +95,68 @@ pub fn contact_changes(last: DateTime<Utc>, now: DateTime<Utc>) -> bool {
     now.timestamp().div_euclid(60) != last.timestamp().div_euclid(60)
 }
 
-/// Records the contact and returns the instance of a credential, or `not_registered`. `extra` sets
-/// more columns in the same write. A contact with nothing else to write (`/status`) is written only
-/// when it moves the last contact to another minute, so a device asking often costs reads only.
-async fn touch(
-    db: &impl ConnectionTrait,
-    credential: &str,
-    now: DateTime<Utc>,
-    extra: &[(pi::Column, sea_orm::Value)],
-) -> Result<pi::Model, DeviceError> {
-    let hash = credential_hash(credential);
-    if extra.is_empty() {
-        let found = pi::Entity::find()
-            .filter(pi::Column::CredentialHash.eq(hash.as_str()))
-            .one(db)
-            .await?
-            .ok_or(DeviceError::Refused(DeviceRefusal::NotRegistered))?;
-        if !contact_changes(found.last_contact_at, now) {
-            return Ok(found);
-        }
-    }
-    let mut update =
-        pi::Entity::update_many().col_expr(pi::Column::LastContactAt, Expr::value(now));
-    for (col, value) in extra {
-        update = update.col_expr(*col, Expr::value(value.clone()));
-    }
-    let touched = update
-        .filter(pi::Column::CredentialHash.eq(hash.as_str()))
-        .exec(db)
-        .await?;
-    if touched.rows_affected == 0 {
-        return Err(DeviceRefusal::NotRegistered.into());
-    }
-    pi::Entity::find()
-        .filter(pi::Column::CredentialHash.eq(hash))
-        .one(db)
-        .await?
-        .ok_or(DeviceError::Refused(DeviceRefusal::NotRegistered))
-}
-
 fn answers(list: Vec<(String, i64, EntitlementStatus)>) -> Vec<EntitlementAnswer> {
     list.into_iter()
         .map(|(tag, count, status)| EntitlementAnswer { tag, count, status })
         .collect()
 }
 
-/// `POST /authorize`: replaces the device's usage and answers its pooled compliance.
-pub async fn authorize(
-    db: &(impl ConnectionTrait + TransactionTrait),
+/// The instance of a credential, or `not_registered`.
+async fn find(db: &impl ConnectionTrait, credential: &str) -> Result<pi::Model, DeviceError> {
+    pi::Entity::find()
+        .filter(pi::Column::CredentialHash.eq(credential_hash(credential)))
+        .one(db)
+        .await?
+        .ok_or(DeviceError::Refused(DeviceRefusal::NotRegistered))
+}
+
+/// Records the contact (with `extra` columns in the same write) and returns the instance of a
+/// credential, or `not_registered`: one statement (`UPDATE … RETURNING`).
+async fn touch(
+    db: &impl ConnectionTrait,
+    credential: &str,
+    now: DateTime<Utc>,
+    extra: &[(pi::Column, sea_orm::Value)],
+) -> Result<pi::Model, DeviceError> {
+    let mut update =
+        pi::Entity::update_many().col_expr(pi::Column::LastContactAt, Expr::value(now));
+    for (col, value) in extra {
+        update = update.col_expr(*col, Expr::value(value.clone()));
+    }
+    update
+        .filter(pi::Column::CredentialHash.eq(credential_hash(credential)))
+        .exec_with_returning(db)
+        .await?
+        .pop()
+        .ok_or(DeviceError::Refused(DeviceRefusal::NotRegistered))
+}
+
+/// `POST /authorize` inside the writer's batch: replaces the device's usage and answers its pooled
+/// compliance.
+async fn authorize_in(
+    db: &impl ConnectionTrait,
+    batch: &mut Batch,
     credential: &str,
     req: AuthorizeRequest,
     now: DateTime<Utc>,
 ) -> Result<AuthorizeResponse, DeviceError> {
-    let usage: BTreeMap<String, i64> = check_entitlements(&req.entitlements)?;
+    let wanted: BTreeMap<String, i64> = check_entitlements(&req.entitlements)?;
     let auth_expires = now + Duration::days(AUTH_DAYS);
-    let txn = db.begin().await?;
     let inst = touch(
-        &txn,
+        db,
         credential,
         now,
         &[(pi::Column::AuthExpiresAt, Some(auth_expires).into())],
     )
     .await?;
-    super::usage::replace(&txn, inst.id, inst.virtual_account_id, &usage).await?;
-    let entitlements =
-        answers(instances::entitlement_statuses(&txn, inst.virtual_account_id, &usage, now).await?);
-    txn.commit().await?;
+    let pool = inst.virtual_account_id;
+    let current = super::usage::of_instance(db, inst.id).await?;
+    let deltas = super::usage::deltas(&current, &wanted);
+    if !deltas.is_empty() {
+        super::usage::write_rows(db, inst.id, pool, &current, &wanted).await?;
+        batch.stage(pool, deltas);
+    }
+    let entitlements = batch.compliance(db, pool, &wanted, now).await?;
     let status = EntitlementStatus::worst(entitlements.iter().map(|e| e.status));
     Ok(AuthorizeResponse {
         status,
@@ -170,17 +166,16 @@ pub async fn authorize(
     })
 }
 
-/// `POST /renew`: a new ID certificate; the credential stays.
-pub async fn renew(
-    db: &(impl ConnectionTrait + TransactionTrait),
+/// `POST /renew` inside the writer's batch: a new ID certificate; the credential stays.
+async fn renew_in(
+    db: &impl ConnectionTrait,
     credential: &str,
     now: DateTime<Utc>,
 ) -> Result<RenewResponse, DeviceError> {
     let serial = secrets::random_hex::<8>();
     let expires = now + Duration::days(ID_CERT_DAYS);
-    let txn = db.begin().await?;
     touch(
-        &txn,
+        db,
         credential,
         now,
         &[
@@ -189,32 +184,49 @@ pub async fn renew(
         ],
     )
     .await?;
-    txn.commit().await?;
     Ok(RenewResponse {
         id_cert: id_cert(&serial, expires),
     })
 }
 
-/// `POST /deregister`: the instance is removed and its licenses released.
-pub async fn deregister(
-    db: &(impl ConnectionTrait + TransactionTrait),
+/// Releases an instance's usage (through the batch's counters) and deletes it.
+async fn delete_in(
+    db: &impl ConnectionTrait,
+    batch: &mut Batch,
+    inst: &pi::Model,
+) -> Result<(), DeviceError> {
+    let current = super::usage::of_instance(db, inst.id).await?;
+    let none = BTreeMap::new();
+    super::usage::write_rows(db, inst.id, inst.virtual_account_id, &current, &none).await?;
+    batch.stage(
+        inst.virtual_account_id,
+        super::usage::deltas(&current, &none),
+    );
+    pi::Entity::delete_by_id(inst.id).exec(db).await?;
+    Ok(())
+}
+
+/// `POST /deregister` inside the writer's batch: the instance is removed and its licenses released.
+async fn deregister_in(
+    db: &impl ConnectionTrait,
+    batch: &mut Batch,
     credential: &str,
     now: DateTime<Utc>,
 ) -> Result<(), DeviceError> {
-    let txn = db.begin().await?;
-    let inst = touch(&txn, credential, now, &[]).await?;
-    let (va, sa) = names(&txn, inst.virtual_account_id).await?;
-    instances::delete_instance(&txn, &inst).await?;
+    let inst = find(db, credential).await?;
+    let facts = batch.pool(db, inst.virtual_account_id, now).await?;
+    let (va, sa) = (facts.va.id, facts.sa.id);
+    delete_in(db, batch, &inst).await?;
     let udi = Udi {
         pid: inst.pid.clone(),
         sn: inst.sn.clone(),
     };
     events::record(
-        &txn,
+        db,
         now,
         NewEvent {
-            smart_account_id: sa.id,
-            virtual_account_id: Some(va.id),
+            smart_account_id: sa,
+            virtual_account_id: Some(va),
             actor: &format!("device {udi}"),
             kind: EventKind::InstanceDeregistered,
             message: format!(
@@ -225,19 +237,37 @@ pub async fn deregister(
         },
     )
     .await?;
-    txn.commit().await?;
     Ok(())
 }
 
-/// `GET /status`: the portal's view of the instance.
+/// The last contact of a status call, inside the writer's batch.
+async fn contact_in(
+    db: &impl ConnectionTrait,
+    credential: &str,
+    now: DateTime<Utc>,
+) -> Result<pi::Model, DeviceError> {
+    touch(db, credential, now, &[]).await
+}
+
+/// `GET /status`: the portal's view of the instance. A read; the contact is written (through the
+/// writer) only when it moves the last contact to another minute, so a device asking often costs
+/// reads only.
 pub async fn status(
-    db: &(impl ConnectionTrait + TransactionTrait),
+    db: &impl ConnectionTrait,
+    writer: &DeviceWriter,
     credential: &str,
     now: DateTime<Utc>,
 ) -> Result<StatusResponse, DeviceError> {
-    let txn = db.begin().await?;
-    let inst = touch(&txn, credential, now, &[]).await?;
-    txn.commit().await?;
+    let mut inst = find(db, credential).await?;
+    if contact_changes(inst.last_contact_at, now) {
+        let op = writer::Op::Contact {
+            credential: credential.to_owned(),
+        };
+        // The instance as stored (the database keeps its own precision of the time).
+        if let writer::Answer::Contacted(stored) = writer.submit(op, now).await? {
+            inst = *stored;
+        }
+    }
     let (va, sa) = names(db, inst.virtual_account_id).await?;
     let used = super::usage::of_instance(db, inst.id).await?;
     let entitlements =

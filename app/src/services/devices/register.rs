@@ -5,7 +5,6 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set,
-    TransactionSession, TransactionTrait,
 };
 
 use crate::domain::device::{
@@ -17,39 +16,35 @@ use crate::entities::{product_instance as pi, smart_account, token, virtual_acco
 use crate::error::DeviceError;
 use crate::protocol::{RegisterRequest, RegisterResponse, SYNC_INTERVAL_SECS};
 use crate::services::events::{self, NewEvent};
-use crate::services::{instances, is_unique_violation, secrets};
+use crate::services::{is_unique_violation, secrets};
 
-use super::{id_cert, names, new_credential, ID_CERT_DAYS};
+use super::{id_cert, new_credential, Batch, ID_CERT_DAYS};
 
-/// `POST /register`. The transaction starts with a write to the token's row, so that concurrent
-/// registrations with one token queue on it: uses are counted exactly, and two registrations of one
-/// UDI never both succeed.
-pub async fn register(
-    db: &(impl ConnectionTrait + TransactionTrait),
+/// `POST /register` inside the writer's batch. The requests of a batch apply one after another and
+/// the first write is to the token's row (which locks it on PostgreSQL until the batch commits, for
+/// another process's batch), so uses are counted exactly and two registrations of one UDI never
+/// both succeed.
+pub(super) async fn apply_in(
+    txn: &impl ConnectionTrait,
+    batch: &mut Batch,
     req: RegisterRequest,
     now: DateTime<Utc>,
 ) -> Result<RegisterResponse, DeviceError> {
     let reg = Registration::try_from(req)?;
-    let txn = db.begin().await?;
-    let touched = token::Entity::update_many()
+    let tok = token::Entity::update_many()
         .col_expr(token::Column::Uses, Expr::col(token::Column::Uses))
         .filter(token::Column::Token.eq(reg.token.as_str()))
-        .exec(&txn)
-        .await?;
-    if touched.rows_affected == 0 {
-        return Err(DeviceRefusal::TokenInvalid.into());
-    }
-    let tok = token::Entity::find()
-        .filter(token::Column::Token.eq(reg.token.as_str()))
-        .one(&txn)
+        .exec_with_returning(txn)
         .await?
-        .ok_or(DeviceError::Internal)?;
+        .pop()
+        .ok_or(DeviceRefusal::TokenInvalid)?;
     let existing = pi::Entity::find()
         .filter(pi::Column::Pid.eq(reg.udi.pid()))
         .filter(pi::Column::Sn.eq(reg.udi.sn()))
-        .one(&txn)
+        .one(txn)
         .await?;
-    let (va, sa) = names(&txn, tok.virtual_account_id).await?;
+    let facts = batch.pool(txn, tok.virtual_account_id, now).await?;
+    let (va, sa) = (facts.va.clone(), facts.sa.clone());
     let registered = match &existing {
         Some(e) => Some(Registered {
             instance: e.id,
@@ -58,7 +53,7 @@ pub async fn register(
                 sa.id
             } else {
                 virtual_account::Entity::find_by_id(e.virtual_account_id)
-                    .one(&txn)
+                    .one(txn)
                     .await?
                     .ok_or(DeviceError::Internal)?
                     .smart_account_id
@@ -77,13 +72,23 @@ pub async fn register(
         max_uses: tok.max_uses,
     };
     let plan = plan_registration(facts, registered, reg.force, &reg.udi, now)?;
-    let answer = apply(&txn, &reg, &tok, (va, sa), existing.as_ref(), plan, now).await?;
-    txn.commit().await?;
-    Ok(answer)
+    apply(
+        txn,
+        batch,
+        &reg,
+        &tok,
+        (va, sa),
+        existing.as_ref(),
+        plan,
+        now,
+    )
+    .await
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn apply(
     txn: &impl ConnectionTrait,
+    batch: &mut Batch,
     reg: &Registration,
     tok: &token::Model,
     (va, sa): (virtual_account::Model, smart_account::Model),
@@ -109,7 +114,7 @@ async fn apply(
     }
     let actor = format!("device {}", reg.udi);
     if let Some(old) = existing {
-        instances::delete_instance(txn, old).await?;
+        super::delete_in(txn, batch, old).await?;
         if plan.moves_pool {
             events::record(
                 txn,
