@@ -12,7 +12,7 @@ PORTAL_DATA_DIR ?= data
 TEST_CRATES := --workspace --exclude frontend
 
 .PHONY: run run-tls dev test tools build e2e-deps unit-test e2e-test device-test crash-test xlsx-test \
-	bench-devices bench-export leptos-config clean
+	bench-devices bench-export bench-pages leptos-config clean
 
 ## Build tools: the wasm target, wasm-bindgen-cli (from crates.io source) and wasm-opt (npm).
 tools:
@@ -68,6 +68,11 @@ xlsx-test: build e2e-deps
 ## and over HTTP with the server's peak memory (docs/PERFORMANCE.md records the figures).
 bench-export:
 	bash bench/export.sh
+
+## Every page's time to first byte with 1,000,000 instances in one pool (docs/PERFORMANCE.md).
+bench-pages: build
+	cargo build --release -p bench --bin export_bench
+	bash bench/pages.sh
 
 ## Chromium from Debian, the Python test helpers and the npm packages of end2end/.
 e2e-deps:

@@ -96,6 +96,13 @@ pub async fn fill_instances(
     db.execute_raw(Statement::from_string(backend, format!(
         "INSERT INTO pool_usages (virtual_account_id, tag, in_use) VALUES ({pool}, 'A9K-100G-LIC', {count})"
     ))).await?;
+    db.execute_raw(Statement::from_string(
+        backend,
+        format!(
+        "UPDATE virtual_accounts SET instance_count = instance_count + {count} WHERE id = {pool}"
+    ),
+    ))
+    .await?;
     if db.get_database_backend() == sea_orm::DatabaseBackend::Sqlite {
         db.execute_unprepared("ANALYZE").await?;
     } else {

@@ -148,6 +148,7 @@ async fn seed_instances(
         usage::replace(&txn, created.id, pool.id, &wanted)
             .await
             .map_err(explain)?;
+        app::services::pools::move_instance_counts(&txn, &[(pool.id, 1)].into()).await?;
         let udi = format!("PID:{pid},SN:{sn}");
         events::record(
             &txn,

@@ -12,6 +12,9 @@ pub struct Model {
     pub description: String,
     pub is_default: bool,
     pub created_at: DateTimeUtc,
+    /// How many product instances it holds, moved with every instance added, removed or moved
+    /// (`services::pools::move_instance_count`).
+    pub instance_count: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -263,35 +263,45 @@ fn csv_body(
         if tx.send(Ok(first)).await.is_err() {
             return;
         }
-        let mut after = None;
+        let read = |after: Option<i64>| {
+            let (state, scope) = (&state, &scope);
+            async move { reports::page(&state.db, scope, kind, after, reports::EXPORT_PAGE_ROWS).await }
+        };
         let mut written = 0u64;
+        let mut page = read(None).await;
         loop {
-            let page = match reports::page(
-                &state.db,
-                &scope,
-                kind,
-                after,
-                reports::EXPORT_PAGE_ROWS,
-            )
-            .await
-            {
-                Ok(page) => page,
+            let current = match page {
+                Ok(current) => current,
                 Err(_) => {
                     // Logged where it failed; the client sees the download break off.
                     let _ = tx.send(Err(std::io::Error::other("export failed"))).await;
                     break;
                 }
             };
-            written += page.rows.len() as u64;
-            let chunk: String = page.rows.iter().map(csv_line).collect();
-            if tx.send(Ok(chunk)).await.is_err() {
+            written += current.rows.len() as u64;
+            // The reader stays a page ahead: the next page is read while this one is formatted
+            // and handed to the client (the query itself runs on the pool's connection).
+            let next = current.next;
+            let (following, sent) = tokio::join!(
+                async {
+                    match next {
+                        Some(after) => Some(read(Some(after)).await),
+                        None => None,
+                    }
+                },
+                async {
+                    let chunk: String = current.rows.iter().map(csv_line).collect();
+                    tx.send(Ok(chunk)).await
+                }
+            );
+            if sent.is_err() {
                 break;
             }
             if let Some(job) = &progress {
                 let _ = export_progress::update(&state.db, job, written, state.now()).await;
             }
-            match page.next {
-                Some(next) => after = Some(next),
+            match following {
+                Some(following) => page = following,
                 None => break,
             }
         }

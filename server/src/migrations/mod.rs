@@ -11,6 +11,7 @@ mod m0006_lot_origin;
 mod m0007_export_jobs;
 mod m0008_users_and_access;
 mod m0009_leases;
+mod m0010_pool_instance_counts;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_export_jobs::Migration),
             Box::new(m0008_users_and_access::Migration),
             Box::new(m0009_leases::Migration),
+            Box::new(m0010_pool_instance_counts::Migration),
         ]
     }
 }

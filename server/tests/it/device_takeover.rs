@@ -172,3 +172,104 @@ async fn simultaneous_registrations_of_one_udi_answer_201_once_and_409_otherwise
         assert_eq!(rows, 1);
     }
 }
+
+/// The pool's instance count (`virtual_accounts.instance_count`, what the pool list shows) as every
+/// way an instance arrives or leaves moves it: registration, a forced move between pools,
+/// deregistration, a transfer and a removal in the portal; always equal to the rows themselves.
+#[tokio::test]
+async fn every_pool_keeps_its_instance_count_as_instances_come_move_and_go() {
+    for backend in backends() {
+        let app = TestApp::new(&backend).await;
+        let default_token = setup(&app, 0, "").await;
+        let (actor, _) = app::services::actors::load(app.db(), 1, None)
+            .await
+            .unwrap();
+        app::services::pools::create(app.db(), &actor, "Lab", "", app.now())
+            .await
+            .unwrap();
+        let (actor, _) = app::services::actors::load(app.db(), 1, None)
+            .await
+            .unwrap();
+        let lab_token = token_in(&app, 1, "Lab").await;
+        let check = |expected: [(&'static str, i64); 2]| {
+            let app = &app;
+            let actor = &actor;
+            let backend = &backend;
+            async move {
+                let rows = app::services::pools::list(app.db(), actor, app.now())
+                    .await
+                    .unwrap();
+                for (name, want) in expected {
+                    let row = rows.iter().find(|r| r.name == name).unwrap();
+                    let counted = pi::Entity::find()
+                        .filter(pi::Column::VirtualAccountId.eq(row.id))
+                        .count(app.db())
+                        .await
+                        .unwrap();
+                    assert_eq!(
+                        (row.instances, counted),
+                        (want, want as u64),
+                        "{backend:?}: {name}"
+                    );
+                }
+            }
+        };
+
+        let mut credentials = Vec::new();
+        for sn in ["FOX-1", "FOX-2", "FOX-3", "FOX-4"] {
+            let r = post(
+                &app,
+                "/register",
+                None,
+                registration(&default_token, sn, false),
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{backend:?}");
+            let body: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+            credentials.push(body["credential"].as_str().unwrap().to_owned());
+        }
+        check([("Default", 4), ("Lab", 0)]).await;
+
+        let moved = post(
+            &app,
+            "/register",
+            None,
+            registration(&lab_token, "FOX-4", true),
+        )
+        .await;
+        assert_eq!(moved.status, StatusCode::CREATED, "{backend:?}");
+        check([("Default", 3), ("Lab", 1)]).await;
+
+        let gone =
+            crate::device_api::send(&app, "POST", "/deregister", Some(&credentials[0]), None).await;
+        assert!(gone.status.is_success(), "{backend:?}: {}", gone.status);
+        check([("Default", 2), ("Lab", 1)]).await;
+
+        let id_of = |sn: &'static str| {
+            let app = &app;
+            async move {
+                pi::Entity::find()
+                    .filter(pi::Column::Sn.eq(sn))
+                    .one(app.db())
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .id
+            }
+        };
+        let lab = instance_pool(&app, "FOX-4").await;
+        let transfer = app::model::InstanceTransfer {
+            id: id_of("FOX-2").await,
+            target: lab,
+        };
+        app::services::instances::transfer(app.db(), &actor, transfer, app.now())
+            .await
+            .unwrap();
+        check([("Default", 1), ("Lab", 2)]).await;
+
+        app::services::instances::remove(app.db(), &actor, id_of("FOX-3").await, app.now())
+            .await
+            .unwrap();
+        check([("Default", 0), ("Lab", 2)]).await;
+    }
+}

@@ -2,8 +2,9 @@
 //! whatever the size of the estate: shortages from the pools' usage counters against their active
 //! lots, expiries from the lots summed per license, silent and unrenewed instances counted per pool
 //! through indexes on (pool, last contact) and (pool, authorization end), and the pools' live tokens
-//! ending within a week. No query loads instances one by one. `count` runs the same statements
-//! wrapped in `COUNT(*)` for the navigation's badge.
+//! ending within a week. No query loads instances one by one. `count`, the navigation's badge,
+//! counts the same alerts: the license statements wrapped in `COUNT(*)`, and for silent or unrenewed
+//! instances (one alert per pool) an `EXISTS` probe per pool rather than counting the instances.
 
 use std::collections::HashMap;
 
@@ -23,7 +24,10 @@ use crate::model::AlertQuery;
 mod queries;
 
 pub(crate) use queries::shortages;
-use queries::{count_rows, expiring_tokens, lot_standings, silent, unrenewed};
+use queries::{
+    count_rows, expiring_tokens, lot_standings, pools_with, silent, silent_condition, unrenewed,
+    unrenewed_condition,
+};
 
 use super::{pools, require};
 
@@ -88,14 +92,12 @@ pub async fn count(
         return Ok(0);
     }
     let mut total = 0;
-    for stmt in [
-        shortages(&ids, now),
-        lot_standings(&ids, now),
-        silent(&ids, now),
-        unrenewed(&ids, now),
-    ] {
+    for stmt in [shortages(&ids, now), lot_standings(&ids, now)] {
         total += count_rows(db, stmt).await?;
     }
+    // One alert per pool with any silent (or unrenewed) instance, whatever their number.
+    total += pools_with(db, &ids, silent_condition(now)).await?;
+    total += pools_with(db, &ids, unrenewed_condition(now)).await?;
     total += expiring_tokens(&ids, now).count(db).await?;
     Ok(total)
 }

@@ -14,7 +14,9 @@ use crate::domain::licenses::sql::lot_state;
 use crate::domain::licenses::{LotState, EXPIRY_WARNING_DAYS};
 use crate::domain::tokens::sql::token_state;
 use crate::domain::tokens::TokenState;
-use crate::entities::{license, license_lot, pool_usage, product_instance as pi, token};
+use crate::entities::{
+    license, license_lot, pool_usage, product_instance as pi, token, virtual_account,
+};
 use crate::error::AppError;
 
 pub(super) fn col(table: &str, column: &str) -> Expr {
@@ -121,24 +123,57 @@ pub(super) fn lot_standings(ids: &[i64], now: DateTime<Utc>) -> SelectStatement 
 /// The pools' instances silent for longer than the grace: pool, how many, the oldest contact and the
 /// lowest id. Found through the index on (pool, last contact, id).
 pub(super) fn silent(ids: &[i64], now: DateTime<Utc>) -> SelectStatement {
-    grouped(
-        ids,
-        pi::Column::LastContactAt,
-        Condition::all().add(pi::Column::LastContactAt.lt(alerts::silent_since(now))),
-    )
+    grouped(ids, pi::Column::LastContactAt, silent_condition(now))
+}
+
+pub(super) fn silent_condition(now: DateTime<Utc>) -> Condition {
+    Condition::all().add(pi::Column::LastContactAt.lt(alerts::silent_since(now)))
 }
 
 /// The pools' instances whose authorization has ended and that are not silent (their status is
 /// "Authorization Expired"): pool, how many, the first end and the lowest id. Found through the index
 /// on (pool, authorization end, last contact, id).
 pub(super) fn unrenewed(ids: &[i64], now: DateTime<Utc>) -> SelectStatement {
-    grouped(
-        ids,
-        pi::Column::AuthExpiresAt,
-        Condition::all()
-            .add(pi::Column::AuthExpiresAt.lte(now))
-            .add(pi::Column::LastContactAt.gte(alerts::silent_since(now))),
-    )
+    grouped(ids, pi::Column::AuthExpiresAt, unrenewed_condition(now))
+}
+
+pub(super) fn unrenewed_condition(now: DateTime<Utc>) -> Condition {
+    Condition::all()
+        .add(pi::Column::AuthExpiresAt.lte(now))
+        .add(pi::Column::LastContactAt.gte(alerts::silent_since(now)))
+}
+
+/// How many of the pools have at least one instance matching `condition`: the number of rows
+/// `grouped` would return, found with one index probe per pool (`EXISTS`) instead of counting every
+/// matching instance, so the navigation's badge costs the same at a million instances as at ten.
+pub(super) async fn pools_with(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+    condition: Condition,
+) -> Result<u64, AppError> {
+    let any = Query::select()
+        .expr(Expr::val(1))
+        .from(pi::Entity)
+        .and_where(
+            Expr::col((pi::Entity, pi::Column::VirtualAccountId))
+                .equals((virtual_account::Entity, virtual_account::Column::Id)),
+        )
+        .cond_where(condition)
+        .limit(1)
+        .to_owned();
+    let count = Query::select()
+        .expr_as(Expr::col(Asterisk).count(), Alias::new("n"))
+        .from(virtual_account::Entity)
+        .and_where(
+            Expr::col((virtual_account::Entity, virtual_account::Column::Id)).is_in(ids.to_vec()),
+        )
+        .and_where(Expr::exists(any))
+        .to_owned();
+    let n: i64 = match db.query_one(&count).await? {
+        Some(row) => row.try_get("", "n")?,
+        None => 0,
+    };
+    Ok(u64::try_from(n).unwrap_or(0))
 }
 
 pub(super) fn grouped(ids: &[i64], earliest: pi::Column, condition: Condition) -> SelectStatement {

@@ -203,6 +203,7 @@ async fn delete_in(
         super::usage::deltas(&current, &none),
     );
     pi::Entity::delete_by_id(inst.id).exec(db).await?;
+    batch.count_instance(inst.virtual_account_id, -1);
     Ok(())
 }
 

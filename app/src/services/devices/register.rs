@@ -163,6 +163,7 @@ async fn apply(
             DeviceError::from(e)
         }
     })?;
+    batch.count_instance(va.id, 1);
     let again = if plan.replaces.is_some() {
         "re-registered"
     } else {

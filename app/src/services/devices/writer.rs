@@ -8,9 +8,11 @@
 //! Inside a batch:
 //! - requests apply one after another, so token uses are counted exactly and a UDI registers once;
 //! - a request refused (or failing) rolls back to its savepoint and leaves the others untouched;
-//! - the pool counters (`pool_usages.in_use`) the batch moves are summed in memory and written at
-//!   its end, in (pool, tag) order: the order every other writer of those rows keeps too
-//!   (`usage::move_instance`), so that two processes' batches never deadlock on them;
+//! - the pool counters the batch moves (`virtual_accounts.instance_count`, `pool_usages.in_use`) are
+//!   summed in memory and written at its end, instance counts in pool order then usage in (pool,
+//!   tag) order: the order every other writer of those rows keeps too (`instances::transfer`,
+//!   `instances::delete_instance`, `usage::move_instance`), so that two processes' batches never
+//!   deadlock on them;
 //! - compliance is answered from each pool's counters and active licenses, read once per batch and
 //!   moved by the batch's own changes: no per-request aggregate.
 //!
@@ -228,6 +230,9 @@ pub(super) struct PoolFacts {
 pub(super) struct Batch {
     pending: BTreeMap<(i64, String), i64>,
     staged: BTreeMap<(i64, String), i64>,
+    /// Instances added (+) or removed (−) per pool, applied and being applied.
+    pending_instances: BTreeMap<i64, i64>,
+    staged_instances: BTreeMap<i64, i64>,
     pools: HashMap<i64, PoolFacts>,
 }
 
@@ -240,6 +245,7 @@ impl Batch {
         now: DateTime<Utc>,
     ) -> Result<Answer, DeviceError> {
         self.staged.clear();
+        self.staged_instances.clear();
         let savepoint = txn.begin().await?;
         let result = match op {
             Op::Register(req) => super::register::apply_in(&savepoint, self, req, now)
@@ -268,10 +274,14 @@ impl Batch {
                 for (key, delta) in std::mem::take(&mut self.staged) {
                     *self.pending.entry(key).or_default() += delta;
                 }
+                for (pool, delta) in std::mem::take(&mut self.staged_instances) {
+                    *self.pending_instances.entry(pool).or_default() += delta;
+                }
                 Ok(answer)
             }
             Err(err) => {
                 self.staged.clear();
+                self.staged_instances.clear();
                 savepoint.rollback().await?;
                 Err(err)
             }
@@ -310,6 +320,12 @@ impl Batch {
         }
     }
 
+    /// Counts an instance added to (`1`) or removed from (`-1`) the pool once the current request
+    /// succeeds.
+    pub(super) fn count_instance(&mut self, pool: i64, delta: i64) {
+        *self.staged_instances.entry(pool).or_default() += delta;
+    }
+
     /// The pooled compliance of `used` (tag → count): each tag's licenses in use in the pool, this
     /// batch's changes included, against its active licenses.
     pub(super) async fn compliance(
@@ -338,8 +354,14 @@ impl Batch {
             .collect())
     }
 
-    /// Writes the batch's counter moves, in (pool, tag) order.
+    /// Writes the batch's counter moves: the pools' instance counts in pool order, then the usage
+    /// counters in (pool, tag) order.
     async fn flush(&mut self, db: &impl ConnectionTrait) -> Result<(), sea_orm::DbErr> {
+        crate::services::pools::move_instance_counts(
+            db,
+            &std::mem::take(&mut self.pending_instances),
+        )
+        .await?;
         for ((pool, tag), delta) in std::mem::take(&mut self.pending) {
             usage::bump(db, pool, &tag, delta).await?;
         }

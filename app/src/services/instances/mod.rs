@@ -149,12 +149,17 @@ pub async fn transfer(
         ));
     }
     let txn = db.begin().await?;
-    pi::Entity::update_many()
+    let moved = pi::Entity::update_many()
         .col_expr(pi::Column::VirtualAccountId, Expr::value(to.id))
         .filter(pi::Column::Id.eq(m.id))
         .filter(pi::Column::VirtualAccountId.eq(from.id))
         .exec(&txn)
         .await?;
+    if moved.rows_affected == 0 {
+        // Moved or removed since it was read: nothing here to transfer any more.
+        return Err(AppError::NotFound);
+    }
+    pools::move_instance_counts(&txn, &[(from.id, -1), (to.id, 1)].into()).await?;
     usage::move_instance(&txn, m.id, from.id, to.id).await?;
     let udi = crate::protocol::Udi {
         pid: m.pid.clone(),
@@ -230,7 +235,21 @@ pub async fn remove(
 }
 
 /// Releases an instance's usage and deletes it (inside the caller's transaction).
+///
+/// Locks in the order the device writer's batches take: the instance's row, then its pool's instance
+/// count, then the pool's usage counters.
 pub async fn delete_instance(db: &impl ConnectionTrait, m: &pi::Model) -> Result<(), AppError> {
+    let Some(m) = pi::Entity::find_by_id(m.id)
+        .filter(pi::Column::VirtualAccountId.eq(m.virtual_account_id))
+        .lock_exclusive()
+        .one(db)
+        .await?
+    else {
+        // Removed, or moved to another pool, since it was read.
+        return Err(AppError::NotFound);
+    };
+    let m = &m;
+    pools::move_instance_counts(db, &[(m.virtual_account_id, -1)].into()).await?;
     usage::release(db, m.id, m.virtual_account_id).await?;
     pi::Entity::delete_by_id(m.id).exec(db).await?;
     Ok(())

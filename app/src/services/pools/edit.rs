@@ -7,7 +7,7 @@ use sea_orm::{
     QuerySelect, Set, TransactionSession, TransactionTrait,
 };
 
-use super::{find_visible, holdings};
+use super::{count_instances, find_visible, holdings};
 use crate::domain::error::Refusal;
 use crate::domain::events::EventKind;
 use crate::domain::names::{Description, PoolName};
@@ -247,9 +247,9 @@ pub async fn delete(
         .await?
         .flatten()
         .unwrap_or(0);
-    let [_, tokens, instances] = holdings(&txn, &[id], now).await?;
+    let [_, tokens] = holdings(&txn, &[id], now).await?;
     let tokens = tokens.get(&id).copied().unwrap_or(0);
-    let instances = instances.get(&id).copied().unwrap_or(0);
+    let instances = count_instances(&txn, id).await?;
     if lots > 0 || tokens > 0 || instances > 0 {
         return Err(Refusal::PoolNotEmpty {
             name: target.name,

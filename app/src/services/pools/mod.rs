@@ -84,12 +84,12 @@ async fn count_by_pool<E: EntityTrait>(
         .collect())
 }
 
-/// Holdings of each pool: active licenses, tokens, product instances.
+/// Holdings of each pool: active licenses and tokens (its instances are its `instance_count`).
 async fn holdings(
     db: &impl ConnectionTrait,
     pools: &[i64],
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<[HashMap<i64, i64>; 3], AppError> {
+) -> Result<[HashMap<i64, i64>; 2], AppError> {
     use sea_orm::Condition;
     let active = Condition::all()
         .add(license_lot::Column::StartsAt.lte(now))
@@ -117,15 +117,45 @@ async fn holdings(
         Condition::all(),
     )
     .await?;
-    let instances = count_by_pool::<product_instance::Entity>(
+    Ok([licenses, tokens])
+}
+
+/// The product instances of one pool, counted row by row: what deleting a pool checks, where only the
+/// rows themselves are proof.
+async fn count_instances(db: &impl ConnectionTrait, pool: i64) -> Result<i64, AppError> {
+    Ok(count_by_pool::<product_instance::Entity>(
         db,
         product_instance::Column::VirtualAccountId,
         Expr::col(product_instance::Column::Id).count(),
-        pools,
-        Condition::all(),
+        &[pool],
+        sea_orm::Condition::all(),
     )
-    .await?;
-    Ok([licenses, tokens, instances])
+    .await?
+    .get(&pool)
+    .copied()
+    .unwrap_or(0))
+}
+
+/// Moves the pools' instance counts (`virtual_accounts.instance_count`) by `deltas`, in pool order:
+/// every writer of these rows takes them in id order, and before any `pool_usages` row (see
+/// `devices::writer`), so that two transactions never wait on each other in a cycle.
+pub async fn move_instance_counts(
+    db: &impl ConnectionTrait,
+    deltas: &std::collections::BTreeMap<i64, i64>,
+) -> Result<(), sea_orm::DbErr> {
+    for (&pool, &delta) in deltas {
+        if delta != 0 {
+            virtual_account::Entity::update_many()
+                .col_expr(
+                    virtual_account::Column::InstanceCount,
+                    Expr::col(virtual_account::Column::InstanceCount).add(delta),
+                )
+                .filter(virtual_account::Column::Id.eq(pool))
+                .exec(db)
+                .await?;
+        }
+    }
+    Ok(())
 }
 
 /// The Virtual Accounts page: every pool the actor sees with what it holds.
@@ -136,13 +166,13 @@ pub async fn list(
 ) -> Result<Vec<PoolRow>, AppError> {
     let pools = visible(db, actor).await?;
     let ids: Vec<i64> = pools.iter().map(|p| p.id).collect();
-    let [licenses, tokens, instances] = holdings(db, &ids, now).await?;
+    let [licenses, tokens] = holdings(db, &ids, now).await?;
     Ok(pools
         .into_iter()
         .map(|m| PoolRow {
             licenses: licenses.get(&m.id).copied().unwrap_or(0),
             tokens: tokens.get(&m.id).copied().unwrap_or(0),
-            instances: instances.get(&m.id).copied().unwrap_or(0),
+            instances: m.instance_count,
             can_change: actor.can_change(m.id),
             id: m.id,
             name: m.name,

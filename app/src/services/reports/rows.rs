@@ -1,10 +1,13 @@
 //! Each report's rows, read within a `Scope` and built as the report's row struct: the small reports
 //! (licenses, virtual accounts) whole, the large ones in keyset pages by id.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, JoinType, Order, Query};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait,
+};
 
 use super::filters::{event_condition, instance_condition, token_condition, usage_condition};
 use super::{keyset, RowPage, Scope};
@@ -119,39 +122,63 @@ pub(super) async fn instances(
     after: Option<i64>,
     limit: u64,
 ) -> Result<RowPage, AppError> {
-    let (rows, next) = keyset::<pi::Entity>(
-        db,
-        instance_condition(scope),
-        pi::Column::Id,
-        false,
-        after,
-        limit,
-        |r| r.id,
-    )
-    .await?;
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let mut usages: BTreeMap<i64, Vec<instance_usage::Model>> = BTreeMap::new();
-    for u in instance_usage::Entity::find()
-        .filter(instance_usage::Column::ProductInstanceId.is_in(ids))
-        .order_by_asc(instance_usage::Column::Tag)
-        .all(db)
-        .await?
-    {
-        usages.entry(u.product_instance_id).or_default().push(u);
+    // One statement per page: the page of instances (keyset by id, in a subquery so that the limit
+    // counts instances) joined with their usage rows, by instance then tag.
+    let mut page = pi::Entity::find().filter(instance_condition(scope));
+    if let Some(after) = after {
+        page = page.filter(pi::Column::Id.gt(after));
     }
+    let page = page
+        .order_by_asc(pi::Column::Id)
+        .limit(limit + 1)
+        .into_query();
+    let (p, u) = (Alias::new("p"), Alias::new("u"));
+    let stmt = Query::select()
+        .column((p.clone(), Asterisk))
+        .expr_as(
+            Expr::col((u.clone(), instance_usage::Column::Tag)),
+            Alias::new("usage_tag"),
+        )
+        .expr_as(
+            Expr::col((u.clone(), instance_usage::Column::Count)),
+            Alias::new("usage_count"),
+        )
+        .from_subquery(page, p.clone())
+        .join_as(
+            JoinType::LeftJoin,
+            instance_usage::Entity,
+            u.clone(),
+            Expr::col((u.clone(), instance_usage::Column::ProductInstanceId))
+                .equals((p.clone(), pi::Column::Id)),
+        )
+        .order_by((p, pi::Column::Id), Order::Asc)
+        .order_by((u, instance_usage::Column::Tag), Order::Asc)
+        .to_owned();
+    let mut rows: Vec<(pi::Model, Vec<(String, i64)>)> = Vec::new();
+    for r in db.query_all(&stmt).await? {
+        let id: i64 = r.try_get("", "id")?;
+        if rows.last().map(|(m, _)| m.id) != Some(id) {
+            rows.push((pi::Model::from_query_result(&r, "")?, Vec::new()));
+        }
+        let tag: Option<String> = r.try_get("", "usage_tag")?;
+        let count: Option<i64> = r.try_get("", "usage_count")?;
+        if let (Some(tag), Some(count), Some((_, mine))) = (tag, count, rows.last_mut()) {
+            mine.push((tag, count));
+        }
+    }
+    let next = super::next_cursor(&mut rows, limit, |(m, _)| m.id);
     let rows = rows
         .into_iter()
-        .map(|m| {
-            let mine = usages.remove(&m.id).unwrap_or_default();
+        .map(|(m, mine)| {
             let ooc = mine
                 .iter()
-                .any(|u| scope.is_short(m.virtual_account_id, &u.tag));
+                .any(|(tag, _)| scope.is_short(m.virtual_account_id, tag));
             InstanceReportRow {
                 pool: scope.pool_name(Some(m.virtual_account_id)),
                 status: InstanceStatus::of(m.last_contact_at, m.auth_expires_at, ooc, scope.now),
                 entitlements: mine
                     .iter()
-                    .map(|u| format!("{} × {}", u.tag, u.count))
+                    .map(|(tag, count)| format!("{tag} × {count}"))
                     .collect::<Vec<_>>()
                     .join(", "),
                 hostname: m.hostname,

@@ -77,6 +77,9 @@ pub async fn instance(app: &TestApp, pool: i64, hostname: &str, uses: &[(&str, i
     usage::replace(&txn, created.id, pool, &wanted)
         .await
         .unwrap();
+    app::services::pools::move_instance_counts(&txn, &[(pool, 1)].into())
+        .await
+        .unwrap();
     txn.commit().await.unwrap();
     created.id
 }
