@@ -37,14 +37,29 @@ async fn token_in(app: &TestApp, user_id: i64, pool: &str) -> String {
         .token
 }
 
-async fn instance_pool(app: &TestApp, sn: &str) -> i64 {
+async fn instance(app: &TestApp, sn: &str) -> pi::Model {
     pi::Entity::find()
         .filter(pi::Column::Sn.eq(sn))
         .one(app.db())
         .await
         .unwrap()
         .expect("registered")
-        .virtual_account_id
+}
+
+async fn instance_pool(app: &TestApp, sn: &str) -> i64 {
+    instance(app, sn).await.virtual_account_id
+}
+
+/// The seeded account's Default token, and a token of a new pool "Lab" of the same account.
+async fn default_and_lab_tokens(app: &TestApp) -> (String, String) {
+    let default_token = setup(app, 0, "").await;
+    let (actor, _) = app::services::actors::load(app.db(), 1, None)
+        .await
+        .unwrap();
+    app::services::pools::create(app.db(), &actor, "Lab", "", app.now())
+        .await
+        .unwrap();
+    (default_token, token_in(app, 1, "Lab").await)
 }
 
 #[tokio::test]
@@ -89,14 +104,7 @@ async fn force_never_takes_a_device_from_another_smart_account() {
 async fn force_moves_a_device_inside_one_account_and_says_so_where_it_left() {
     for backend in backends() {
         let app = TestApp::new(&backend).await;
-        let default_token = setup(&app, 0, "").await;
-        let (actor, _) = app::services::actors::load(app.db(), 1, None)
-            .await
-            .unwrap();
-        app::services::pools::create(app.db(), &actor, "Lab", "", app.now())
-            .await
-            .unwrap();
-        let lab_token = token_in(&app, 1, "Lab").await;
+        let (default_token, lab_token) = default_and_lab_tokens(&app).await;
 
         let first = post(
             &app,
@@ -180,17 +188,10 @@ async fn simultaneous_registrations_of_one_udi_answer_201_once_and_409_otherwise
 async fn every_pool_keeps_its_instance_count_as_instances_come_move_and_go() {
     for backend in backends() {
         let app = TestApp::new(&backend).await;
-        let default_token = setup(&app, 0, "").await;
+        let (default_token, lab_token) = default_and_lab_tokens(&app).await;
         let (actor, _) = app::services::actors::load(app.db(), 1, None)
             .await
             .unwrap();
-        app::services::pools::create(app.db(), &actor, "Lab", "", app.now())
-            .await
-            .unwrap();
-        let (actor, _) = app::services::actors::load(app.db(), 1, None)
-            .await
-            .unwrap();
-        let lab_token = token_in(&app, 1, "Lab").await;
         let check = |expected: [(&'static str, i64); 2]| {
             let app = &app;
             let actor = &actor;
@@ -245,21 +246,9 @@ async fn every_pool_keeps_its_instance_count_as_instances_come_move_and_go() {
         assert!(gone.status.is_success(), "{backend:?}: {}", gone.status);
         check([("Default", 2), ("Lab", 1)]).await;
 
-        let id_of = |sn: &'static str| {
-            let app = &app;
-            async move {
-                pi::Entity::find()
-                    .filter(pi::Column::Sn.eq(sn))
-                    .one(app.db())
-                    .await
-                    .unwrap()
-                    .unwrap()
-                    .id
-            }
-        };
         let lab = instance_pool(&app, "FOX-4").await;
         let transfer = app::model::InstanceTransfer {
-            id: id_of("FOX-2").await,
+            id: instance(&app, "FOX-2").await.id,
             target: lab,
         };
         app::services::instances::transfer(app.db(), &actor, transfer, app.now())
@@ -267,9 +256,14 @@ async fn every_pool_keeps_its_instance_count_as_instances_come_move_and_go() {
             .unwrap();
         check([("Default", 1), ("Lab", 2)]).await;
 
-        app::services::instances::remove(app.db(), &actor, id_of("FOX-3").await, app.now())
-            .await
-            .unwrap();
+        app::services::instances::remove(
+            app.db(),
+            &actor,
+            instance(&app, "FOX-3").await.id,
+            app.now(),
+        )
+        .await
+        .unwrap();
         check([("Default", 0), ("Lab", 2)]).await;
     }
 }
