@@ -49,6 +49,29 @@ pub async fn record(
     Ok(())
 }
 
+/// Writes one account-level event (no virtual account) of the actor's smart account, by the actor.
+pub async fn record_account(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    kind: EventKind,
+    message: String,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    record(
+        db,
+        now,
+        NewEvent {
+            smart_account_id: actor.smart_account_id,
+            virtual_account_id: None,
+            actor: &actor.username,
+            kind,
+            message,
+            instance: None,
+        },
+    )
+    .await
+}
+
 /// Writes one account-level event in every smart account `user_id` belongs to (a change of the user's
 /// own, such as their password or second factor, concerns each of those accounts).
 pub async fn record_for_user(

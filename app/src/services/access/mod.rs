@@ -18,7 +18,7 @@ use crate::entities::{membership, pool_grant, smart_account, user, virtual_accou
 use crate::error::AppError;
 use crate::model::UserForm;
 
-use super::events::{self, NewEvent};
+use super::events::record_account as record;
 use super::{require, sessions, sign_in_links};
 
 mod list;
@@ -106,28 +106,6 @@ async fn member_of(
         .await?
         .ok_or(AppError::NotFound)?;
     Ok((member, found))
-}
-
-async fn record(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    kind: EventKind,
-    message: String,
-    now: DateTime<Utc>,
-) -> Result<(), AppError> {
-    events::record(
-        db,
-        now,
-        NewEvent {
-            smart_account_id: actor.smart_account_id,
-            virtual_account_id: None,
-            actor: &actor.username,
-            kind,
-            message,
-            instance: None,
-        },
-    )
-    .await
 }
 
 async fn pool_names(db: &impl ConnectionTrait, ids: &[i64]) -> Result<String, AppError> {
