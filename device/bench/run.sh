@@ -87,6 +87,17 @@ stop() {
   rm -f "$tmp/pids"
 }
 
+# cpu_ticks: the machine's busy and total CPU ticks so far (/proc/stat), as "busy total".
+cpu_ticks() { awk '/^cpu / {t=0; for (i=2; i<=NF; i++) t+=$i; print t-$5-$6, t; exit}' /proc/stat; }
+
+# cpu_busy NAME BEFORE: the share of the machine's CPU busy since BEFORE (cpu_ticks), in $tmp/NAME.cpu.
+cpu_busy() {
+  local name=$1 b0 t0 b1 t1
+  read -r b0 t0 <<<"$2"
+  read -r b1 t1 <<<"$(cpu_ticks)"
+  awk -v b="$((b1 - b0))" -v t="$((t1 - t0))" 'BEGIN {printf "%.0f\n", 100 * b / (t ? t : 1)}' >"$tmp/$name.cpu"
+}
+
 # fleet PORT TOKEN COUNT OUT: the fleet against one portal process; its JSON report goes to OUT.
 fleet() {
   "$DEVICE" fleet --portal "http://127.0.0.1:$1" --token "$2" \
@@ -100,7 +111,10 @@ run_fleet() {
   local port
   port=$(serve "$name" "$url")
   echo "==> fleet on $name: $COUNT devices, $CONCURRENCY concurrent, $ROUNDS rounds" >&2
+  local before
+  before=$(cpu_ticks)
   fleet "$port" "$(cat "$tmp/$name/token")" "$COUNT" "$tmp/$name.json"
+  cpu_busy "$name" "$before"
   stop "$name"
 }
 
@@ -114,10 +128,13 @@ run_two() {
   b=$(serve "$name" "$url")
   token=$(cat "$tmp/$name/token")
   echo "==> two processes on $name: $COUNT devices against each, $CONCURRENCY concurrent each" >&2
+  local before
+  before=$(cpu_ticks)
   fleet "$a" "$token" "$COUNT" "$tmp/$name-a.json" &
   local fa=$!
   fleet "$b" "$token" "$COUNT" "$tmp/$name-b.json"
   wait "$fa"
+  cpu_busy "$name" "$before"
   stop "$name"
 }
 
@@ -174,6 +191,7 @@ print("|---|" + "---:|" * len(runs))
 for label, cell in rows:
     print(f"| {label} | " + " | ".join(cell(r) for _, r, _ in runs) + " |")
 print("| portal process peak RSS (VmHWM) | " + " | ".join(f"{int(text(n + '.rss') or 0) / 1024:.0f} MB" for _, _, n in runs) + " |")
+print("| machine CPU busy during the fleet (both cores, all processes) | " + " | ".join(f"{text(n + '.cpu') or '?'} %" for _, _, n in runs) + " |")
 print()
 ceil = {s: load("ceiling-" + s) for s in ("full", "normal")}
 for s, c in ceil.items():
@@ -201,5 +219,5 @@ if pg and all(two):
         print(f"Two portal processes on one PostgreSQL database, {conc} devices each: {ph}s "
               f"**{combined:.0f}/s** together, {combined / one:.2f}× one process; errors: "
               + "; ".join(errors(p) for p in ps)
-              + f"; peak RSS {int(text('postgres2.rss') or 0) / 1024:.0f} MB.")
+              + f"; peak RSS {int(text('postgres2.rss') or 0) / 1024:.0f} MB; machine CPU busy {text('postgres2.cpu') or '?'} %.")
 PY

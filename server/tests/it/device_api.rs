@@ -583,7 +583,7 @@ async fn status_writes_the_contact_only_when_its_minute_changes() {
 }
 
 /// Sends `body` to `path` through a clone of the router, as one device of many at once.
-fn spawn_post(
+pub(crate) fn spawn_post(
     app: &TestApp,
     path: &'static str,
     credential: Option<String>,

@@ -8,6 +8,7 @@ mod alerts;
 mod auth;
 mod config;
 mod device_api;
+mod device_batches;
 mod device_fuzz;
 mod device_takeover;
 mod events;

@@ -2,6 +2,7 @@
 //! write goes through the device writer (`writer.rs`): batches of requests in one transaction, one
 //! after another, answered after their commit.
 
+mod authorize;
 mod register;
 mod writer;
 
@@ -11,13 +12,12 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
-use crate::domain::device::{check_entitlements, DeviceRefusal, InstanceStatus};
+use crate::domain::device::{DeviceRefusal, InstanceStatus};
 use crate::domain::events::EventKind;
 use crate::entities::{product_instance as pi, smart_account, virtual_account};
 use crate::error::DeviceError;
 use crate::protocol::{
-    Authorization, AuthorizeRequest, AuthorizeResponse, EntitlementAnswer, EntitlementStatus,
-    IdCert, RenewResponse, StatusResponse, Udi, SYNC_INTERVAL_SECS,
+    Authorization, EntitlementAnswer, EntitlementStatus, IdCert, RenewResponse, StatusResponse, Udi,
 };
 
 use super::events::{self, NewEvent};
@@ -129,41 +129,6 @@ async fn touch(
         .await?
         .pop()
         .ok_or(DeviceError::Refused(DeviceRefusal::NotRegistered))
-}
-
-/// `POST /authorize` inside the writer's batch: replaces the device's usage and answers its pooled
-/// compliance.
-async fn authorize_in(
-    db: &impl ConnectionTrait,
-    batch: &mut Batch,
-    credential: &str,
-    req: AuthorizeRequest,
-    now: DateTime<Utc>,
-) -> Result<AuthorizeResponse, DeviceError> {
-    let wanted: BTreeMap<String, i64> = check_entitlements(&req.entitlements)?;
-    let auth_expires = now + Duration::days(AUTH_DAYS);
-    let inst = touch(
-        db,
-        credential,
-        now,
-        &[(pi::Column::AuthExpiresAt, Some(auth_expires).into())],
-    )
-    .await?;
-    let pool = inst.virtual_account_id;
-    let current = super::usage::of_instance(db, inst.id).await?;
-    let deltas = super::usage::deltas(&current, &wanted);
-    if !deltas.is_empty() {
-        super::usage::write_rows(db, inst.id, pool, &current, &wanted).await?;
-        batch.stage(pool, deltas);
-    }
-    let entitlements = batch.compliance(db, pool, &wanted, now).await?;
-    let status = EntitlementStatus::worst(entitlements.iter().map(|e| e.status));
-    Ok(AuthorizeResponse {
-        status,
-        entitlements,
-        authorization: authorization(auth_expires),
-        next_sync_at: now + Duration::seconds(SYNC_INTERVAL_SECS),
-    })
 }
 
 /// `POST /renew` inside the writer's batch: a new ID certificate; the credential stays.

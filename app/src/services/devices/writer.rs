@@ -1,18 +1,23 @@
 //! The device writer (group commit). Every device write — registration, authorization, renewal,
-//! deregistration, and the contact of a status call — is queued to one task per portal process,
-//! which takes whatever has queued (up to [`MAX_BATCH`]), applies it in **one transaction**, each
-//! request in a savepoint of its own, and answers each caller only after that transaction committed.
-//! With one commit (one fsync) per batch instead of per request, SQLite runs with
-//! `synchronous=FULL` (every acknowledged write on disk) and still serves thousands a second.
+//! deregistration, and the contact of a status call — is queued to one writer task per portal
+//! process, which takes whatever has queued (up to [`MAX_BATCH`]), applies it in **one
+//! transaction**, and answers each caller only after that transaction committed. With one commit
+//! (one fsync) per batch instead of per request, SQLite runs with `synchronous=FULL` (every
+//! acknowledged write on disk) and still serves thousands a second.
 //!
 //! Inside a batch:
 //! - requests apply one after another, so token uses are counted exactly and a UDI registers once;
-//! - a request refused (or failing) rolls back to its savepoint and leaves the others untouched;
+//!   a run of consecutive authorizations applies at once, in a fixed number of statements
+//!   (`authorize.rs`), still in order;
+//! - a registration or deregistration runs in a savepoint of its own: refused (or failing), it rolls
+//!   back to it and leaves the others untouched; an authorization, renewal or contact is refused only
+//!   before its first write, so it needs none (two statements fewer each), and should one fail after
+//!   writing, the whole batch is rolled back and answers `internal_error`;
 //! - the pool counters the batch moves (`virtual_accounts.instance_count`, `pool_usages.in_use`) are
 //!   summed in memory and written at its end, instance counts in pool order then usage in (pool,
 //!   tag) order: the order every other writer of those rows keeps too (`instances::transfer`,
-//!   `instances::delete_instance`, `usage::move_instance`), so that two processes' batches never
-//!   deadlock on them;
+//!   `instances::delete_instance`, `usage::move_instance`), so that two processes' batches
+//!   never deadlock on them;
 //! - compliance is answered from each pool's counters and active licenses, read once per batch and
 //!   moved by the batch's own changes: no per-request aggregate.
 //!
@@ -36,6 +41,8 @@ use crate::protocol::{
     RenewResponse,
 };
 use crate::services::usage;
+
+use super::authorize::Ask;
 
 /// Requests applied in one transaction at most.
 pub const MAX_BATCH: usize = 512;
@@ -191,13 +198,57 @@ async fn apply(db: &DatabaseConnection, jobs: impl Iterator<Item = Job>) {
     };
     let mut batch = Batch::default();
     let mut done = Vec::with_capacity(MAX_BATCH);
-    for job in jobs {
-        let result = batch.run(&txn, job.op, job.now).await;
-        done.push((job.reply, result));
+    let mut jobs = jobs.peekable();
+    while let Some(job) = jobs.next() {
+        let Op::Authorize { credential, req } = job.op else {
+            let result = batch.run(&txn, job.op, job.now).await;
+            done.push((job.reply, result));
+            continue;
+        };
+        // A run of consecutive authorizations applies at once (`authorize.rs`).
+        let mut now = job.now;
+        let mut replies = vec![job.reply];
+        let mut asks = vec![Ask { credential, req }];
+        while jobs
+            .peek()
+            .is_some_and(|j| matches!(j.op, Op::Authorize { .. }))
+        {
+            let Some(Job {
+                op: Op::Authorize { credential, req },
+                now: at,
+                reply,
+            }) = jobs.next()
+            else {
+                break;
+            };
+            now = now.max(at);
+            replies.push(reply);
+            asks.push(Ask { credential, req });
+        }
+        match super::authorize::authorize_all(&txn, &mut batch, asks, now).await {
+            Ok(answers) => done.extend(
+                replies
+                    .into_iter()
+                    .zip(answers.into_iter().map(|a| a.map(Answer::Authorized))),
+            ),
+            Err(err) => {
+                // It may have written part of the run: the batch is rolled back whole.
+                crate::error::internal("a run of device authorizations failed", &err);
+                batch.poisoned = true;
+                done.extend(replies.into_iter().map(|r| (r, Err(DeviceError::Internal))));
+            }
+        }
     }
-    let committed = match batch.flush(&txn).await {
-        Ok(()) => txn.commit().await,
-        Err(err) => Err(err),
+    let committed = if batch.poisoned {
+        let _ = txn.rollback().await;
+        Err(sea_orm::DbErr::Custom(
+            "a request of the batch failed after writing; the batch is rolled back".to_owned(),
+        ))
+    } else {
+        match batch.flush(&txn).await {
+            Ok(()) => txn.commit().await,
+            Err(err) => Err(err),
+        }
     };
     if let Err(err) = &committed {
         crate::error::internal("committing a batch of device writes failed", err);
@@ -234,10 +285,16 @@ pub(super) struct Batch {
     pending_instances: BTreeMap<i64, i64>,
     staged_instances: BTreeMap<i64, i64>,
     pools: HashMap<i64, PoolFacts>,
+    /// A request without a savepoint failed after it may have written: the batch is rolled back.
+    poisoned: bool,
 }
 
 impl Batch {
-    /// Applies one request in a savepoint of the batch's transaction.
+    /// Applies one request: a registration or deregistration in a savepoint of the batch's
+    /// transaction (they may be refused after writing); an authorization, renewal or contact
+    /// directly in it, since each is refused only before its first write (entitlements are checked
+    /// first; an unknown credential updates no row). Such a request failing otherwise (a database
+    /// error) poisons the batch: it is rolled back whole.
     async fn run(
         &mut self,
         txn: &DatabaseTransaction,
@@ -246,42 +303,76 @@ impl Batch {
     ) -> Result<Answer, DeviceError> {
         self.staged.clear();
         self.staged_instances.clear();
-        let savepoint = txn.begin().await?;
+        let direct = matches!(
+            op,
+            Op::Authorize { .. } | Op::Renew { .. } | Op::Contact { .. }
+        );
         let result = match op {
-            Op::Register(req) => super::register::apply_in(&savepoint, self, req, now)
-                .await
-                .map(Answer::Registered),
-            Op::Authorize { credential, req } => {
-                super::authorize_in(&savepoint, self, &credential, req, now)
+            Op::Register(req) => {
+                let savepoint = txn.begin().await?;
+                let result = super::register::apply_in(&savepoint, self, req, now)
                     .await
+                    .map(Answer::Registered);
+                self.close(savepoint, result).await
+            }
+            Op::Deregister { credential } => {
+                let savepoint = txn.begin().await?;
+                let result = super::deregister_in(&savepoint, self, &credential, now)
+                    .await
+                    .map(|()| Answer::Done);
+                self.close(savepoint, result).await
+            }
+            // Runs of authorizations apply at once in `apply`; one reaching here is a run of one.
+            Op::Authorize { credential, req } => {
+                super::authorize::authorize_all(txn, self, vec![Ask { credential, req }], now)
+                    .await?
+                    .pop()
+                    .unwrap_or(Err(DeviceError::Internal))
                     .map(Answer::Authorized)
             }
-            Op::Renew { credential } => super::renew_in(&savepoint, &credential, now)
+            Op::Renew { credential } => super::renew_in(txn, &credential, now)
                 .await
                 .map(Answer::Renewed),
-            Op::Deregister { credential } => {
-                super::deregister_in(&savepoint, self, &credential, now)
-                    .await
-                    .map(|()| Answer::Done)
-            }
-            Op::Contact { credential } => super::contact_in(&savepoint, &credential, now)
+            Op::Contact { credential } => super::contact_in(txn, &credential, now)
                 .await
                 .map(|inst| Answer::Contacted(Box::new(inst))),
         };
-        match result {
-            Ok(answer) => {
-                savepoint.commit().await?;
+        match &result {
+            Ok(_) => {
                 for (key, delta) in std::mem::take(&mut self.staged) {
                     *self.pending.entry(key).or_default() += delta;
                 }
                 for (pool, delta) in std::mem::take(&mut self.staged_instances) {
                     *self.pending_instances.entry(pool).or_default() += delta;
                 }
+            }
+            Err(err) => {
+                self.staged.clear();
+                self.staged_instances.clear();
+                if direct && !matches!(err, DeviceError::Refused(_)) {
+                    self.poisoned = true;
+                }
+            }
+        }
+        result
+    }
+
+    /// Releases the savepoint of a request that succeeded, or rolls back to it (the request's writes
+    /// undone, the batch's kept).
+    async fn close(
+        &mut self,
+        savepoint: DatabaseTransaction,
+        result: Result<Answer, DeviceError>,
+    ) -> Result<Answer, DeviceError> {
+        match result {
+            Ok(answer) => {
+                savepoint.commit().await?;
                 Ok(answer)
             }
             Err(err) => {
                 self.staged.clear();
                 self.staged_instances.clear();
+                // Rolled back to its savepoint: the batch is whole again.
                 savepoint.rollback().await?;
                 Err(err)
             }
@@ -311,6 +402,13 @@ impl Batch {
             self.pools.insert(pool, facts);
         }
         self.pools.get(&pool).ok_or(DeviceError::Internal)
+    }
+
+    /// Keeps the staged counter moves (of a request that cannot fail any more).
+    pub(super) fn keep_staged(&mut self) {
+        for (key, delta) in std::mem::take(&mut self.staged) {
+            *self.pending.entry(key).or_default() += delta;
+        }
     }
 
     /// Moves the pool's counters by `deltas` once the current request succeeds.

@@ -117,9 +117,14 @@ impl TestApp {
     }
 
     pub async fn with_settings(backend: &Backend, settings: Settings) -> TestApp {
+        Self::with_config(backend, |config| config.settings = settings).await
+    }
+
+    /// A portal on a fresh database with `change` made to its default test config.
+    pub async fn with_config(backend: &Backend, change: impl FnOnce(&mut Config)) -> TestApp {
         let mut config = Config::new(fresh_db(backend).await);
-        config.settings = settings;
         config.device_limits = NO_LIMITS;
+        change(&mut config);
         let app = Application::build(config.clone()).await.unwrap();
         TestApp {
             state: app.state,
