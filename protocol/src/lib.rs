@@ -15,6 +15,7 @@ pub const SYNC_INTERVAL_SECS: i64 = 86_400;
 
 /// A device's identity: product id and serial number.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Udi {
     pub pid: String,
     pub sn: String,
@@ -28,6 +29,7 @@ impl std::fmt::Display for Udi {
 
 /// `POST /register`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegisterRequest {
     pub id_token: String,
     pub udi: Udi,
@@ -41,6 +43,7 @@ pub struct RegisterRequest {
 
 /// The device's identity certificate (dates only: the credential is the secret).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IdCert {
     pub serial: String,
     pub issued_at: DateTime<Utc>,
@@ -50,6 +53,7 @@ pub struct IdCert {
 
 /// `201` answer of `/register`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegisterResponse {
     pub instance_id: String,
     pub credential: String,
@@ -64,6 +68,7 @@ pub struct RegisterResponse {
 
 /// One entitlement a device uses.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EntitlementRequest {
     pub tag: String,
     pub count: i64,
@@ -71,12 +76,14 @@ pub struct EntitlementRequest {
 
 /// `POST /authorize`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuthorizeRequest {
     pub entitlements: Vec<EntitlementRequest>,
 }
 
 /// `authorized` or `out_of_compliance`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EntitlementStatus {
     Authorized,
@@ -116,6 +123,7 @@ impl EntitlementStatus {
 
 /// Where a product instance stands, as the portal shows it and `GET /status` reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum InstanceStatus {
     Authorized,
@@ -177,6 +185,7 @@ impl InstanceStatus {
 
 /// One entitlement with its pooled compliance.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EntitlementAnswer {
     pub tag: String,
     pub count: i64,
@@ -185,6 +194,7 @@ pub struct EntitlementAnswer {
 
 /// The authorization period the portal grants.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Authorization {
     pub issued_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
@@ -193,6 +203,7 @@ pub struct Authorization {
 
 /// `200` answer of `/authorize`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuthorizeResponse {
     pub status: EntitlementStatus,
     pub entitlements: Vec<EntitlementAnswer>,
@@ -202,12 +213,14 @@ pub struct AuthorizeResponse {
 
 /// `200` answer of `/renew`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RenewResponse {
     pub id_cert: IdCert,
 }
 
 /// The portal's view of an instance, as `GET /status` answers it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StatusResponse {
     pub instance_id: String,
     pub hostname: String,
@@ -224,6 +237,7 @@ pub struct StatusResponse {
 
 /// `GET /signing-key`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SigningKey {
     pub algorithm: String,
     pub public_key: String,
@@ -231,12 +245,14 @@ pub struct SigningKey {
 
 /// The body of every non-2xx answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     pub error: ErrorDetail,
 }
 
 /// The code and human text of a refusal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorDetail {
     pub code: ErrorCode,
     pub message: String,
@@ -244,6 +260,7 @@ pub struct ErrorDetail {
 
 /// Why the portal refused a request (PROTOCOL.md's table, plus the answers of the transport).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// Malformed JSON, a missing or out-of-range field (400), or a body over 64 KiB (413).

@@ -109,6 +109,33 @@ pub enum Command {
     /// Registration tokens, for scripts and tests: create (prints the token), list, revoke.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// API keys of the REST API, for scripts that set a portal up: create (prints the key).
+    #[command(subcommand)]
+    ApiKey(ApiKeyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ApiKeyCommand {
+    /// Make an API key for a user of a smart account (as if they made it on their API Keys page)
+    /// and print it.
+    Create {
+        #[arg(long)]
+        account: String,
+        /// The user the key acts as.
+        #[arg(long)]
+        user: String,
+        #[arg(long)]
+        name: String,
+        /// `read` or `write`.
+        #[arg(long, default_value = "write")]
+        scope: String,
+        /// Days until it expires (30, 90 or 365), or `never`.
+        #[arg(long, default_value = "90")]
+        expires: String,
+        /// Limit the key to this virtual account (repeat for several); all the user sees when none.
+        #[arg(long = "pool")]
+        pools: Vec<String>,
+    },
 }
 
 /// A day as the operator types it: `YYYY-MM-DD`.
@@ -188,6 +215,10 @@ pub struct ServeArgs {
     /// Device API requests per minute with one credential, counted by each portal process on its own.
     #[arg(long, env = "PORTAL_DEVICE_RATE_PER_CREDENTIAL", default_value_t = 60)]
     pub device_rate_per_credential: u32,
+    /// REST API (`/api/v1`) requests per minute with one API key, counted by each portal process on
+    /// its own (N processes admit up to N times this); answers carry RateLimit-* headers, 429 past it.
+    #[arg(long, env = "PORTAL_API_RATE_PER_KEY", default_value_t = 600)]
+    pub api_rate_per_key: u32,
     /// The Leptos settings file.
     #[arg(long, default_value = "Leptos.toml")]
     pub leptos_config: PathBuf,
@@ -206,6 +237,7 @@ impl Default for ServeArgs {
             allow_http_devices: false,
             device_rate_per_address: 600,
             device_rate_per_credential: 60,
+            api_rate_per_key: 600,
             leptos_config: PathBuf::from("Leptos.toml"),
         }
     }

@@ -9,6 +9,7 @@ pub mod device_api;
 pub mod export;
 pub mod migrations;
 pub mod operator;
+pub mod rest;
 pub mod router;
 pub mod session_store;
 pub mod startup;

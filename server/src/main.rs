@@ -68,6 +68,7 @@ async fn serve(database_url: String, args: ServeArgs) -> anyhow::Result<()> {
         _ => None,
     };
     config.allow_http_devices = args.allow_http_devices;
+    config.api_rate_per_key = args.api_rate_per_key;
     let app = Application::build(config).await?;
     if args.demo {
         let seeded = demo::seed(&app.state.db, app.state.now()).await?;

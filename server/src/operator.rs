@@ -9,7 +9,7 @@ use app::services::{catalogue, users};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::DatabaseConnection;
 
-use crate::cli::{Command, TokenCommand};
+use crate::cli::{ApiKeyCommand, Command, TokenCommand};
 
 /// Reads a password: prompted twice on a terminal, else the first line of standard input.
 pub fn read_password(who: &str) -> anyhow::Result<String> {
@@ -133,6 +133,7 @@ pub async fn run(
         Command::Demo => crate::demo::seed(db, now).await.map(|s| s.sign_in_lines()),
         Command::MakeCert { out, hosts } => make_cert(&out, hosts),
         Command::Token(command) => token(db, command, now).await,
+        Command::ApiKey(command) => api_key(db, command, now).await,
         Command::Serve(_) => bail!("serve is not an operator command"),
     }
 }
@@ -171,7 +172,48 @@ async fn operator_of(
         smart_account_id: account.id,
         role: Role::AccountAdmin,
         pools: Vec::new(),
+        key: None,
     })
+}
+
+/// `api-key create`.
+async fn api_key(
+    db: &DatabaseConnection,
+    command: ApiKeyCommand,
+    now: DateTime<Utc>,
+) -> anyhow::Result<String> {
+    use app::domain::api_keys::{ApiScope, KeyExpiry, KeyName, NewApiKey};
+    let ApiKeyCommand::Create {
+        account,
+        user,
+        name,
+        scope,
+        expires,
+        pools,
+    } = command;
+    let found = users::find_account(db, &account).await.map_err(explain)?;
+    let mut ids = Vec::new();
+    for pool in &pools {
+        ids.push(
+            users::find_pool(db, found.id, pool)
+                .await
+                .map_err(explain)?
+                .id,
+        );
+    }
+    let parsed = || -> Result<NewApiKey, app::domain::error::FieldError> {
+        Ok(NewApiKey {
+            name: KeyName::parse(&name)?,
+            scope: ApiScope::parse(&scope)?,
+            expiry: KeyExpiry::parse(&expires)?,
+            pools: (!ids.is_empty()).then(|| ids.clone()),
+        })
+    };
+    let new = parsed().map_err(|e| explain(e.into()))?;
+    let issued = app::services::api_keys::create_for(db, &account, &user, new, now)
+        .await
+        .map_err(explain)?;
+    Ok(issued.secret)
 }
 
 /// `token create | list | revoke`.

@@ -23,15 +23,17 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::device_api::DeviceState;
+use crate::rest::RestState;
 use crate::session_store::DbSessionStore;
 
 /// Sessions end after 30 minutes without a request.
 pub const IDLE_TIMEOUT: time::Duration = time::Duration::minutes(30);
 
-/// Builds the whole application for `state`, with the device API at `/api/device/v1` (outside the
-/// session, cross-site and compression layers: devices have no cookies and no browser, and they check
-/// the signature of the exact bytes sent).
-pub fn build_router(state: AppState, device: DeviceState) -> Router {
+/// Builds the whole application for `state`, with the device API at `/api/device/v1` and the REST
+/// API at `/api/v1` (outside the session, cross-site and compression layers: devices and scripts have
+/// no cookies, a bearer key is no ambient credential, and devices check the signature of the exact
+/// bytes sent).
+pub fn build_router(state: AppState, device: DeviceState, rest: RestState) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
     let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
@@ -69,7 +71,8 @@ pub fn build_router(state: AppState, device: DeviceState) -> Router {
         .layer(compression())
         .layer(middleware::from_fn(client_addr))
         .with_state(state)
-        .nest_service(app::protocol::BASE_PATH, crate::device_api::router(device));
+        .nest_service(app::protocol::BASE_PATH, crate::device_api::router(device))
+        .nest_service(crate::rest::BASE_PATH, crate::rest::router(rest));
     security_headers(router, https)
 }
 

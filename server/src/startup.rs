@@ -35,6 +35,8 @@ pub struct Config {
     pub tls: Option<TlsFiles>,
     /// Accept devices over plain HTTP from other hosts than loopback.
     pub allow_http_devices: bool,
+    /// REST API requests per minute per API key, counted by each process.
+    pub api_rate_per_key: u32,
     pub clock: Arc<dyn Clock>,
 }
 
@@ -51,6 +53,7 @@ impl Config {
             device_limits: RateLimits::default(),
             tls: None,
             allow_http_devices: false,
+            api_rate_per_key: crate::rest::DEFAULT_RATE_PER_KEY,
             clock: Arc::new(OffsetClock::default()),
         }
     }
@@ -99,7 +102,8 @@ impl Application {
             tls.is_some(),
             config.allow_http_devices,
         );
-        let router = crate::router::build_router(state.clone(), device);
+        let rest = crate::rest::RestState::new(state.clone(), config.api_rate_per_key);
+        let router = crate::router::build_router(state.clone(), device, rest);
         Ok(Application { state, router, tls })
     }
 

@@ -77,10 +77,20 @@ pub enum EventKind {
     #[serde(rename = "instance.out_of_compliance")]
     #[cfg_attr(feature = "ssr", sea_orm(string_value = "instance.out_of_compliance"))]
     InstanceOutOfCompliance,
+    #[serde(rename = "api_key.created")]
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "api_key.created"))]
+    ApiKeyCreated,
+    #[serde(rename = "api_key.revoked")]
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "api_key.revoked"))]
+    ApiKeyRevoked,
+    /// The first use of a key on each day (every change it makes is an event of its own).
+    #[serde(rename = "api_key.used")]
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "api_key.used"))]
+    ApiKeyUsed,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 23] = [
+    pub const ALL: [EventKind; 26] = [
         EventKind::PoolCreated,
         EventKind::PoolRenamed,
         EventKind::PoolDescribed,
@@ -104,6 +114,9 @@ impl EventKind {
         EventKind::InstanceRemoved,
         EventKind::InstanceTransferred,
         EventKind::InstanceOutOfCompliance,
+        EventKind::ApiKeyCreated,
+        EventKind::ApiKeyRevoked,
+        EventKind::ApiKeyUsed,
     ];
 
     /// The stable name stored in the database and used in filters.
@@ -132,6 +145,9 @@ impl EventKind {
             EventKind::InstanceRemoved => "instance.removed",
             EventKind::InstanceTransferred => "instance.transferred",
             EventKind::InstanceOutOfCompliance => "instance.out_of_compliance",
+            EventKind::ApiKeyCreated => "api_key.created",
+            EventKind::ApiKeyRevoked => "api_key.revoked",
+            EventKind::ApiKeyUsed => "api_key.used",
         }
     }
 
@@ -161,6 +177,9 @@ impl EventKind {
             EventKind::InstanceRemoved => "Product instance removed",
             EventKind::InstanceTransferred => "Product instance transferred",
             EventKind::InstanceOutOfCompliance => "Out of compliance",
+            EventKind::ApiKeyCreated => "API key created",
+            EventKind::ApiKeyRevoked => "API key revoked",
+            EventKind::ApiKeyUsed => "API key used",
         }
     }
 

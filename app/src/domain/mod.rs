@@ -1,6 +1,7 @@
 //! Domain rules as plain functions over plain types: no HTTP, no database.
 
 pub mod alerts;
+pub mod api_keys;
 pub mod device;
 pub mod error;
 pub mod events;

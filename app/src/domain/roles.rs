@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::api_keys::KeyLimits;
+
 /// A user's role in one smart account. Its stable name (`as_str`) is its value in the database
 /// (`memberships.role`) and on the operator's command line (`--role`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -63,7 +65,7 @@ impl Role {
 }
 
 /// The signed-in user as the rules see them: a role in one smart account and, for pool roles, the
-/// virtual accounts they were given.
+/// virtual accounts they were given; when an API key acts for the user, what the key narrows them to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Actor {
     pub user_id: i64,
@@ -72,6 +74,9 @@ pub struct Actor {
     pub role: Role,
     /// Virtual accounts given to a pool admin or viewer; ignored for account-wide roles.
     pub pools: Vec<i64>,
+    /// The API key acting for the user (`None`: the user in the browser).
+    #[serde(default)]
+    pub key: Option<KeyLimits>,
 }
 
 /// What an actor wants to do.
@@ -96,9 +101,58 @@ pub enum Decision {
 }
 
 impl Actor {
+    /// The same user acting through an API key: never more than the user, narrowed by the key.
+    pub fn narrowed(self, limits: KeyLimits) -> Actor {
+        Actor {
+            key: Some(limits),
+            ..self
+        }
+    }
+
+    /// Who did it, as events name them: `alice`, or `alice (API key "ci")`.
+    pub fn who(&self) -> String {
+        match &self.key {
+            None => self.username.clone(),
+            Some(key) => format!("{} (API key \"{}\")", self.username, key.name),
+        }
+    }
+
+    fn read_only(&self) -> bool {
+        self.role == Role::PoolViewer || self.key.as_ref().is_some_and(|k| k.read_only)
+    }
+
+    /// Whether the actor sees every virtual account of the smart account (an account-wide role, not
+    /// narrowed to some by a key): account-wide events and lists are theirs.
+    pub fn sees_all_pools(&self) -> bool {
+        self.role.is_account_wide() && self.key.as_ref().is_none_or(|k| k.pools.is_none())
+    }
+
+    /// The virtual accounts the actor sees when not all of them (`None`: every one of the account).
+    pub fn pool_filter(&self) -> Option<Vec<i64>> {
+        if self.sees_all_pools() {
+            return None;
+        }
+        let key_pools = self.key.as_ref().and_then(|k| k.pools.as_ref());
+        Some(match (self.role.is_account_wide(), key_pools) {
+            (true, Some(keyed)) => keyed.clone(),
+            (_, Some(keyed)) => self
+                .pools
+                .iter()
+                .copied()
+                .filter(|p| keyed.contains(p))
+                .collect(),
+            (_, None) => self.pools.clone(),
+        })
+    }
+
     /// Whether the actor can see the virtual account at all.
     pub fn sees_pool(&self, pool: i64) -> bool {
-        self.role.is_account_wide() || self.pools.contains(&pool)
+        let by_role = self.role.is_account_wide() || self.pools.contains(&pool);
+        let by_key = self
+            .key
+            .as_ref()
+            .is_none_or(|k| k.pools.as_ref().is_none_or(|p| p.contains(&pool)));
+        by_role && by_key
     }
 
     /// Decides an action. Callers have already scoped ids to the actor's smart account: an id of
@@ -108,13 +162,13 @@ impl Actor {
             Action::ViewPool(pool) if self.sees_pool(pool) => Decision::Allow,
             Action::ViewPool(_) => Decision::NotFound,
             Action::ChangePool(pool) if !self.sees_pool(pool) => Decision::NotFound,
-            Action::ChangePool(_) => match self.role {
-                Role::PoolViewer => Decision::Forbidden,
-                _ => Decision::Allow,
-            },
-            Action::ManagePools if self.role.is_account_wide() => Decision::Allow,
+            Action::ChangePool(_) if self.read_only() => Decision::Forbidden,
+            Action::ChangePool(_) => Decision::Allow,
+            Action::ManagePools if self.sees_all_pools() && !self.read_only() => Decision::Allow,
             Action::ManagePools => Decision::Forbidden,
-            Action::ManageUsers if self.role == Role::AccountAdmin => Decision::Allow,
+            Action::ManageUsers if self.role == Role::AccountAdmin && self.key.is_none() => {
+                Decision::Allow
+            }
             Action::ManageUsers => Decision::Forbidden,
         }
     }
@@ -128,6 +182,7 @@ impl Actor {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn actor(role: Role, pools: &[i64]) -> Actor {
         Actor {
@@ -136,7 +191,78 @@ mod tests {
             smart_account_id: 10,
             role,
             pools: pools.to_vec(),
+            key: None,
         }
+    }
+
+    fn key(read_only: bool, pools: Option<&[i64]>) -> KeyLimits {
+        KeyLimits {
+            name: "k".into(),
+            read_only,
+            pools: pools.map(<[i64]>::to_vec),
+        }
+    }
+
+    fn any_role() -> impl Strategy<Value = Role> {
+        proptest::sample::select(Role::ALL.to_vec())
+    }
+
+    fn any_action() -> impl Strategy<Value = Action> {
+        prop_oneof![
+            (0i64..6).prop_map(Action::ViewPool),
+            (0i64..6).prop_map(Action::ChangePool),
+            Just(Action::ManagePools),
+            Just(Action::ManageUsers),
+        ]
+    }
+
+    proptest! {
+        /// A key never lets its user do more than the user may: whatever the role, the user's pools,
+        /// the key's scope and pools, an action the key allows the user allows.
+        #[test]
+        fn a_key_never_widens_its_user(
+            role in any_role(),
+            pools in proptest::collection::vec(0i64..6, 0..4),
+            read_only in any::<bool>(),
+            key_pools in proptest::option::of(proptest::collection::vec(0i64..6, 0..4)),
+            action in any_action(),
+        ) {
+            let user = actor(role, &pools);
+            let keyed = user.clone().narrowed(key(read_only, key_pools.as_deref()));
+            if keyed.decide(action) == Decision::Allow {
+                prop_assert_eq!(user.decide(action), Decision::Allow);
+            }
+            if let Action::ChangePool(_) | Action::ManagePools | Action::ManageUsers = action {
+                if read_only {
+                    prop_assert_ne!(keyed.decide(action), Decision::Allow);
+                }
+            }
+            if let Action::ViewPool(p) = action {
+                if key_pools.as_ref().is_some_and(|k| !k.contains(&p)) {
+                    prop_assert_eq!(keyed.decide(action), Decision::NotFound);
+                }
+            }
+            // The list filter and the one-pool test agree.
+            for p in 0..6 {
+                let listed = keyed.pool_filter().is_none_or(|ids| ids.contains(&p));
+                prop_assert_eq!(listed, keyed.sees_pool(p));
+            }
+        }
+    }
+
+    #[test]
+    fn a_key_names_itself_in_events_and_never_manages_users() {
+        let admin = actor(Role::AccountAdmin, &[]);
+        let keyed = admin.clone().narrowed(key(false, None));
+        assert_eq!(keyed.who(), "u (API key \"k\")");
+        assert_eq!(admin.who(), "u");
+        assert_eq!(keyed.decide(Action::ManageUsers), Decision::Forbidden);
+        assert_eq!(keyed.decide(Action::ManagePools), Decision::Allow);
+        let narrowed = admin.narrowed(key(false, Some(&[5])));
+        assert_eq!(narrowed.decide(Action::ManagePools), Decision::Forbidden);
+        assert_eq!(narrowed.decide(Action::ChangePool(5)), Decision::Allow);
+        assert_eq!(narrowed.decide(Action::ViewPool(6)), Decision::NotFound);
+        assert_eq!(narrowed.pool_filter(), Some(vec![5]));
     }
 
     #[test]

@@ -1,7 +1,10 @@
 //! sea-orm entities: the database's tables as the server sees them. Server-only.
 
+pub mod api_key;
+pub mod api_key_pool;
 pub mod event;
 pub mod export_job;
+pub mod idempotency_key;
 pub mod instance_usage;
 pub mod lease;
 pub mod license;

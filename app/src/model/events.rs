@@ -37,4 +37,7 @@ pub struct EventQuery {
     #[serde_as(as = "Option<serde_with::DisplayFromStr>")]
     #[serde(default)]
     pub before: Option<i64>,
+    /// Rows a page (1 to 500; the Event Log's 50 when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u64>,
 }

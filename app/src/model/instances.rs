@@ -18,6 +18,8 @@ pub struct InstanceRow {
     pub status: InstanceStatus,
     /// "A9K-100G-LIC × 2, …"
     pub licenses: String,
+    /// The same as (tag, count), in tag order.
+    pub usage: Vec<(String, i64)>,
 }
 
 impl InstanceRow {
@@ -136,6 +138,9 @@ pub struct InstanceQuery {
     /// The previous page's `next` cursor.
     #[serde(default)]
     pub after: Option<String>,
+    /// Rows a page (1 to 500; the tab's 50 when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u64>,
 }
 
 /// A move of an instance to another virtual account (`instances/transfer`).

@@ -1,6 +1,7 @@
 //! Wire types shared by server functions and pages: what server functions take (one typed argument
 //! struct each) and answer. They compile to wasm; entities never do.
 
+mod api_keys;
 mod events;
 mod instances;
 mod licenses;
@@ -8,6 +9,7 @@ mod reports;
 mod tokens;
 mod users;
 
+pub use api_keys::*;
 pub use events::*;
 pub use instances::*;
 pub use licenses::*;

@@ -25,6 +25,7 @@ pub fn EventLogTab(pool: i64) -> impl IntoView {
                 kind: v.kind.map(EventKind::as_str).unwrap_or("").to_owned(),
                 text: v.q,
                 before: v.before,
+                limit: None,
             })
         },
     );

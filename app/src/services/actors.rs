@@ -51,6 +51,7 @@ pub async fn load(
             smart_account_id: account.id,
             role,
             pools,
+            key: None,
         },
         account,
     ))

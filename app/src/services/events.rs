@@ -63,7 +63,7 @@ pub async fn record_account(
         NewEvent {
             smart_account_id: actor.smart_account_id,
             virtual_account_id: None,
-            actor: &actor.username,
+            actor: &actor.who(),
             kind,
             message,
             instance: None,
@@ -113,6 +113,8 @@ pub struct EventFilter {
     pub text: Option<String>,
     /// Show events older than this id (the cursor of the previous page).
     pub before: Option<i64>,
+    /// Rows a page.
+    pub limit: u64,
 }
 
 impl TryFrom<EventQuery> for EventFilter {
@@ -131,6 +133,7 @@ impl TryFrom<EventQuery> for EventFilter {
             kind,
             text: Some(q.text),
             before: q.before,
+            limit: q.limit.unwrap_or(PAGE_SIZE).clamp(1, 500),
         })
     }
 }
@@ -146,7 +149,7 @@ pub async fn list(
     super::require(actor, Action::ViewPool(filter.pool))?;
     super::pools::find_visible(db, actor, filter.pool).await?;
     let mut scope = Condition::any().add(event::Column::VirtualAccountId.eq(filter.pool));
-    if actor.role.is_account_wide() {
+    if actor.sees_all_pools() {
         scope = scope.add(event::Column::VirtualAccountId.is_null());
     }
     let mut query = event::Entity::find()
@@ -179,11 +182,11 @@ pub async fn list(
     }
     let mut rows = query
         .order_by_desc(event::Column::Id)
-        .limit(PAGE_SIZE + 1)
+        .limit(filter.limit + 1)
         .all(db)
         .await?;
-    let older = if rows.len() as u64 > PAGE_SIZE {
-        rows.truncate(PAGE_SIZE as usize);
+    let older = if rows.len() as u64 > filter.limit {
+        rows.truncate(filter.limit as usize);
         rows.last().map(|r| r.id)
     } else {
         None

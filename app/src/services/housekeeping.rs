@@ -67,6 +67,8 @@ pub struct Swept {
     pub user_sessions: u64,
     pub sign_in_links: u64,
     pub throttles: u64,
+    /// Kept answers of the REST API's `Idempotency-Key`s past their 24 hours.
+    pub idempotency_keys: u64,
 }
 
 /// Removes what has ended by `now`: expired sessions (the cookie store's and the listed ones),
@@ -103,11 +105,13 @@ pub async fn sweep(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<Swep
         .exec(db)
         .await?
         .rows_affected;
+    let idempotency_keys = super::idempotency::sweep(db, now).await?;
     Ok(Swept {
         sessions,
         user_sessions,
         sign_in_links,
         throttles,
+        idempotency_keys,
     })
 }
 

@@ -5,12 +5,14 @@
 pub mod access;
 pub mod actors;
 pub mod alerts;
+pub mod api_keys;
 pub mod auth;
 pub mod catalogue;
 pub mod devices;
 pub mod events;
 pub mod export_progress;
 pub mod housekeeping;
+pub mod idempotency;
 pub mod instances;
 pub mod licenses;
 pub mod own_account;

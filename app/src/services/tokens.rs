@@ -65,7 +65,7 @@ pub async fn create(
         virtual_account_id: Set(pool),
         token: Set(generate()),
         description: Set(form.description.as_str().to_owned()),
-        created_by: Set(actor.username.clone()),
+        created_by: Set(actor.who()),
         created_at: Set(now),
         expires_at: Set(now + Duration::days(days)),
         max_uses: Set(max_uses),
@@ -82,7 +82,7 @@ pub async fn create(
         NewEvent {
             smart_account_id: actor.smart_account_id,
             virtual_account_id: Some(pool),
-            actor: &actor.username,
+            actor: &actor.who(),
             kind: EventKind::TokenCreated,
             message: format!(
                 "Token {} created, expires after {days} days, {uses}",
@@ -114,6 +114,47 @@ pub async fn list(
         .into_iter()
         .map(|m| to_row(m, full, now))
         .collect())
+}
+
+/// A page of the pool's tokens, newest first: `limit` of those older than `before` (a token id).
+pub async fn page(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    pool: i64,
+    before: Option<i64>,
+    limit: u64,
+    now: DateTime<Utc>,
+) -> Result<Vec<TokenRow>, AppError> {
+    pools::find_visible(db, actor, pool).await?;
+    let full = actor.can_change(pool);
+    let mut query = token::Entity::find().filter(token::Column::VirtualAccountId.eq(pool));
+    if let Some(before) = before {
+        query = query.filter(token::Column::Id.lt(before));
+    }
+    Ok(query
+        .order_by_desc(token::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| to_row(m, full, now))
+        .collect())
+}
+
+/// One token the actor sees, or `NotFound`.
+pub async fn get(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<TokenRow, AppError> {
+    let found = token::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    pools::find_visible(db, actor, found.virtual_account_id).await?;
+    let full = actor.can_change(found.virtual_account_id);
+    Ok(to_row(found, full, now))
 }
 
 /// Finds a token the actor may change (scoped to the actor's smart account through its pool).
@@ -169,7 +210,7 @@ pub async fn revoke(
         NewEvent {
             smart_account_id: actor.smart_account_id,
             virtual_account_id: Some(pool),
-            actor: &actor.username,
+            actor: &actor.who(),
             kind: EventKind::TokenRevoked,
             message: format!("Token {short} revoked: {reason}"),
             instance: None,
@@ -205,7 +246,7 @@ pub async fn delete(
         NewEvent {
             smart_account_id: actor.smart_account_id,
             virtual_account_id: Some(found.virtual_account_id),
-            actor: &actor.username,
+            actor: &actor.who(),
             kind: EventKind::TokenDeleted,
             message: format!("Token {} deleted", shorten(&found.token)),
             instance: None,

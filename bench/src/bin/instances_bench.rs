@@ -48,6 +48,7 @@ async fn main() -> anyhow::Result<()> {
             SortDir::Asc
         },
         after,
+        limit: None,
     };
     let time = |label: &'static str| {
         move |ms: f64, rows: usize| println!("{label:<44} {ms:>8.2} ms  ({rows} rows)")

@@ -6,12 +6,24 @@ mod extract;
 mod limits;
 pub mod signing;
 
+/// The device API's operations, for the OpenAPI document.
+pub mod paths {
+    pub use super::{
+        __path_authorize, __path_deregister, __path_register, __path_renew, __path_signing_key,
+        __path_status,
+    };
+}
+
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use app::error::DeviceError;
 use app::protocol::{AuthorizeRequest, RegisterRequest, MAX_BODY_BYTES};
+#[allow(unused_imports)] // The OpenAPI attributes name these.
+use app::protocol::{
+    AuthorizeResponse, ErrorBody, RegisterResponse, RenewResponse, SigningKey, StatusResponse,
+};
 use app::services::devices;
 use app::state::AppState;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
@@ -128,6 +140,19 @@ async fn guard(State(state): State<DeviceState>, req: Request, next: Next) -> Re
     next.run(req).await
 }
 
+/// Registers a device with a registration token (idtoken): one use of the token, counted exactly.
+#[utoipa::path(
+    post, path = "/api/device/v1/register", tag = "Device API",
+    request_body = RegisterRequest,
+    responses(
+        (status = 201, description = "Registered; `credential` is shown only here", body = RegisterResponse),
+        (status = 400, description = "Malformed JSON or a bad field (`invalid_request`, the message names it)", body = ErrorBody),
+        (status = 403, description = "`token_invalid`, `token_expired`, `token_revoked` or `token_exhausted`", body = ErrorBody),
+        (status = 409, description = "`already_registered`: the UDI is registered and `force` was not set, or it belongs to another smart account", body = ErrorBody),
+        (status = 413, description = "Body over 64 KiB (`invalid_request`)", body = ErrorBody),
+        (status = 429, description = "Too many requests (`rate_limited`); `Retry-After` says when to come back", body = ErrorBody),
+    )
+)]
 async fn register(
     State(s): State<DeviceState>,
     DeviceJson(req): DeviceJson<RegisterRequest>,
@@ -138,6 +163,17 @@ async fn register(
 
 /// `POST /authorize`. An unknown credential answers 401 `not_registered` whatever the body is: the
 /// body's error is given only to a registered device.
+#[utoipa::path(
+    post, path = "/api/device/v1/authorize", tag = "Device API",
+    request_body = AuthorizeRequest,
+    responses(
+        (status = 200, description = "The device's whole usage, replaced, with its pooled compliance", body = AuthorizeResponse),
+        (status = 400, description = "Malformed JSON or a bad field (`invalid_request`, the message names it)", body = ErrorBody),
+        (status = 401, description = "Missing, unknown or withdrawn credential (`not_registered`), checked before the body", body = ErrorBody),
+        (status = 429, description = "Too many requests (`rate_limited`); `Retry-After` says when to come back", body = ErrorBody),
+    ),
+    security(("device_credential" = []))
+)]
 async fn authorize(
     State(s): State<DeviceState>,
     Bearer(credential): Bearer,
@@ -156,6 +192,17 @@ async fn authorize(
     Ok(signed(&s, StatusCode::OK, &answer))
 }
 
+/// Renews the device's ID certificate; the credential stays.
+#[utoipa::path(
+    post, path = "/api/device/v1/renew", tag = "Device API",
+    responses(
+        (status = 200, description = "A new ID certificate", body = RenewResponse),
+        (status = 400, description = "Malformed JSON or a bad field (`invalid_request`, the message names it)", body = ErrorBody),
+        (status = 401, description = "Missing, unknown or withdrawn credential (`not_registered`), checked before the body", body = ErrorBody),
+        (status = 429, description = "Too many requests (`rate_limited`); `Retry-After` says when to come back", body = ErrorBody),
+    ),
+    security(("device_credential" = []))
+)]
 async fn renew(
     State(s): State<DeviceState>,
     Bearer(credential): Bearer,
@@ -164,6 +211,17 @@ async fn renew(
     Ok(signed(&s, StatusCode::OK, &answer))
 }
 
+/// Removes the device: its licenses are released, its credential answers 401 from then on.
+#[utoipa::path(
+    post, path = "/api/device/v1/deregister", tag = "Device API",
+    responses(
+        (status = 204, description = "Deregistered"),
+        (status = 400, description = "Malformed JSON or a bad field (`invalid_request`, the message names it)", body = ErrorBody),
+        (status = 401, description = "Missing, unknown or withdrawn credential (`not_registered`), checked before the body", body = ErrorBody),
+        (status = 429, description = "Too many requests (`rate_limited`); `Retry-After` says when to come back", body = ErrorBody),
+    ),
+    security(("device_credential" = []))
+)]
 async fn deregister(
     State(s): State<DeviceState>,
     Bearer(credential): Bearer,
@@ -172,6 +230,17 @@ async fn deregister(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+/// The portal's view of the device.
+#[utoipa::path(
+    get, path = "/api/device/v1/status", tag = "Device API",
+    responses(
+        (status = 200, description = "The device as the portal sees it", body = StatusResponse),
+        (status = 400, description = "Malformed JSON or a bad field (`invalid_request`, the message names it)", body = ErrorBody),
+        (status = 401, description = "Missing, unknown or withdrawn credential (`not_registered`), checked before the body", body = ErrorBody),
+        (status = 429, description = "Too many requests (`rate_limited`); `Retry-After` says when to come back", body = ErrorBody),
+    ),
+    security(("device_credential" = []))
+)]
 async fn status(
     State(s): State<DeviceState>,
     Bearer(credential): Bearer,
@@ -180,6 +249,11 @@ async fn status(
     Ok(signed(&s, StatusCode::OK, &answer))
 }
 
+/// The public key that signs every 2xx JSON answer of the device API (`X-Signature`).
+#[utoipa::path(
+    get, path = "/api/device/v1/signing-key", tag = "Device API",
+    responses((status = 200, description = "The ed25519 public key", body = SigningKey))
+)]
 async fn signing_key(State(s): State<DeviceState>) -> Response {
     signed(&s, StatusCode::OK, &s.signer.public())
 }

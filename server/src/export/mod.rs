@@ -71,8 +71,21 @@ async fn prepare(
     file: &str,
     query: &str,
 ) -> Result<Response, AppError> {
-    let (kind, format) = parse_file(file).ok_or(AppError::NotFound)?;
+    parse_file(file).ok_or(AppError::NotFound)?;
     let (actor, account) = actor_of(state, session).await?;
+    prepare_for(state, &actor, account.name, file, query).await
+}
+
+/// The export of `file` (`<report>.<xlsx|csv>`) with the filters of `query`, for `actor` of the smart
+/// account `account`: the browser's export and the REST API's alike.
+pub async fn prepare_for(
+    state: &AppState,
+    actor: &app::domain::roles::Actor,
+    account: String,
+    file: &str,
+    query: &str,
+) -> Result<Response, AppError> {
+    let (kind, format) = parse_file(file).ok_or(AppError::NotFound)?;
     let user_id = actor.user_id;
     let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
         .into_owned()
@@ -85,9 +98,9 @@ async fn prepare(
         .map(|id| Job { id, user_id });
     let filter = ReportFilter::parse(kind, pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
     let now = state.now();
-    let scope = reports::scope(&state.db, &actor, filter, now).await?;
+    let scope = reports::scope(&state.db, actor, filter, now).await?;
     let name = file_name(
-        &account.name,
+        &account,
         kind,
         now.date_naive(),
         if format == Format::Xlsx {
@@ -97,7 +110,7 @@ async fn prepare(
         },
     );
     let info = ExportInfo {
-        account: account.name,
+        account,
         generated_at: now,
         filters: describe_filters(&scope),
     };

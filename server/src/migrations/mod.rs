@@ -12,6 +12,7 @@ mod m0007_export_jobs;
 mod m0008_users_and_access;
 mod m0009_leases;
 mod m0010_pool_instance_counts;
+mod m0011_api_keys;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_users_and_access::Migration),
             Box::new(m0009_leases::Migration),
             Box::new(m0010_pool_instance_counts::Migration),
+            Box::new(m0011_api_keys::Migration),
         ]
     }
 }

@@ -31,6 +31,7 @@ pub(super) fn ListView(
                 sort: p.sort,
                 dir: p.dir,
                 after: p.after,
+                limit: None,
             })
         },
     );

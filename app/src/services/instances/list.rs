@@ -18,6 +18,8 @@ use crate::services::pools;
 
 /// Rows per page of the Product Instances tab.
 pub const PAGE_SIZE: u64 = 50;
+/// The most rows a page may ask for (the REST API's `limit`).
+pub const MAX_PAGE_SIZE: u64 = 500;
 
 /// How the tab's orders read the table: each is backed by an index on (pool, column, id).
 trait SortColumn {
@@ -127,6 +129,7 @@ pub(super) async fn describe(
                     .map(|u| format!("{} × {}", u.tag, u.count))
                     .collect::<Vec<_>>()
                     .join(", "),
+                usage: mine.iter().map(|u| (u.tag.clone(), u.count)).collect(),
             }
         })
         .collect())
@@ -169,9 +172,10 @@ pub async fn list(
     } else {
         query.order_by_asc(col).order_by_asc(pi::Column::Id)
     };
-    let mut rows = query.limit(PAGE_SIZE + 1).all(db).await?;
-    let next = if rows.len() as u64 > PAGE_SIZE {
-        rows.truncate(PAGE_SIZE as usize);
+    let size = q.limit.unwrap_or(PAGE_SIZE).clamp(1, MAX_PAGE_SIZE);
+    let mut rows = query.limit(size + 1).all(db).await?;
+    let next = if rows.len() as u64 > size {
+        rows.truncate(size as usize);
         rows.last()
             .map(|m| format!("{}\u{1f}{}", q.sort.key(m), m.id))
     } else {

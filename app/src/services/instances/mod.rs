@@ -21,7 +21,7 @@ use crate::protocol::EntitlementStatus;
 mod list;
 
 use list::describe;
-pub use list::{list, PAGE_SIZE};
+pub use list::{list, MAX_PAGE_SIZE, PAGE_SIZE};
 
 use super::events::{self, NewEvent};
 use super::{pools, require, usage};
@@ -187,7 +187,7 @@ pub async fn transfer(
             NewEvent {
                 smart_account_id: actor.smart_account_id,
                 virtual_account_id: Some(pool),
-                actor: &actor.username,
+                actor: &actor.who(),
                 kind: EventKind::InstanceTransferred,
                 message,
                 instance: Some(m.id),
@@ -196,6 +196,35 @@ pub async fn transfer(
         .await?;
     }
     txn.commit().await?;
+    Ok(())
+}
+
+/// Moves several instances to one virtual account in one transaction: all of them, or none (the
+/// first refusal is the answer, with the index of the instance it refused). Every pool involved is
+/// locked first, lowest id first, so that two such requests never deadlock.
+pub async fn transfer_many(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: &Actor,
+    ids: &[i64],
+    target: i64,
+    now: DateTime<Utc>,
+) -> Result<(), (usize, AppError)> {
+    let mut involved = vec![target];
+    for (i, &id) in ids.iter().enumerate() {
+        let (_, pool) = find_visible(db, actor, id).await.map_err(|e| (i, e))?;
+        involved.push(pool.id);
+    }
+    involved.retain(|p| actor.sees_pool(*p));
+    let txn = db.begin().await.map_err(|e| (0, e.into()))?;
+    pools::lock(&txn, actor.smart_account_id, &involved)
+        .await
+        .map_err(|e| (0, e))?;
+    for (i, &id) in ids.iter().enumerate() {
+        transfer(&txn, actor, InstanceTransfer { id, target }, now)
+            .await
+            .map_err(|e| (i, e))?;
+    }
+    txn.commit().await.map_err(|e| (0, e.into()))?;
     Ok(())
 }
 
@@ -216,7 +245,7 @@ pub async fn remove(
         NewEvent {
             smart_account_id: actor.smart_account_id,
             virtual_account_id: Some(pool.id),
-            actor: &actor.username,
+            actor: &actor.who(),
             kind: EventKind::InstanceRemoved,
             message: format!(
                 "Product instance {} ({}) removed; its licenses are released",

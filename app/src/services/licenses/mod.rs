@@ -13,11 +13,21 @@ use crate::error::AppError;
 
 pub use detail::detail;
 pub use list::{list, PAGE_SIZE};
-pub use transfer::transfer;
+pub use transfer::{transfer, transfer_many};
 
 /// A column of `license_lots`, qualified by its table.
 fn lot_col(column: license_lot::Column) -> Expr {
     Expr::col((license_lot::Entity, column))
+}
+
+/// A catalogue license by its tag, or `NotFound`.
+pub async fn find_by_tag(db: &impl ConnectionTrait, tag: &str) -> Result<license::Model, AppError> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    license::Entity::find()
+        .filter(license::Column::Tag.eq(tag.trim()))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// A catalogue license by id, or `NotFound`.

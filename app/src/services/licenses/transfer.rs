@@ -9,14 +9,14 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionSession, TransactionTrait,
 };
 
 use crate::domain::events::EventKind;
 use crate::domain::licenses::{plan_transfer, LotChange, LotTerm, TransferAsk, TransferError};
 use crate::domain::roles::{Action, Actor};
-use crate::entities::{license_lot, license_transfer, virtual_account};
+use crate::entities::{license_lot, license_transfer};
 use crate::error::AppError;
 use crate::model::{LicenseTransferForm, TransferDone};
 use crate::services::events::{self, NewEvent};
@@ -64,7 +64,7 @@ pub async fn transfer(
     })?;
 
     let txn = db.begin().await?;
-    if !lock_pools(&txn, actor.smart_account_id, [source.id, target.id]).await? {
+    if !pools::lock(&txn, actor.smart_account_id, &[source.id, target.id]).await? {
         return Err(TransferError::TargetNotAllowed.into());
     }
     let lots_of = |pool: i64| {
@@ -135,7 +135,7 @@ pub async fn transfer(
         from_virtual_account_id: Set(source.id),
         to_virtual_account_id: Set(target.id),
         quantity: Set(quantity),
-        actor: Set(actor.username.clone()),
+        actor: Set(actor.who()),
         at: Set(now),
         ..Default::default()
     }
@@ -163,7 +163,7 @@ pub async fn transfer(
             NewEvent {
                 smart_account_id: actor.smart_account_id,
                 virtual_account_id: Some(pool),
-                actor: &actor.username,
+                actor: &actor.who(),
                 kind: EventKind::LicensesTransferred,
                 message,
                 instance: None,
@@ -181,34 +181,36 @@ pub async fn transfer(
     })
 }
 
-/// Locks both pools of the smart account, lowest id first; false when one of them is gone.
-async fn lock_pools(
-    txn: &impl ConnectionTrait,
-    smart_account_id: i64,
-    mut ids: [i64; 2],
-) -> Result<bool, AppError> {
-    ids.sort_unstable();
-    if txn.get_database_backend() == DbBackend::Sqlite {
-        let touched = virtual_account::Entity::update_many()
-            .col_expr(
-                virtual_account::Column::Name,
-                Expr::col(virtual_account::Column::Name),
-            )
-            .filter(virtual_account::Column::SmartAccountId.eq(smart_account_id))
-            .filter(virtual_account::Column::Id.is_in(ids))
-            .exec(txn)
-            .await?;
-        return Ok(touched.rows_affected == 2);
-    }
-    for id in ids {
-        let found = virtual_account::Entity::find_by_id(id)
-            .filter(virtual_account::Column::SmartAccountId.eq(smart_account_id))
-            .lock_exclusive()
-            .one(txn)
-            .await?;
-        if found.is_none() {
-            return Ok(false);
+/// Several transfers in one transaction: all of them, or none (the first refusal is the answer, with
+/// the index of the transfer it refused). Every pool they touch is locked first, lowest id first, so
+/// that two such requests never deadlock.
+pub async fn transfer_many(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: &Actor,
+    forms: Vec<LicenseTransferForm>,
+    now: DateTime<Utc>,
+) -> Result<Vec<TransferDone>, (usize, AppError)> {
+    let at = |i: usize| move |e: sea_orm::DbErr| (i, AppError::from(e));
+    let txn = db.begin().await.map_err(at(0))?;
+    let mut pools: Vec<i64> = Vec::with_capacity(forms.len() * 2);
+    for form in &forms {
+        // Only pools the actor sees are locked; the transfer itself refuses the others.
+        for id in [Some(form.from.pool), form.fields.target.trim().parse().ok()]
+            .into_iter()
+            .flatten()
+        {
+            if actor.sees_pool(id) {
+                pools.push(id);
+            }
         }
     }
-    Ok(true)
+    pools::lock(&txn, actor.smart_account_id, &pools)
+        .await
+        .map_err(|e| (0, e))?;
+    let mut done = Vec::with_capacity(forms.len());
+    for (i, form) in forms.into_iter().enumerate() {
+        done.push(transfer(&txn, actor, form, now).await.map_err(|e| (i, e))?);
+    }
+    txn.commit().await.map_err(at(0))?;
+    Ok(done)
 }

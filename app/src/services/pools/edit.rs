@@ -91,7 +91,7 @@ pub async fn create(
         NewEvent {
             smart_account_id: actor.smart_account_id,
             virtual_account_id: Some(created.id),
-            actor: &actor.username,
+            actor: &actor.who(),
             kind: EventKind::PoolCreated,
             message: format!("Virtual account \"{}\" created", created.name),
             instance: None,
@@ -144,6 +144,7 @@ pub async fn update(
             e.into()
         }
     })?;
+    let who = actor.who();
     let write = |kind, message| {
         events::record(
             &txn,
@@ -151,7 +152,7 @@ pub async fn update(
             NewEvent {
                 smart_account_id: actor.smart_account_id,
                 virtual_account_id: Some(id),
-                actor: &actor.username,
+                actor: &who,
                 kind,
                 message,
                 instance: None,
@@ -208,7 +209,7 @@ pub async fn set_default(
         NewEvent {
             smart_account_id: actor.smart_account_id,
             virtual_account_id: Some(id),
-            actor: &actor.username,
+            actor: &actor.who(),
             kind: EventKind::PoolMadeDefault,
             message: format!("\"{}\" is now the default virtual account", target.name),
             instance: None,
@@ -270,7 +271,7 @@ pub async fn delete(
         NewEvent {
             smart_account_id: actor.smart_account_id,
             virtual_account_id: None,
-            actor: &actor.username,
+            actor: &actor.who(),
             kind: EventKind::PoolDeleted,
             message: format!("Virtual account \"{}\" deleted", target.name),
             instance: None,

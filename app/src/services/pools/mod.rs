@@ -3,7 +3,9 @@
 use std::collections::HashMap;
 
 use sea_orm::sea_query::{Alias, Expr, ExprTrait};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 
 use crate::domain::roles::Actor;
 use crate::entities::{license_lot, product_instance, token, virtual_account};
@@ -36,8 +38,8 @@ pub(crate) async fn visible(
 ) -> Result<Vec<virtual_account::Model>, AppError> {
     let mut query = virtual_account::Entity::find()
         .filter(virtual_account::Column::SmartAccountId.eq(actor.smart_account_id));
-    if !actor.role.is_account_wide() {
-        query = query.filter(virtual_account::Column::Id.is_in(actor.pools.clone()));
+    if let Some(ids) = actor.pool_filter() {
+        query = query.filter(virtual_account::Column::Id.is_in(ids));
     }
     Ok(query
         .order_by_desc(virtual_account::Column::IsDefault)
@@ -180,4 +182,41 @@ pub async fn list(
             is_default: m.is_default,
         })
         .collect())
+}
+
+/// Locks the pools of the smart account, lowest id first; false when one of them is gone. Every
+/// change that moves several pools' holdings or counters takes this first, in one order, so that two
+/// of them never deadlock (on SQLite the first write takes the database's one writer lock).
+pub(crate) async fn lock(
+    txn: &impl ConnectionTrait,
+    smart_account_id: i64,
+    ids: &[i64],
+) -> Result<bool, AppError> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let wanted = ids.len() as u64;
+    if txn.get_database_backend() == DbBackend::Sqlite {
+        let touched = virtual_account::Entity::update_many()
+            .col_expr(
+                virtual_account::Column::Name,
+                Expr::col(virtual_account::Column::Name),
+            )
+            .filter(virtual_account::Column::SmartAccountId.eq(smart_account_id))
+            .filter(virtual_account::Column::Id.is_in(ids))
+            .exec(txn)
+            .await?;
+        return Ok(touched.rows_affected == wanted);
+    }
+    for id in ids {
+        let found = virtual_account::Entity::find_by_id(id)
+            .filter(virtual_account::Column::SmartAccountId.eq(smart_account_id))
+            .lock_exclusive()
+            .one(txn)
+            .await?;
+        if found.is_none() {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }

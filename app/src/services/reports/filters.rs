@@ -79,7 +79,7 @@ pub(super) fn token_condition(scope: &Scope) -> Condition {
 /// every pool (as the Event Log shows them).
 pub(super) fn event_condition(scope: &Scope) -> Condition {
     let mut pools = Condition::any().add(event::Column::VirtualAccountId.is_in(scope.pool_ids()));
-    if scope.all_pools && scope.actor.role.is_account_wide() {
+    if scope.all_pools && scope.actor.sees_all_pools() {
         pools = pools.add(event::Column::VirtualAccountId.is_null());
     }
     Condition::all()

@@ -1,0 +1,17 @@
+//! Table `api_key_pools`: the virtual accounts a key is limited to.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "api_key_pools")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub api_key_id: i64,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub virtual_account_id: i64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,157 @@
+//! Extractors whose refusals answer in the REST API's error shape, and the caller and database
+//! handle of a request.
+
+use std::sync::Arc;
+
+use app::domain::roles::Actor;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use sea_orm::{DatabaseConnection, DatabaseTransaction};
+use serde::de::DeserializeOwned;
+
+use super::error::{ApiError, ApiErrorCode};
+
+/// A JSON body: 413 above the limit, 400 naming what is wrong.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    ApiErrorCode::InvalidRequest,
+                    "The body is over 1 MiB.",
+                )
+            } else {
+                ApiError::invalid("body", "The body could not be read.")
+            }
+        })?;
+        let mut de = serde_json::Deserializer::from_slice(&bytes);
+        serde_path_to_error::deserialize(&mut de)
+            .map(ApiJson)
+            .map_err(|e| {
+                let path = e.path().to_string();
+                let field = if path == "." || path.is_empty() {
+                    "body".to_owned()
+                } else {
+                    path
+                };
+                ApiError::invalid(field, describe(e.inner()))
+            })
+    }
+}
+
+/// serde's message without the position noise: "missing field `name`", "invalid type: …".
+pub fn describe(err: &serde_json::Error) -> String {
+    let text = err.to_string();
+    let text = text.split(" at line ").next().unwrap_or(&text).to_owned();
+    if err.is_syntax() || err.is_eof() {
+        format!("malformed JSON: {text}")
+    } else {
+        text
+    }
+}
+
+/// Query parameters: 400 naming the parameter that does not parse.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(value)) => Ok(ApiQuery(value)),
+            Err(rejection) => {
+                let text = rejection.body_text();
+                // "Failed to deserialize query string: limit: invalid digit found in string"
+                let detail = text
+                    .split_once(": ")
+                    .map(|(_, rest)| rest.to_owned())
+                    .unwrap_or(text);
+                let field = detail
+                    .split_once(": ")
+                    .map(|(f, _)| f.to_owned())
+                    .filter(|f| !f.contains(' '))
+                    .unwrap_or_else(|| "query".to_owned());
+                Err(ApiError::invalid(field, detail))
+            }
+        }
+    }
+}
+
+/// Path parameters: an id that is not one is simply not found.
+pub struct ApiPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Path(value)| ApiPath(value))
+            .map_err(|_| ApiError::not_found())
+    }
+}
+
+/// Who is calling: the key's user, narrowed by the key (put in by the authentication layer).
+#[derive(Clone, Debug)]
+pub struct Caller {
+    pub actor: Actor,
+    pub key_id: i64,
+    pub account_name: String,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Caller>()
+            .cloned()
+            .ok_or_else(ApiError::unauthorized)
+    }
+}
+
+/// Where a request's reads and writes go: the shared connection, or, for a POST with an
+/// `Idempotency-Key`, the transaction that also keeps its answer (so that the change and the answer
+/// commit together, once).
+#[derive(Clone)]
+pub enum Db {
+    Pool(DatabaseConnection),
+    Tx(Arc<DatabaseTransaction>),
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Db {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Db>()
+            .cloned()
+            .ok_or_else(ApiError::internal)
+    }
+}
+
+/// Runs `$body` with `$c` bound to the request's connection or transaction (`Db`), whichever it is.
+macro_rules! on_db {
+    ($db:expr, |$c:ident| $body:expr) => {
+        match &$db {
+            $crate::rest::extract::Db::Pool(pool) => {
+                let $c = pool;
+                $body
+            }
+            $crate::rest::extract::Db::Tx(tx) => {
+                let $c = &**tx;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use on_db;

@@ -1,0 +1,52 @@
+//! `GET /reports/{report}.xlsx|csv` with the Reports page's filters: the same export as the browser's
+//! (streamed CSV, constant-memory workbook), for the key's user narrowed by the key.
+
+use axum::extract::{RawQuery, State};
+use axum::response::{IntoResponse, Response};
+
+use super::error::{ApiError, ApiErrorBody};
+use super::extract::{ApiPath, Caller};
+use super::RestState;
+
+/// A report as a file, with the Reports page's filters in the query string: `va` (a virtual account
+/// id, repeatable; all the key sees when absent), `status`, `license`, `from` and `to` (dates).
+#[utoipa::path(
+    get, path = "/api/v1/reports/{file}", tag = "Reports",
+    params(
+        ("file" = String, Path, description = "The report and format: `licenses`, `product-instances`, `virtual-accounts`, `license-usage`, `tokens` or `event-log`, then `.xlsx` or `.csv`; `full-inventory.xlsx`"),
+        ("va" = Option<Vec<i64>>, Query, description = "Virtual account ids (repeat the parameter); all the key sees when absent"),
+        ("status" = Option<String>, Query, description = "A status of the report's rows, as the Reports page offers"),
+        ("license" = Option<String>, Query, description = "An entitlement tag"),
+        ("from" = Option<String>, Query, description = "A first date, YYYY-MM-DD"),
+        ("to" = Option<String>, Query, description = "A last date, YYYY-MM-DD"),
+    ),
+    responses(
+        (status = 200, description = "The file", content(
+            ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            ("text/csv"),
+        )),
+        (status = 400, description = "A bad filter (`field` names it)", body = ApiErrorBody),
+        (status = 401, description = "No valid key", body = ApiErrorBody),
+        (status = 404, description = "No such report or format, or a virtual account not in reach", body = ApiErrorBody),
+    ),
+    security(("api_key" = []))
+)]
+pub async fn export(
+    State(s): State<RestState>,
+    caller: Caller,
+    ApiPath(file): ApiPath<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    match crate::export::prepare_for(
+        &s.app,
+        &caller.actor,
+        caller.account_name,
+        &file,
+        query.as_deref().unwrap_or(""),
+    )
+    .await
+    {
+        Ok(response) => response,
+        Err(err) => ApiError::from(err).into_response(),
+    }
+}
