@@ -11,8 +11,8 @@ PORTAL_DATA_DIR ?= data
 # The workspace but the wasm bundle, which builds only for wasm32 (.ci/build.sh).
 TEST_CRATES := --workspace --exclude frontend
 
-.PHONY: run run-tls dev test tools build e2e-deps unit-test e2e-test device-test crash-test xlsx-test \
-	bench-devices bench-export bench-pages leptos-config clean
+.PHONY: run run-tls dev test tools build e2e-deps unit-test e2e-test device-test crash-test api-test \
+	xlsx-test bench-devices bench-export bench-pages leptos-config clean
 
 ## Build tools: the wasm target, wasm-bindgen-cli (from crates.io source) and wasm-opt (npm).
 tools:
@@ -38,9 +38,10 @@ dev:
 	cargo leptos watch
 
 ## Every test: unit and integration (SQLite; PostgreSQL too when TEST_DATABASE_URL is set), the device
-## client's shell, the exports read back, then the browser specs against a fresh portal. The tests
-## share the build's compilation (same features), so only the test harnesses compile on top of it.
-test: build e2e-deps unit-test device-test crash-test xlsx-test e2e-test
+## client's shell, the REST API's examples and fuzzing, the exports read back, then the browser specs
+## against a fresh portal. The tests share the build's compilation (same features), so only the test
+## harnesses compile on top of it.
+test: build e2e-deps unit-test device-test crash-test api-test xlsx-test e2e-test
 
 unit-test:
 	cargo test $(TEST_CRATES) --release
@@ -53,6 +54,13 @@ device-test: build e2e-deps
 ## was lost (SQLite; PostgreSQL too with TEST_DATABASE_URL). Several rounds.
 crash-test: build
 	python3 server/tests/crash_test.py
+
+## The REST API: the example scripts of docs/examples/ checked through the API, then schemathesis
+## fuzzing every /api/v1 operation from the served OpenAPI document (end2end/api/), each against a
+## fresh portal.
+api-test: build e2e-deps
+	python3 docs/examples/test_examples.py
+	bash end2end/api/schemathesis.sh
 
 ## `device fleet` against a fresh portal on SQLite and PostgreSQL, beside a bare-handler ceiling
 ## (docs/PERFORMANCE.md records the figures).

@@ -84,6 +84,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("alerts") view=crate::pages::alerts::AlertsPage />
                     <Route path=path!("users") view=crate::pages::users::UsersPage />
                     <Route path=path!("account") view=crate::pages::account::AccountPage />
+                    <Route path=path!("api-keys") view=crate::pages::api_keys::ApiKeysPage />
+                    <Route path=path!("api-reference") view=crate::pages::api_reference::ApiReferencePage />
                     <Route path=path!("choose-account") view=crate::pages::sign_in_steps::ChooseAccountPage />
                 </ParentRoute>
             </Routes>

@@ -58,6 +58,8 @@ pub struct AppState {
     pub exports: Arc<tokio::sync::Semaphore>,
     /// Password hashing, at most one hash per core at a time.
     pub hasher: crate::services::auth::Hasher,
+    /// The API reference page's content, read from the OpenAPI document at start.
+    pub api_reference: Arc<crate::model::ApiReference>,
 }
 
 impl AppState {
@@ -74,6 +76,15 @@ impl AppState {
             settings,
             exports: Arc::new(tokio::sync::Semaphore::new(CONCURRENT_EXPORTS)),
             hasher: crate::services::auth::Hasher::per_core(),
+            api_reference: Arc::default(),
+        }
+    }
+
+    /// The same state with the API reference page's content.
+    pub fn with_api_reference(self, reference: crate::model::ApiReference) -> AppState {
+        AppState {
+            api_reference: Arc::new(reference),
+            ..self
         }
     }
 

@@ -260,7 +260,6 @@ pub struct ErrorDetail {
 
 /// Why the portal refused a request (PROTOCOL.md's table, plus the answers of the transport).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// Malformed JSON, a missing or out-of-range field (400), or a body over 64 KiB (413).
@@ -286,6 +285,46 @@ pub enum ErrorCode {
     /// A code this client does not know (a newer portal's addition).
     #[serde(other)]
     Unknown,
+}
+
+impl ErrorCode {
+    /// Every code the portal sends (not `Unknown`, which only a client reads).
+    pub const SENT: [ErrorCode; 12] = [
+        ErrorCode::InvalidRequest,
+        ErrorCode::NotRegistered,
+        ErrorCode::TokenInvalid,
+        ErrorCode::TokenExpired,
+        ErrorCode::TokenRevoked,
+        ErrorCode::TokenExhausted,
+        ErrorCode::AlreadyRegistered,
+        ErrorCode::RateLimited,
+        ErrorCode::HttpsRequired,
+        ErrorCode::NotFound,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::InternalError,
+    ];
+}
+
+/// The codes as the OpenAPI document lists them: those the portal sends.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for ErrorCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(
+                "Why the portal refused a request (PROTOCOL.md's table, plus the answers of the transport).",
+            ))
+            .enum_values(Some(ErrorCode::SENT.iter().map(|c| c.as_str())))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for ErrorCode {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("ErrorCode")
+    }
 }
 
 impl ErrorCode {

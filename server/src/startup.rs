@@ -93,7 +93,10 @@ impl Application {
             db,
             config.clock,
             settings,
-        );
+        )
+        .with_api_reference(crate::rest::reference::of_document(
+            &crate::rest::openapi::json(),
+        ));
         let signer = Signer::load_or_create(&state.db, state.now()).await?;
         let device = DeviceState::new(
             state.clone(),

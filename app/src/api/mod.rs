@@ -3,11 +3,13 @@
 
 pub mod account;
 pub mod alerts;
+pub mod api_keys;
 pub mod auth;
 pub mod events;
 pub mod instances;
 pub mod licenses;
 pub mod pools;
+pub mod reference;
 pub mod reports;
 pub mod tokens;
 pub mod users;

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use crate::domain::alerts::Severity;
+use crate::domain::api_keys::KeyState;
 use crate::domain::licenses::{LicenseAlert, LotState};
 use crate::domain::tokens::TokenState;
 use crate::domain::users::UserState;
@@ -60,6 +61,20 @@ impl Badge for EntitlementStatus {
         match self {
             EntitlementStatus::Authorized => Tone::Success,
             EntitlementStatus::OutOfCompliance => Tone::Danger,
+        }
+    }
+}
+
+impl Badge for KeyState {
+    fn text(&self) -> String {
+        self.label().to_owned()
+    }
+
+    fn tone(&self) -> Tone {
+        match self {
+            KeyState::Active => Tone::Success,
+            KeyState::Expired => Tone::Warning,
+            KeyState::Revoked => Tone::Danger,
         }
     }
 }

@@ -35,6 +35,11 @@ pub fn AppLayout() -> impl IntoView {
                             <main id="main" class="page">
                                 <Outlet />
                             </main>
+                            <footer class="footer">
+                                <nav aria-label="Footer">
+                                    <A href="/api-reference">"API"</A>
+                                </nav>
+                            </footer>
                         })
                     }
                     Ok(None) | Err(AppError::Unauthorized) => {
@@ -66,6 +71,7 @@ fn Header(me: Me) -> impl IntoView {
                     <span class="user-name">{me.username.clone()}</span>
                     <span class="badge badge-neutral">{role}</span>
                     <A href="/account">"Account"</A>
+                    <A href="/api-keys">"API Keys"</A>
                     <ActionForm action=logout attr:class="inline-form">
                         <button type="submit" class="button button-quiet">"Sign out"</button>
                     </ActionForm>

@@ -125,15 +125,6 @@ impl KeyState {
             KeyState::Revoked => "Revoked",
         }
     }
-
-    /// The badge's CSS class, shared with the token states.
-    pub fn class(self) -> &'static str {
-        match self {
-            KeyState::Active => "badge ok",
-            KeyState::Expired => "badge warn",
-            KeyState::Revoked => "badge bad",
-        }
-    }
 }
 
 /// A key's name: trimmed, 1 to 80 characters.

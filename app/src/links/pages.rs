@@ -160,3 +160,31 @@ impl UsersView {
         super::href("/users", &pairs)
     }
 }
+
+/// The API Keys page (`/api-keys`): "New API Key…" open (`?new`), or a revocation being confirmed
+/// (`?revoke=<id>`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ApiKeysView {
+    pub new: bool,
+    pub revoke: Option<i64>,
+}
+
+impl ApiKeysView {
+    pub fn of(query: &(impl Query + ?Sized)) -> ApiKeysView {
+        ApiKeysView {
+            new: query.value("new").is_some(),
+            revoke: query.parsed("revoke"),
+        }
+    }
+
+    pub fn href(&self) -> String {
+        let mut pairs = Vec::new();
+        if self.new {
+            pairs.push(("new", "1".to_owned()));
+        }
+        if let Some(id) = self.revoke {
+            pairs.push(("revoke", id.to_string()));
+        }
+        super::href("/api-keys", &pairs)
+    }
+}

@@ -2,6 +2,7 @@
 //! struct each) and answer. They compile to wasm; entities never do.
 
 mod api_keys;
+mod api_reference;
 mod events;
 mod instances;
 mod licenses;
@@ -10,6 +11,7 @@ mod tokens;
 mod users;
 
 pub use api_keys::*;
+pub use api_reference::*;
 pub use events::*;
 pub use instances::*;
 pub use licenses::*;

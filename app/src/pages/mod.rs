@@ -2,6 +2,8 @@
 
 pub mod account;
 pub mod alerts;
+pub mod api_keys;
+pub mod api_reference;
 pub mod event_log;
 pub mod general;
 pub mod home;

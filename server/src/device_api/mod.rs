@@ -142,7 +142,7 @@ async fn guard(State(state): State<DeviceState>, req: Request, next: Next) -> Re
 
 /// Registers a device with a registration token (idtoken): one use of the token, counted exactly.
 #[utoipa::path(
-    post, path = "/api/device/v1/register", tag = "Device API",
+    post, path = "/api/device/v1/register", tag = "Device API", operation_id = "deviceRegister",
     request_body = RegisterRequest,
     responses(
         (status = 201, description = "Registered; `credential` is shown only here", body = RegisterResponse),
@@ -164,7 +164,7 @@ async fn register(
 /// `POST /authorize`. An unknown credential answers 401 `not_registered` whatever the body is: the
 /// body's error is given only to a registered device.
 #[utoipa::path(
-    post, path = "/api/device/v1/authorize", tag = "Device API",
+    post, path = "/api/device/v1/authorize", tag = "Device API", operation_id = "deviceAuthorize",
     request_body = AuthorizeRequest,
     responses(
         (status = 200, description = "The device's whole usage, replaced, with its pooled compliance", body = AuthorizeResponse),
@@ -194,7 +194,7 @@ async fn authorize(
 
 /// Renews the device's ID certificate; the credential stays.
 #[utoipa::path(
-    post, path = "/api/device/v1/renew", tag = "Device API",
+    post, path = "/api/device/v1/renew", tag = "Device API", operation_id = "deviceRenew",
     responses(
         (status = 200, description = "A new ID certificate", body = RenewResponse),
         (status = 400, description = "Malformed JSON or a bad field (`invalid_request`, the message names it)", body = ErrorBody),
@@ -213,7 +213,7 @@ async fn renew(
 
 /// Removes the device: its licenses are released, its credential answers 401 from then on.
 #[utoipa::path(
-    post, path = "/api/device/v1/deregister", tag = "Device API",
+    post, path = "/api/device/v1/deregister", tag = "Device API", operation_id = "deviceDeregister",
     responses(
         (status = 204, description = "Deregistered"),
         (status = 400, description = "Malformed JSON or a bad field (`invalid_request`, the message names it)", body = ErrorBody),
@@ -232,7 +232,7 @@ async fn deregister(
 
 /// The portal's view of the device.
 #[utoipa::path(
-    get, path = "/api/device/v1/status", tag = "Device API",
+    get, path = "/api/device/v1/status", tag = "Device API", operation_id = "deviceStatus",
     responses(
         (status = 200, description = "The device as the portal sees it", body = StatusResponse),
         (status = 400, description = "Malformed JSON or a bad field (`invalid_request`, the message names it)", body = ErrorBody),
@@ -251,7 +251,7 @@ async fn status(
 
 /// The public key that signs every 2xx JSON answer of the device API (`X-Signature`).
 #[utoipa::path(
-    get, path = "/api/device/v1/signing-key", tag = "Device API",
+    get, path = "/api/device/v1/signing-key", tag = "Device API", operation_id = "deviceSigningKey",
     responses((status = 200, description = "The ed25519 public key", body = SigningKey))
 )]
 async fn signing_key(State(s): State<DeviceState>) -> Response {

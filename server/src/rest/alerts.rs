@@ -10,8 +10,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::error::{ApiError, ApiErrorBody};
 use super::extract::{on_db, ApiPath, ApiQuery, Caller, Db};
-use super::paging::{encode, page_of, Page, PageParams};
-use super::types::{Alert, AlertSeverity, Event};
+use super::paging::{encode, page_of, PageParams};
+use super::types::{Alert, AlertPage, AlertSeverity, EventKindName, EventPage};
 use super::RestState;
 
 /// The Alerts page's filters.
@@ -26,10 +26,10 @@ pub struct AlertParams {
 
 /// The alerts of every virtual account the key sees (or of one), most severe first.
 #[utoipa::path(
-    get, path = "/api/v1/alerts", tag = "Alerts",
+    get, path = "/api/v1/alerts", tag = "Alerts", operation_id = "listAlerts",
     params(AlertParams, PageParams),
     responses(
-        (status = 200, description = "A page of alerts, most severe first", body = Page<Alert>),
+        (status = 200, description = "A page of alerts, most severe first", body = AlertPage),
         (status = 400, description = "A bad parameter", body = ApiErrorBody),
         (status = 401, description = "No valid key", body = ApiErrorBody),
         (status = 404, description = "No such virtual account in the key's reach", body = ApiErrorBody),
@@ -42,7 +42,7 @@ pub async fn list(
     db: Db,
     ApiQuery(params): ApiQuery<AlertParams>,
     ApiQuery(paging): ApiQuery<PageParams>,
-) -> Result<Json<Page<Alert>>, ApiError> {
+) -> Result<Json<AlertPage>, ApiError> {
     paging.limit()?;
     let severity = params.severity.map(|s| match s {
         AlertSeverity::Major => "major",
@@ -59,7 +59,7 @@ pub async fn list(
     // Alerts are computed afresh on each call: a page is a position in their order.
     let numbered: Vec<(usize, Alert)> = found.into_iter().map(Alert::from).enumerate().collect();
     let page = page_of(numbered, &paging, |(i, _)| *i)?;
-    Ok(Json(Page {
+    Ok(Json(AlertPage {
         data: page.data.into_iter().map(|(_, a)| a).collect(),
         next: page.next,
     }))
@@ -71,6 +71,7 @@ pub async fn list(
 pub struct EventParams {
     /// Only events of this kind (its stable name, e.g. `license.transferred`).
     #[serde(default)]
+    #[param(value_type = Option<EventKindName>)]
     pub kind: String,
     /// Only events whose message or actor contains this text.
     #[serde(default)]
@@ -80,10 +81,10 @@ pub struct EventParams {
 /// A virtual account's events, newest first (account-wide events too for keys that see every
 /// virtual account).
 #[utoipa::path(
-    get, path = "/api/v1/virtual-accounts/{id}/events", tag = "Events",
+    get, path = "/api/v1/virtual-accounts/{id}/events", tag = "Events", operation_id = "listEvents",
     params(("id" = i64, Path, description = "The virtual account's id"), EventParams, PageParams),
     responses(
-        (status = 200, description = "A page of events, newest first", body = Page<Event>),
+        (status = 200, description = "A page of events, newest first", body = EventPage),
         (status = 400, description = "A bad parameter", body = ApiErrorBody),
         (status = 401, description = "No valid key", body = ApiErrorBody),
         (status = 404, description = "No such virtual account in the key's reach", body = ApiErrorBody),
@@ -96,7 +97,7 @@ pub async fn events_list(
     ApiPath(id): ApiPath<i64>,
     ApiQuery(params): ApiQuery<EventParams>,
     ApiQuery(paging): ApiQuery<PageParams>,
-) -> Result<Json<Page<Event>>, ApiError> {
+) -> Result<Json<EventPage>, ApiError> {
     let limit = paging.limit()? as u64;
     let before: Option<i64> = paging.after()?;
     let query = EventQuery {
@@ -107,7 +108,7 @@ pub async fn events_list(
         limit: Some(limit),
     };
     let page = on_db!(db, |c| events::list(c, &caller.actor, query).await)?;
-    Ok(Json(Page {
+    Ok(Json(EventPage {
         data: page.rows.into_iter().map(Into::into).collect(),
         next: page.older.map(|id| encode(&id)),
     }))

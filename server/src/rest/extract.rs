@@ -36,7 +36,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             .map(ApiJson)
             .map_err(|e| {
                 let path = e.path().to_string();
-                let field = if path == "." || path.is_empty() {
+                // A syntax error has no path (`?`), nor has the top level (`.`).
+                let field = if path == "." || path == "?" || path.is_empty() {
                     "body".to_owned()
                 } else {
                     path

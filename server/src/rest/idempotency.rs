@@ -19,8 +19,9 @@ use super::error::{ApiError, ApiErrorCode};
 use super::extract::{Caller, Db};
 use super::{RestState, MAX_BODY_BYTES};
 
-/// The header clients send.
-pub const HEADER: &str = "idempotency-key";
+/// The header clients send, as the document names it and as axum looks it up.
+pub const HEADER_NAME: &str = "Idempotency-Key";
+const HEADER: &str = "idempotency-key";
 /// The largest answer kept for replays (answers of POSTs are small JSON).
 const MAX_ANSWER_BYTES: usize = 4 * 1024 * 1024;
 

@@ -11,10 +11,10 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::error::{ApiError, ApiErrorBody};
 use super::extract::{on_db, ApiJson, ApiPath, ApiQuery, Caller, Db};
-use super::paging::{Page, PageParams};
+use super::paging::PageParams;
 use super::types::{
-    InstanceTransferRequest, InstanceTransferResult, PoolName, ProductInstance,
-    ProductInstanceDetail,
+    InstanceTransferRequest, InstanceTransferResult, PoolName, ProductInstanceDetail,
+    ProductInstancePage,
 };
 use super::RestState;
 
@@ -57,10 +57,10 @@ pub struct InstanceFilter {
 
 /// A virtual account's product instances, a page at a time.
 #[utoipa::path(
-    get, path = "/api/v1/virtual-accounts/{id}/product-instances", tag = "Product instances",
+    get, path = "/api/v1/virtual-accounts/{id}/product-instances", tag = "Product instances", operation_id = "listProductInstances",
     params(("id" = i64, Path, description = "The virtual account's id"), InstanceFilter, PageParams),
     responses(
-        (status = 200, description = "A page of product instances", body = Page<ProductInstance>),
+        (status = 200, description = "A page of product instances", body = ProductInstancePage),
         (status = 400, description = "A bad parameter", body = ApiErrorBody),
         (status = 401, description = "No valid key", body = ApiErrorBody),
         (status = 404, description = "No such virtual account in the key's reach", body = ApiErrorBody),
@@ -74,7 +74,7 @@ pub async fn list(
     ApiPath(id): ApiPath<i64>,
     ApiQuery(filter): ApiQuery<InstanceFilter>,
     ApiQuery(paging): ApiQuery<PageParams>,
-) -> Result<Json<Page<ProductInstance>>, ApiError> {
+) -> Result<Json<ProductInstancePage>, ApiError> {
     let limit = paging.limit()? as u64;
     let after: Option<String> = paging.after()?;
     let query = InstanceQuery {
@@ -103,7 +103,7 @@ pub async fn list(
             other => other.into(),
         },
     )?;
-    Ok(Json(Page {
+    Ok(Json(ProductInstancePage {
         data: page.rows.into_iter().map(Into::into).collect(),
         next: page.next.map(|n| super::paging::encode(&n)),
     }))
@@ -111,7 +111,7 @@ pub async fn list(
 
 /// One product instance in full.
 #[utoipa::path(
-    get, path = "/api/v1/product-instances/{id}", tag = "Product instances",
+    get, path = "/api/v1/product-instances/{id}", tag = "Product instances", operation_id = "getProductInstance",
     params(("id" = i64, Path, description = "The product instance's id")),
     responses(
         (status = 200, description = "The product instance", body = ProductInstanceDetail),
@@ -134,7 +134,7 @@ pub async fn get(
 /// Moves one or several product instances, with their usage, to one virtual account: all of them or
 /// none.
 #[utoipa::path(
-    post, path = "/api/v1/product-instances/transfer", tag = "Product instances",
+    post, path = "/api/v1/product-instances/transfer", tag = "Product instances", operation_id = "transferProductInstances",
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
     request_body = InstanceTransferRequest,
     responses(
@@ -187,7 +187,7 @@ pub async fn transfer(
 
 /// Removes a product instance: its licenses are released and its credential stops working.
 #[utoipa::path(
-    delete, path = "/api/v1/product-instances/{id}", tag = "Product instances",
+    delete, path = "/api/v1/product-instances/{id}", tag = "Product instances", operation_id = "removeProductInstance",
     params(("id" = i64, Path, description = "The product instance's id")),
     responses(
         (status = 204, description = "Removed"),

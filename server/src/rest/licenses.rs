@@ -9,8 +9,8 @@ use utoipa::IntoParams;
 
 use super::error::{ApiError, ApiErrorBody};
 use super::extract::{on_db, ApiPath, ApiQuery, Caller, Db};
-use super::paging::{page_of, Page, PageParams};
-use super::types::{License, LicenseDetail};
+use super::paging::{page_of, PageParams};
+use super::types::{LicenseDetail, LicensePage};
 use super::RestState;
 
 /// The Licenses tab's filter.
@@ -24,10 +24,10 @@ pub struct LicenseFilter {
 
 /// The licenses a virtual account holds or uses, by tag.
 #[utoipa::path(
-    get, path = "/api/v1/virtual-accounts/{id}/licenses", tag = "Licenses",
+    get, path = "/api/v1/virtual-accounts/{id}/licenses", tag = "Licenses", operation_id = "listLicenses",
     params(("id" = i64, Path, description = "The virtual account's id"), LicenseFilter, PageParams),
     responses(
-        (status = 200, description = "A page of licenses, by tag", body = Page<License>),
+        (status = 200, description = "A page of licenses, by tag", body = LicensePage),
         (status = 400, description = "A bad parameter", body = ApiErrorBody),
         (status = 401, description = "No valid key", body = ApiErrorBody),
         (status = 404, description = "No such virtual account in the key's reach", body = ApiErrorBody),
@@ -41,7 +41,7 @@ pub async fn list(
     ApiPath(id): ApiPath<i64>,
     ApiQuery(filter): ApiQuery<LicenseFilter>,
     ApiQuery(paging): ApiQuery<PageParams>,
-) -> Result<Json<Page<License>>, ApiError> {
+) -> Result<Json<LicensePage>, ApiError> {
     paging.limit()?;
     let now = s.app.now();
     // The tab's pages, by tag, read whole (a pool holds at most as many licenses as the catalogue
@@ -65,7 +65,7 @@ pub async fn list(
     }
     rows.sort_by(|a, b| a.tag.cmp(&b.tag));
     let page = page_of(rows, &paging, |r| r.tag.clone())?;
-    Ok(Json(Page {
+    Ok(Json(LicensePage {
         data: page.data.into_iter().map(Into::into).collect(),
         next: page.next,
     }))
@@ -74,7 +74,7 @@ pub async fn list(
 /// One license of a virtual account: its standing, its lots and its usage in every virtual account
 /// the key sees.
 #[utoipa::path(
-    get, path = "/api/v1/virtual-accounts/{id}/licenses/{tag}", tag = "Licenses",
+    get, path = "/api/v1/virtual-accounts/{id}/licenses/{tag}", tag = "Licenses", operation_id = "getLicense",
     params(
         ("id" = i64, Path, description = "The virtual account's id"),
         ("tag" = String, Path, description = "The entitlement tag, e.g. A9K-100G-LIC"),

@@ -7,13 +7,14 @@
 mod alerts;
 mod error;
 pub mod extract;
-mod idempotency;
+pub mod idempotency;
 mod instances;
 mod licenses;
 pub mod limits;
 pub mod openapi;
 mod paging;
 mod pools;
+pub mod reference;
 mod reports;
 mod tokens;
 mod transfers;

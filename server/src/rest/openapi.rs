@@ -5,7 +5,9 @@
 
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
+use utoipa::openapi::content::ContentBuilder;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{Ref, RefOr, Response as DocResponse, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
 use super::alerts::{__path_events_list, __path_list as __path_alerts_list};
@@ -48,6 +50,13 @@ answers `{\"error\": {\"code\", \"message\", \"field\"?}}`. Every POST of `/api/
         events_list, alerts_list, export,
         register, authorize, renew, deregister, status, signing_key,
     ),
+    components(schemas(
+        super::instances::InstanceOrder,
+        super::instances::Direction,
+        super::types::EventKindName,
+        super::types::ReportFile,
+        super::types::ReportStatusName,
+    )),
     modifiers(&Security),
     tags(
         (name = "Virtual accounts", description = "License pools of the smart account"),
@@ -80,6 +89,46 @@ narrowed by its scope and virtual accounts.",
                     .build(),
             ),
         );
+        for (path, item) in doc.paths.paths.iter_mut() {
+            if !path.starts_with("/api/v1/") {
+                continue;
+            }
+            let has_id = path.contains('{');
+            for (writes, op) in [
+                (false, item.get.as_mut()),
+                (true, item.post.as_mut()),
+                (true, item.patch.as_mut()),
+                (false, item.delete.as_mut()),
+            ] {
+                let Some(op) = op else { continue };
+                for param in op.parameters.iter_mut().flatten() {
+                    if param.name == super::idempotency::HEADER_NAME {
+                        param.schema = Some(idempotency_key_schema());
+                    }
+                }
+                let mut common = vec![
+                    ("400", "A bad parameter or field (`field` names it)"),
+                    ("401", "No valid key"),
+                    (
+                        "429",
+                        "Too many requests with this key; `Retry-After` says when to come back",
+                    ),
+                    ("500", "The portal failed; the details are in its log"),
+                ];
+                if writes {
+                    common.push(("413", "The body is over 1 MiB"));
+                }
+                if has_id {
+                    common.push(("404", "Not in the key's reach"));
+                }
+                for (status, description) in common {
+                    op.responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| error_response(description));
+                }
+            }
+        }
         components.add_security_scheme(
             "device_credential",
             SecurityScheme::Http(
@@ -90,6 +139,32 @@ narrowed by its scope and virtual accounts.",
             ),
         );
     }
+}
+
+/// The `Idempotency-Key` header's value: 1 to 255 visible ASCII characters.
+fn idempotency_key_schema() -> RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .min_length(Some(1))
+        .max_length(Some(255))
+        .pattern(Some("^[!-~]+$"))
+        .into()
+}
+
+/// An error answer with the API's error body.
+fn error_response(description: &str) -> RefOr<DocResponse> {
+    RefOr::T(
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ApiErrorBody")))
+                    .build(),
+            )
+            .build(),
+    )
 }
 
 /// The document as pretty JSON, as served and as kept in `docs/openapi.json`.

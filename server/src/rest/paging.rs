@@ -7,7 +7,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 
 use super::error::ApiError;
 
@@ -19,6 +19,7 @@ pub const MAX_LIMIT: u64 = 500;
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// Rows per page, 1 to 500 (100 when absent).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     /// The `next` of the previous page.
     pub cursor: Option<String>,
@@ -44,13 +45,48 @@ impl PageParams {
     }
 }
 
-/// One page of a list.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+/// One page of a list (each list's answer is a named page type of `types.rs` with these fields).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Page<T> {
     pub data: Vec<T>,
     /// The cursor of the next page; `null` on the last one.
     pub next: Option<String>,
 }
+
+impl<T> Page<T> {
+    /// The page with its rows converted.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            data: self.data.into_iter().map(f).collect(),
+            next: self.next,
+        }
+    }
+}
+
+/// Declares the named page type of a list: `{"data": [ITEM…], "next": cursor | null}`.
+macro_rules! page_type {
+    ($name:ident, $item:ty, $doc:literal) => {
+        #[doc = $doc]
+        #[derive(
+            Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+        )]
+        pub struct $name {
+            pub data: Vec<$item>,
+            /// The cursor of the next page (`cursor=`); `null` on the last one.
+            pub next: Option<String>,
+        }
+
+        impl From<$crate::rest::paging::Page<$item>> for $name {
+            fn from(p: $crate::rest::paging::Page<$item>) -> Self {
+                $name {
+                    data: p.data,
+                    next: p.next,
+                }
+            }
+        }
+    };
+}
+pub(crate) use page_type;
 
 pub fn encode<T: Serialize>(position: &T) -> String {
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(position).unwrap_or_default())

@@ -8,16 +8,16 @@ use axum::Json;
 
 use super::error::{ApiError, ApiErrorBody};
 use super::extract::{on_db, ApiJson, ApiPath, ApiQuery, Caller, Db};
-use super::paging::{page_of, Page, PageParams};
-use super::types::{NewVirtualAccount, VirtualAccount, VirtualAccountChange};
+use super::paging::{page_of, PageParams};
+use super::types::{NewVirtualAccount, VirtualAccount, VirtualAccountChange, VirtualAccountPage};
 use super::RestState;
 
 /// The virtual accounts the key sees, default first, then by name.
 #[utoipa::path(
-    get, path = "/api/v1/virtual-accounts", tag = "Virtual accounts",
+    get, path = "/api/v1/virtual-accounts", tag = "Virtual accounts", operation_id = "listVirtualAccounts",
     params(PageParams),
     responses(
-        (status = 200, description = "A page of virtual accounts", body = Page<VirtualAccount>),
+        (status = 200, description = "A page of virtual accounts", body = VirtualAccountPage),
         (status = 400, description = "A bad `limit` or `cursor`", body = ApiErrorBody),
         (status = 401, description = "No valid key", body = ApiErrorBody),
     ),
@@ -28,11 +28,11 @@ pub async fn list(
     caller: Caller,
     db: Db,
     ApiQuery(paging): ApiQuery<PageParams>,
-) -> Result<Json<Page<VirtualAccount>>, ApiError> {
+) -> Result<Json<VirtualAccountPage>, ApiError> {
     let rows = on_db!(db, |c| pools::list(c, &caller.actor, s.app.now()).await)?;
     // Default first, then by name: the position is (not default, name, id).
     let page = page_of(rows, &paging, |p| (!p.is_default, p.name.clone(), p.id))?;
-    Ok(Json(Page {
+    Ok(Json(VirtualAccountPage {
         data: page.data.into_iter().map(Into::into).collect(),
         next: page.next,
     }))
@@ -40,7 +40,7 @@ pub async fn list(
 
 /// One virtual account.
 #[utoipa::path(
-    get, path = "/api/v1/virtual-accounts/{id}", tag = "Virtual accounts",
+    get, path = "/api/v1/virtual-accounts/{id}", tag = "Virtual accounts", operation_id = "getVirtualAccount",
     params(("id" = i64, Path, description = "The virtual account's id")),
     responses(
         (status = 200, description = "The virtual account", body = VirtualAccount),
@@ -75,7 +75,7 @@ async fn one(
 
 /// Creates a virtual account (account-wide keys with write scope of account admins and users).
 #[utoipa::path(
-    post, path = "/api/v1/virtual-accounts", tag = "Virtual accounts",
+    post, path = "/api/v1/virtual-accounts", tag = "Virtual accounts", operation_id = "createVirtualAccount",
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body answer the first answer again")),
     request_body = NewVirtualAccount,
     responses(
@@ -107,7 +107,7 @@ pub async fn create(
 
 /// Renames, describes or makes default a virtual account (absent fields stay as they are).
 #[utoipa::path(
-    patch, path = "/api/v1/virtual-accounts/{id}", tag = "Virtual accounts",
+    patch, path = "/api/v1/virtual-accounts/{id}", tag = "Virtual accounts", operation_id = "updateVirtualAccount",
     params(("id" = i64, Path, description = "The virtual account's id")),
     request_body = VirtualAccountChange,
     responses(
@@ -156,7 +156,7 @@ pub async fn update(
 
 /// Deletes an empty virtual account (not the default one).
 #[utoipa::path(
-    delete, path = "/api/v1/virtual-accounts/{id}", tag = "Virtual accounts",
+    delete, path = "/api/v1/virtual-accounts/{id}", tag = "Virtual accounts", operation_id = "deleteVirtualAccount",
     params(("id" = i64, Path, description = "The virtual account's id")),
     responses(
         (status = 204, description = "Deleted"),

@@ -6,28 +6,29 @@ use axum::response::{IntoResponse, Response};
 
 use super::error::{ApiError, ApiErrorBody};
 use super::extract::{ApiPath, Caller};
+use super::types::{ReportFile, ReportStatusName};
 use super::RestState;
 
 /// A report as a file, with the Reports page's filters in the query string: `va` (a virtual account
 /// id, repeatable; all the key sees when absent), `status`, `license`, `from` and `to` (dates).
 #[utoipa::path(
-    get, path = "/api/v1/reports/{file}", tag = "Reports",
+    get, path = "/api/v1/reports/{file}", tag = "Reports", operation_id = "exportReport",
     params(
-        ("file" = String, Path, description = "The report and format: `licenses`, `product-instances`, `virtual-accounts`, `license-usage`, `tokens` or `event-log`, then `.xlsx` or `.csv`; `full-inventory.xlsx`"),
+        ("file" = ReportFile, Path, description = "The report and format: `licenses`, `product-instances`, `virtual-accounts`, `license-usage`, `tokens` or `event-log`, then `.xlsx` or `.csv`; `full-inventory.xlsx`"),
         ("va" = Option<Vec<i64>>, Query, description = "Virtual account ids (repeat the parameter); all the key sees when absent"),
-        ("status" = Option<String>, Query, description = "A status of the report's rows, as the Reports page offers"),
+        ("status" = Option<ReportStatusName>, Query, description = "A status of the report's rows, as the Reports page offers for that report (another answers 400)"),
         ("license" = Option<String>, Query, description = "An entitlement tag"),
-        ("from" = Option<String>, Query, description = "A first date, YYYY-MM-DD"),
-        ("to" = Option<String>, Query, description = "A last date, YYYY-MM-DD"),
+        ("from" = Option<chrono::NaiveDate>, Query, description = "The first day (UTC) of the dates the report filters on"),
+        ("to" = Option<chrono::NaiveDate>, Query, description = "The last day (UTC)"),
     ),
     responses(
         (status = 200, description = "The file", content(
             ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
             ("text/csv"),
         )),
-        (status = 400, description = "A bad filter (`field` names it)", body = ApiErrorBody),
+        (status = 400, description = "A bad filter, or a virtual account not in the key's reach (`field` names it)", body = ApiErrorBody),
         (status = 401, description = "No valid key", body = ApiErrorBody),
-        (status = 404, description = "No such report or format, or a virtual account not in reach", body = ApiErrorBody),
+        (status = 404, description = "No such report or format", body = ApiErrorBody),
     ),
     security(("api_key" = []))
 )]

@@ -10,16 +10,16 @@ use axum::Json;
 
 use super::error::{ApiError, ApiErrorBody};
 use super::extract::{on_db, ApiJson, ApiPath, ApiQuery, Caller, Db};
-use super::paging::{encode, Page, PageParams};
-use super::types::{NewToken, RevokeToken, Token};
+use super::paging::{encode, PageParams};
+use super::types::{NewToken, RevokeToken, Token, TokenPage};
 use super::RestState;
 
 /// A virtual account's tokens, newest first.
 #[utoipa::path(
-    get, path = "/api/v1/virtual-accounts/{id}/tokens", tag = "Tokens",
+    get, path = "/api/v1/virtual-accounts/{id}/tokens", tag = "Tokens", operation_id = "listTokens",
     params(("id" = i64, Path, description = "The virtual account's id"), PageParams),
     responses(
-        (status = 200, description = "A page of tokens, newest first", body = Page<Token>),
+        (status = 200, description = "A page of tokens, newest first", body = TokenPage),
         (status = 400, description = "A bad `limit` or `cursor`", body = ApiErrorBody),
         (status = 401, description = "No valid key", body = ApiErrorBody),
         (status = 404, description = "No such virtual account in the key's reach", body = ApiErrorBody),
@@ -32,7 +32,7 @@ pub async fn list(
     db: Db,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(paging): ApiQuery<PageParams>,
-) -> Result<Json<Page<Token>>, ApiError> {
+) -> Result<Json<TokenPage>, ApiError> {
     let limit = paging.limit()?;
     let before: Option<i64> = paging.after()?;
     let now = s.app.now();
@@ -45,7 +45,7 @@ pub async fn list(
     } else {
         None
     };
-    Ok(Json(Page {
+    Ok(Json(TokenPage {
         data: rows.into_iter().map(Into::into).collect(),
         next,
     }))
@@ -53,7 +53,7 @@ pub async fn list(
 
 /// Creates a token for the virtual account; the answer carries the whole token.
 #[utoipa::path(
-    post, path = "/api/v1/virtual-accounts/{id}/tokens", tag = "Tokens",
+    post, path = "/api/v1/virtual-accounts/{id}/tokens", tag = "Tokens", operation_id = "createToken",
     params(
         ("id" = i64, Path, description = "The virtual account's id"),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body answer the same token"),
@@ -97,7 +97,7 @@ pub async fn create(
 
 /// Revokes a token with a reason; devices registered with it stay registered.
 #[utoipa::path(
-    post, path = "/api/v1/tokens/{id}/revoke", tag = "Tokens",
+    post, path = "/api/v1/tokens/{id}/revoke", tag = "Tokens", operation_id = "revokeToken",
     params(
         ("id" = i64, Path, description = "The token's id"),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe"),
@@ -131,7 +131,7 @@ pub async fn revoke(
 
 /// Deletes a token; devices registered with it stay registered.
 #[utoipa::path(
-    delete, path = "/api/v1/tokens/{id}", tag = "Tokens",
+    delete, path = "/api/v1/tokens/{id}", tag = "Tokens", operation_id = "deleteToken",
     params(("id" = i64, Path, description = "The token's id")),
     responses(
         (status = 204, description = "Deleted"),

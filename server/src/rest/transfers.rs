@@ -19,15 +19,15 @@ const MAX_MOVES: usize = 100;
 /// Moves licenses between virtual accounts: every move, or none. Never takes more than a giver can
 /// spare (its active licenses not in use); both virtual accounts must be ones the key may change.
 #[utoipa::path(
-    post, path = "/api/v1/transfers", tag = "Licenses",
+    post, path = "/api/v1/transfers", tag = "Licenses", operation_id = "transferLicenses",
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body answer the first answer again and move nothing more")),
     request_body = TransferRequest,
     responses(
         (status = 201, description = "Every move was made", body = TransferResult),
-        (status = 400, description = "A bad move (`field` names it, e.g. `transfers[1].quantity`); nothing moved", body = ApiErrorBody),
+        (status = 400, description = "A bad move (`field` names it, e.g. `transfers[1].quantity`): an unknown license, a receiver the key may not change, more than the giver can spare; nothing moved", body = ApiErrorBody),
         (status = 401, description = "No valid key", body = ApiErrorBody),
         (status = 403, description = "The key or the role does not allow it", body = ApiErrorBody),
-        (status = 404, description = "A virtual account or license not in reach; nothing moved", body = ApiErrorBody),
+        (status = 404, description = "A giving virtual account not in the key's reach; nothing moved", body = ApiErrorBody),
         (status = 422, description = "The Idempotency-Key was used with another request", body = ApiErrorBody),
     ),
     security(("api_key" = []))

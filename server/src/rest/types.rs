@@ -10,6 +10,23 @@ use device_protocol::{EntitlementStatus, InstanceStatus, Udi};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::paging::page_type;
+
+page_type!(
+    VirtualAccountPage,
+    VirtualAccount,
+    "A page of virtual accounts."
+);
+page_type!(LicensePage, License, "A page of licenses.");
+page_type!(TokenPage, Token, "A page of tokens.");
+page_type!(
+    ProductInstancePage,
+    ProductInstance,
+    "A page of product instances."
+);
+page_type!(EventPage, Event, "A page of events.");
+page_type!(AlertPage, Alert, "A page of alerts.");
+
 /// A virtual account (license pool).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct VirtualAccount {
@@ -43,16 +60,37 @@ impl From<model::PoolRow> for VirtualAccount {
 /// `POST /virtual-accounts`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct NewVirtualAccount {
-    /// 1 to 80 characters, unique in the smart account.
+    /// 1 to 64 characters (no control characters), unique in the smart account.
+    #[schema(
+        min_length = 1,
+        max_length = 64,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub name: String,
+    /// At most 500 characters.
     #[serde(default)]
+    #[schema(
+        max_length = 500,
+        pattern = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*$"
+    )]
     pub description: String,
 }
 
 /// `PATCH /virtual-accounts/{id}`: what to change (absent fields stay).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
 pub struct VirtualAccountChange {
+    /// 1 to 64 characters (no control characters), unique in the smart account.
+    #[schema(
+        min_length = 1,
+        max_length = 64,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub name: Option<String>,
+    /// At most 500 characters.
+    #[schema(
+        max_length = 500,
+        pattern = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*$"
+    )]
     pub description: Option<String>,
     /// `true` makes it the smart account's default virtual account.
     pub is_default: Option<bool>,
@@ -192,6 +230,7 @@ impl From<model::LicenseDetail> for LicenseDetail {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct TransferRequest {
     /// 1 to 100 moves.
+    #[schema(min_items = 1, max_items = 100)]
     pub transfers: Vec<TransferItem>,
 }
 
@@ -199,12 +238,14 @@ pub struct TransferRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct TransferItem {
     /// The entitlement tag.
+    #[schema(min_length = 1, max_length = 64)]
     pub license: String,
     /// The id of the virtual account that gives.
     pub from: i64,
     /// The id of the virtual account that receives.
     pub to: i64,
     /// 1 to 1,000,000,000; never more than the giver can spare.
+    #[schema(minimum = 1, maximum = 1_000_000_000)]
     pub quantity: i64,
 }
 
@@ -282,12 +323,19 @@ impl From<model::TokenRow> for Token {
 /// `POST /virtual-accounts/{id}/tokens`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct NewToken {
+    /// At most 500 characters.
     #[serde(default)]
+    #[schema(
+        max_length = 500,
+        pattern = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*$"
+    )]
     pub description: String,
     /// 1 to 365.
+    #[schema(minimum = 1, maximum = 365)]
     pub expires_after_days: i64,
-    /// `null` or absent: unlimited.
+    /// 1 to 1,000,000; `null` or absent: unlimited.
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 1_000_000)]
     pub max_uses: Option<i64>,
     #[serde(default)]
     pub allow_export_controlled: bool,
@@ -297,6 +345,11 @@ pub struct NewToken {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct RevokeToken {
     /// 1 to 500 characters.
+    #[schema(
+        min_length = 1,
+        max_length = 500,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub reason: String,
 }
 
@@ -404,6 +457,7 @@ impl From<model::InstanceDetail> for ProductInstanceDetail {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct InstanceTransferRequest {
     /// 1 to 500 product instance ids.
+    #[schema(min_items = 1, max_items = 500)]
     pub instances: Vec<i64>,
     /// The id of the receiving virtual account.
     pub to: i64,
@@ -520,5 +574,86 @@ impl From<AppAlert> for Alert {
             message: a.message,
             due: a.due,
         }
+    }
+}
+
+/// The stable name of a kind of event (`Event.kind`, and the events list's `kind` filter).
+pub struct EventKindName;
+
+impl utoipa::PartialSchema for EventKindName {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some("The stable name of a kind of event."))
+            .enum_values(Some(
+                app::domain::events::EventKind::ALL
+                    .iter()
+                    .map(|k| k.as_str()),
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for EventKindName {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("EventKindName")
+    }
+}
+
+/// A report and its format, as `GET /reports/{file}` names it.
+pub struct ReportFile;
+
+impl ReportFile {
+    /// Every file the reports give: each report as .xlsx and .csv, the Full Inventory as .xlsx.
+    pub fn names() -> Vec<String> {
+        use app::domain::reports::ReportKind;
+        let mut names: Vec<String> = ReportKind::SINGLE
+            .iter()
+            .flat_map(|k| [format!("{}.xlsx", k.slug()), format!("{}.csv", k.slug())])
+            .collect();
+        names.push(format!("{}.xlsx", ReportKind::FullInventory.slug()));
+        names
+    }
+}
+
+impl utoipa::PartialSchema for ReportFile {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some("A report and its format."))
+            .enum_values(Some(ReportFile::names()))
+            .into()
+    }
+}
+
+impl ToSchema for ReportFile {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("ReportFile")
+    }
+}
+
+/// A status filter of a report (which ones apply depends on the report; the Reports page offers them).
+pub struct ReportStatusName;
+
+impl utoipa::PartialSchema for ReportStatusName {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some("A status filter; which apply depends on the report."))
+            .enum_values(Some(
+                app::domain::reports::ReportStatus::ALL
+                    .iter()
+                    .map(|s| s.code()),
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for ReportStatusName {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("ReportStatusName")
     }
 }

@@ -96,7 +96,7 @@ const LICENSE_STATUSES: &[ReportStatus] = &[
 ];
 
 impl ReportStatus {
-    const ALL: [ReportStatus; 11] = [
+    pub const ALL: [ReportStatus; 11] = [
         ReportStatus::Authorized,
         ReportStatus::OutOfCompliance,
         ReportStatus::AuthorizationExpired,
