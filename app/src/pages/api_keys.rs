@@ -27,12 +27,27 @@ pub fn ApiKeysPage() -> impl IntoView {
         move || (create.version().get(), revoke.version().get()),
         |_| list_api_keys(),
     );
-    let issued = Signal::derive(move || create.value().get().and_then(|r| r.ok()));
+    // The key just made, shown until the page's address changes (another form or confirmation
+    // opens) or "New API Key…" is asked for again; the form closes once it is made.
+    let issued = RwSignal::new(None::<IssuedKey>);
+    Effect::new(move |_| {
+        if let Some(Ok(key)) = create.value().get() {
+            issued.set(Some(key));
+        }
+    });
+    Effect::new(move |previous: Option<ApiKeysView>| {
+        let now = view.get();
+        if previous.is_some_and(|p| p != now) {
+            issued.set(None);
+        }
+        now
+    });
     view! {
         <Title text="API Keys" />
         <div class="page-heading">
             <h1>"API Keys"</h1>
-            <a class="button button-primary" href=ApiKeysView { new: true, ..Default::default() }.href()>
+            <a class="button button-primary" href=ApiKeysView { new: true, ..Default::default() }.href()
+                on:click=move |_| issued.set(None)>
                 "New API Key…"
             </a>
         </div>

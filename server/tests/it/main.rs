@@ -20,6 +20,8 @@ mod licenses;
 mod operator;
 mod pools;
 mod reports;
+mod rest_api;
+mod rest_common;
 mod rules_agree;
 mod two_processes;
 mod users;
