@@ -69,7 +69,7 @@ async fn lock_account(db: &impl ConnectionTrait, smart_account_id: i64) -> Resul
     smart_account::Entity::update_many()
         .col_expr(
             smart_account::Column::RequireTwoFactor,
-            Expr::col(smart_account::Column::RequireTwoFactor).into(),
+            Expr::col(smart_account::Column::RequireTwoFactor),
         )
         .filter(smart_account::Column::Id.eq(smart_account_id))
         .exec(db)
