@@ -401,20 +401,7 @@ mod tests {
 
     #[test]
     fn error_codes_read_as_the_protocol_names_them() {
-        for code in [
-            ErrorCode::InvalidRequest,
-            ErrorCode::NotRegistered,
-            ErrorCode::TokenInvalid,
-            ErrorCode::TokenExpired,
-            ErrorCode::TokenRevoked,
-            ErrorCode::TokenExhausted,
-            ErrorCode::AlreadyRegistered,
-            ErrorCode::RateLimited,
-            ErrorCode::HttpsRequired,
-            ErrorCode::NotFound,
-            ErrorCode::MethodNotAllowed,
-            ErrorCode::InternalError,
-        ] {
+        for code in ErrorCode::SENT {
             assert_eq!(
                 serde_json::to_value(code).unwrap(),
                 serde_json::json!(code.as_str())

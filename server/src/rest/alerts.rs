@@ -31,7 +31,6 @@ pub struct AlertParams {
     responses(
         (status = 200, description = "A page of alerts, most severe first", body = AlertPage),
         (status = 400, description = "A bad parameter", body = ApiErrorBody),
-        (status = 401, description = "No valid key", body = ApiErrorBody),
         (status = 404, description = "No such virtual account in the key's reach", body = ApiErrorBody),
     ),
     security(("api_key" = []))
@@ -86,7 +85,6 @@ pub struct EventParams {
     responses(
         (status = 200, description = "A page of events, newest first", body = EventPage),
         (status = 400, description = "A bad parameter", body = ApiErrorBody),
-        (status = 401, description = "No valid key", body = ApiErrorBody),
         (status = 404, description = "No such virtual account in the key's reach", body = ApiErrorBody),
     ),
     security(("api_key" = []))

@@ -62,7 +62,6 @@ pub struct InstanceFilter {
     responses(
         (status = 200, description = "A page of product instances", body = ProductInstancePage),
         (status = 400, description = "A bad parameter", body = ApiErrorBody),
-        (status = 401, description = "No valid key", body = ApiErrorBody),
         (status = 404, description = "No such virtual account in the key's reach", body = ApiErrorBody),
     ),
     security(("api_key" = []))
@@ -115,7 +114,6 @@ pub async fn list(
     params(("id" = i64, Path, description = "The product instance's id")),
     responses(
         (status = 200, description = "The product instance", body = ProductInstanceDetail),
-        (status = 401, description = "No valid key", body = ApiErrorBody),
         (status = 404, description = "No such product instance in the key's reach", body = ApiErrorBody),
     ),
     security(("api_key" = []))
@@ -140,7 +138,6 @@ pub async fn get(
     responses(
         (status = 200, description = "Every instance was moved", body = InstanceTransferResult),
         (status = 400, description = "A bad field (`field` names it); nothing moved", body = ApiErrorBody),
-        (status = 401, description = "No valid key", body = ApiErrorBody),
         (status = 403, description = "The key or the role does not allow it", body = ApiErrorBody),
         (status = 404, description = "An instance not in the key's reach; nothing moved", body = ApiErrorBody),
         (status = 422, description = "The Idempotency-Key was used with another request", body = ApiErrorBody),
@@ -191,7 +188,6 @@ pub async fn transfer(
     params(("id" = i64, Path, description = "The product instance's id")),
     responses(
         (status = 204, description = "Removed"),
-        (status = 401, description = "No valid key", body = ApiErrorBody),
         (status = 403, description = "The key or the role does not allow it", body = ApiErrorBody),
         (status = 404, description = "No such product instance in the key's reach", body = ApiErrorBody),
     ),

@@ -29,7 +29,6 @@ pub struct LicenseFilter {
     responses(
         (status = 200, description = "A page of licenses, by tag", body = LicensePage),
         (status = 400, description = "A bad parameter", body = ApiErrorBody),
-        (status = 401, description = "No valid key", body = ApiErrorBody),
         (status = 404, description = "No such virtual account in the key's reach", body = ApiErrorBody),
     ),
     security(("api_key" = []))
@@ -81,7 +80,6 @@ pub async fn list(
     ),
     responses(
         (status = 200, description = "The license in the virtual account", body = LicenseDetail),
-        (status = 401, description = "No valid key", body = ApiErrorBody),
         (status = 404, description = "No such virtual account in reach, or no such license", body = ApiErrorBody),
     ),
     security(("api_key" = []))

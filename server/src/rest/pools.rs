@@ -19,7 +19,6 @@ use super::RestState;
     responses(
         (status = 200, description = "A page of virtual accounts", body = VirtualAccountPage),
         (status = 400, description = "A bad `limit` or `cursor`", body = ApiErrorBody),
-        (status = 401, description = "No valid key", body = ApiErrorBody),
     ),
     security(("api_key" = []))
 )]
@@ -44,7 +43,6 @@ pub async fn list(
     params(("id" = i64, Path, description = "The virtual account's id")),
     responses(
         (status = 200, description = "The virtual account", body = VirtualAccount),
-        (status = 401, description = "No valid key", body = ApiErrorBody),
         (status = 404, description = "No such virtual account in the key's reach", body = ApiErrorBody),
     ),
     security(("api_key" = []))
@@ -81,7 +79,6 @@ async fn one(
     responses(
         (status = 201, description = "Created", body = VirtualAccount),
         (status = 400, description = "A bad field (`field` names it)", body = ApiErrorBody),
-        (status = 401, description = "No valid key", body = ApiErrorBody),
         (status = 403, description = "The key or the role does not allow it", body = ApiErrorBody),
         (status = 422, description = "The Idempotency-Key was used with another request", body = ApiErrorBody),
     ),
@@ -113,7 +110,6 @@ pub async fn create(
     responses(
         (status = 200, description = "The virtual account as it is now", body = VirtualAccount),
         (status = 400, description = "A bad field (`field` names it)", body = ApiErrorBody),
-        (status = 401, description = "No valid key", body = ApiErrorBody),
         (status = 403, description = "The key or the role does not allow it", body = ApiErrorBody),
         (status = 404, description = "No such virtual account in the key's reach", body = ApiErrorBody),
     ),
@@ -160,7 +156,6 @@ pub async fn update(
     params(("id" = i64, Path, description = "The virtual account's id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "No valid key", body = ApiErrorBody),
         (status = 403, description = "The key or the role does not allow it", body = ApiErrorBody),
         (status = 404, description = "No such virtual account in the key's reach", body = ApiErrorBody),
         (status = 409, description = "It is the default one, or it still holds licenses, tokens or devices", body = ApiErrorBody),

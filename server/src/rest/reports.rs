@@ -27,7 +27,6 @@ use super::RestState;
             ("text/csv"),
         )),
         (status = 400, description = "A bad filter, or a virtual account not in the key's reach (`field` names it)", body = ApiErrorBody),
-        (status = 401, description = "No valid key", body = ApiErrorBody),
         (status = 404, description = "No such report or format", body = ApiErrorBody),
     ),
     security(("api_key" = []))

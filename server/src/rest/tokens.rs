@@ -21,7 +21,6 @@ use super::RestState;
     responses(
         (status = 200, description = "A page of tokens, newest first", body = TokenPage),
         (status = 400, description = "A bad `limit` or `cursor`", body = ApiErrorBody),
-        (status = 401, description = "No valid key", body = ApiErrorBody),
         (status = 404, description = "No such virtual account in the key's reach", body = ApiErrorBody),
     ),
     security(("api_key" = []))
@@ -62,7 +61,6 @@ pub async fn list(
     responses(
         (status = 201, description = "Created", body = Token),
         (status = 400, description = "A bad field (`field` names it)", body = ApiErrorBody),
-        (status = 401, description = "No valid key", body = ApiErrorBody),
         (status = 403, description = "The key or the role does not allow it", body = ApiErrorBody),
         (status = 404, description = "No such virtual account in the key's reach", body = ApiErrorBody),
         (status = 422, description = "The Idempotency-Key was used with another request", body = ApiErrorBody),
@@ -106,7 +104,6 @@ pub async fn create(
     responses(
         (status = 200, description = "The token, revoked", body = Token),
         (status = 400, description = "A bad reason", body = ApiErrorBody),
-        (status = 401, description = "No valid key", body = ApiErrorBody),
         (status = 403, description = "The key or the role does not allow it", body = ApiErrorBody),
         (status = 404, description = "No such token in the key's reach", body = ApiErrorBody),
         (status = 409, description = "Already revoked", body = ApiErrorBody),
@@ -135,7 +132,6 @@ pub async fn revoke(
     params(("id" = i64, Path, description = "The token's id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "No valid key", body = ApiErrorBody),
         (status = 403, description = "The key or the role does not allow it", body = ApiErrorBody),
         (status = 404, description = "No such token in the key's reach", body = ApiErrorBody),
     ),

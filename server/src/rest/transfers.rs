@@ -25,7 +25,6 @@ const MAX_MOVES: usize = 100;
     responses(
         (status = 201, description = "Every move was made", body = TransferResult),
         (status = 400, description = "A bad move (`field` names it, e.g. `transfers[1].quantity`): an unknown license, a receiver the key may not change, more than the giver can spare; nothing moved", body = ApiErrorBody),
-        (status = 401, description = "No valid key", body = ApiErrorBody),
         (status = 403, description = "The key or the role does not allow it", body = ApiErrorBody),
         (status = 404, description = "A giving virtual account not in the key's reach; nothing moved", body = ApiErrorBody),
         (status = 422, description = "The Idempotency-Key was used with another request", body = ApiErrorBody),

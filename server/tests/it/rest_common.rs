@@ -157,3 +157,21 @@ pub async fn balance(app: &TestApp, key: &str, pool: i64) -> i64 {
     .await;
     json(&reply)["license"]["purchased"].as_i64().unwrap_or(0)
 }
+
+/// Every row of a list, page after page (`path` has a query string already).
+pub async fn all_pages(app: &TestApp, key: &str, path: &str) -> Vec<Value> {
+    let mut rows = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let at = match &cursor {
+            None => path.to_owned(),
+            Some(c) => format!("{path}&cursor={c}"),
+        };
+        let page = json(&get(app, &at, key).await);
+        rows.extend(page["data"].as_array().unwrap().iter().cloned());
+        match page["next"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => return rows,
+        }
+    }
+}
