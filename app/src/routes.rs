@@ -78,6 +78,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/welcome") view=crate::pages::welcome::WelcomePage ssr=SsrMode::Async />
                 <ParentRoute path=path!("") view=AppLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=crate::pages::home::Home />
+                    <Route path=path!("overview") view=crate::pages::overview::OverviewPage />
                     <Route path=path!("inventory") view=InventoryPage />
                     <Route path=path!("virtual-accounts") view=VirtualAccountsPage />
                     <Route path=path!("reports") view=ReportsPage />
@@ -85,6 +86,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("users") view=crate::pages::users::UsersPage />
                     <Route path=path!("account") view=crate::pages::account::AccountPage />
                     <Route path=path!("api-keys") view=crate::pages::api_keys::ApiKeysPage />
+                    <Route path=path!("resolve-shortages") view=crate::pages::resolve_shortages::ResolveShortagesPage />
+                    <Route path=path!("satellites") view=crate::pages::satellites::SatellitesPage />
+                    <Route path=path!("traditional-licenses") view=crate::pages::traditional::TraditionalPage />
                     <Route path=path!("api-reference") view=crate::pages::api_reference::ApiReferencePage />
                     <Route path=path!("choose-account") view=crate::pages::sign_in_steps::ChooseAccountPage />
                 </ParentRoute>

@@ -60,6 +60,8 @@ pub struct AppState {
     pub hasher: crate::services::auth::Hasher,
     /// The API reference page's content, read from the OpenAPI document at start.
     pub api_reference: Arc<crate::model::ApiReference>,
+    /// The portal's ed25519 key (device answers, sync files), loaded at start.
+    pub signer: Option<Arc<crate::services::signing::Signer>>,
 }
 
 impl AppState {
@@ -77,6 +79,15 @@ impl AppState {
             exports: Arc::new(tokio::sync::Semaphore::new(CONCURRENT_EXPORTS)),
             hasher: crate::services::auth::Hasher::per_core(),
             api_reference: Arc::default(),
+            signer: None,
+        }
+    }
+
+    /// The same state with the portal's key.
+    pub fn with_signer(self, signer: Arc<crate::services::signing::Signer>) -> AppState {
+        AppState {
+            signer: Some(signer),
+            ..self
         }
     }
 

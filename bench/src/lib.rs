@@ -73,10 +73,12 @@ pub async fn fill_instances(
         let mut values = Vec::with_capacity(n as usize);
         let mut usage = Vec::with_capacity(n as usize);
         for k in i..i + n {
-            let contact = (now - Duration::seconds(k % 259_200)).to_rfc3339();
+            let contact_at = now - Duration::seconds(k % 259_200);
+            let contact = contact_at.to_rfc3339();
+            let silent = app::domain::alerts::silent_after(contact_at).to_rfc3339();
             let registered = (now - Duration::seconds(k)).to_rfc3339();
             values.push(format!(
-                "({pool}, 'ASR-9006-AC', 'FOX{k:08}', 'rtr-{:05}-{k:07}', 'ASR9K', NULL, '{:064x}', NULL, '{registered}', '{contact}', 'S{k}', '{}', NULL)",
+                "({pool}, 'ASR-9006-AC', 'FOX{k:08}', 'rtr-{:05}-{k:07}', 'ASR9K', NULL, '{:064x}', NULL, '{registered}', '{contact}', '{silent}', 'S{k}', '{}', NULL)",
                 k % 9973,
                 k,
                 (now + Duration::days(365)).to_rfc3339()
@@ -84,7 +86,7 @@ pub async fn fill_instances(
             usage.push(format!("({}, {pool}, 'A9K-100G-LIC', 1)", k + 1));
         }
         db.execute_raw(Statement::from_string(backend, format!(
-            "INSERT INTO product_instances (virtual_account_id, pid, sn, hostname, product, software_version, credential_hash, token_id, registered_at, last_contact_at, id_cert_serial, id_cert_expires_at, auth_expires_at) VALUES {}",
+            "INSERT INTO product_instances (virtual_account_id, pid, sn, hostname, product, software_version, credential_hash, token_id, registered_at, last_contact_at, silent_after, id_cert_serial, id_cert_expires_at, auth_expires_at) VALUES {}",
             values.join(",")
         ))).await?;
         db.execute_raw(Statement::from_string(backend, format!(

@@ -32,15 +32,18 @@ test('a wrong password shows the error and stays on the sign-in page', async ({ 
   await expect(page.getByRole('button', { name: 'Sign out' })).toHaveCount(0);
 });
 
-test('the right password lands on the inventory of the default virtual account', async ({ page }) => {
+test('the right password lands on the Overview; the Inventory opens on the default virtual account', async ({ page }) => {
   await openLogin(page);
   await submitSignIn(page, DEMO.username, DEMO.password);
+  await expect(page).toHaveURL(/\/overview$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Overview');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Inventory' }).click();
   await expect(page).toHaveURL(/\/inventory(\?|$)/);
   const header = page.getByRole('banner');
   await expect(header.getByText('Acme Networks', { exact: true })).toBeVisible();
   await expect(header.getByText(DEMO.username, { exact: true })).toBeVisible();
-  await expect(page.getByLabel('Virtual Account')).toHaveValue(/.+/);
-  await expect(page.getByLabel('Virtual Account').locator('option:checked')).toHaveText('Default (default)');
+  await expect(page.getByLabel('Virtual Account', { exact: true })).toHaveValue(/.+/);
+  await expect(page.getByLabel('Virtual Account', { exact: true }).locator('option:checked')).toHaveText('Default (default)');
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Default');
   await expect(page).toHaveTitle('Default · Acme Networks · Licensing Portal');
   const nav = page.getByRole('navigation', { name: 'Main' });
@@ -87,7 +90,7 @@ test.describe('sign-in throttle', () => {
     // The lock is per username: another user still signs in.
     await openLogin(page);
     await submitSignIn(page, VIEWER.username, VIEWER.password);
-    await expect(page).toHaveURL(/\/inventory(\?|$)/);
+    await expect(page).toHaveURL(/\/overview$/);
     await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
   });
 });

@@ -1,7 +1,7 @@
 // Inventory → Licenses: purchased, in use and balance per license of the demo estate; Transfer… moves
 // licenses to another virtual account, refuses more than can move, and both pools' balances and
 // Event Logs show the move. The tests build on each other, so they run in order on one server.
-import { DEMO, VIEWER, expect, portalTest, signIn, waitForHydration } from './support/portal';
+import { DEMO, VIEWER, expect, openInventory, portalTest, signIn, waitForHydration } from './support/portal';
 import type { Locator, Page } from '@playwright/test';
 
 const { test } = portalTest('licenses');
@@ -151,6 +151,7 @@ test.describe('an account admin', () => {
 test('a pool viewer sees the licenses but no Transfer… button', async ({ page }) => {
   await signIn(page, VIEWER);
   await waitForHydration(page);
+  await openInventory(page);
   await page.getByRole('tablist', { name: 'Inventory' }).getByRole('tab', { name: 'Licenses' }).click();
   await expect(licenseTable(page)).toBeVisible();
   expect(await counts(licenseRow(page, TAG))).toEqual([2, 1, 1]);
@@ -165,7 +166,7 @@ test.describe('without JavaScript', () => {
     await page.getByLabel('Username').fill(DEMO.username);
     await page.getByLabel('Password').fill(DEMO.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect(page).toHaveURL(/\/inventory/);
+    await expect(page).toHaveURL(/\/overview$/);
     await page.getByLabel('Virtual Account', { exact: true }).selectOption({ label: 'East' });
     await page.getByRole('button', { name: 'Go' }).click();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('East');

@@ -20,8 +20,11 @@ test('a wrong password shows the error and stays on the sign-in page', async ({ 
   await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
 });
 
-test('the right password signs in and shows the inventory', async ({ page }) => {
+test('the right password signs in and shows the Overview, then the inventory', async ({ page }) => {
   await fillSignIn(page, DEMO.username, DEMO.password);
+  await expect(page).toHaveURL(/\/overview$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Overview');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Inventory' }).click();
   await expect(page).toHaveURL(/\/inventory(\?|$)/);
   await expect(page.getByRole('banner').getByText('Acme Networks', { exact: true })).toBeVisible();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Default');
@@ -30,7 +33,7 @@ test('the right password signs in and shows the inventory', async ({ page }) => 
   // The header selector is a GET form: without scripts, picking a pool does nothing by itself
   // (which also shows that scripts are off); pressing Go opens it.
   const before = page.url();
-  await page.getByLabel('Virtual Account').selectOption({ label: 'West' });
+  await page.getByLabel('Virtual Account', { exact: true }).selectOption({ label: 'West' });
   await page.waitForTimeout(500);
   expect(page.url()).toBe(before);
   await page.getByRole('button', { name: 'Go' }).click();
@@ -55,7 +58,7 @@ test('creating a virtual account through the form works', async ({ page }) => {
     .filter({ has: page.getByRole('link', { name: 'Hamburg Lab', exact: true }) });
   await expect(row).toHaveCount(1);
   await expect(row.getByRole('cell').first()).toHaveText('Created without JavaScript');
-  await expect(page.getByLabel('Virtual Account').getByRole('option', { name: 'Hamburg Lab' })).toHaveCount(1);
+  await expect(page.getByLabel('Virtual Account', { exact: true }).getByRole('option', { name: 'Hamburg Lab' })).toHaveCount(1);
 });
 
 test('creating a virtual account says so in the status line', async ({ page }) => {

@@ -5,7 +5,7 @@ const { test, portal } = portalTest('session-restart');
 
 test('a signed-in user is still signed in after the server restarts', async ({ page, baseURL }) => {
   await signIn(page);
-  await page.getByLabel('Virtual Account').selectOption({ label: 'East' });
+  await page.getByLabel('Virtual Account', { exact: true }).selectOption({ label: 'East' });
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('East');
   const url = page.url();
 

@@ -47,9 +47,10 @@ test('an admin adds a pool viewer, who signs in with their link and sees only th
   await expect(vera.getByLabel('Username')).toHaveValue('vera');
   await vera.getByLabel('Password').fill(VERA_PASSWORD);
   await vera.getByRole('button', { name: 'Sign in' }).click();
-  await expect(vera).toHaveURL(/\/inventory/);
+  await expect(vera).toHaveURL(/\/overview$/);
+  await vera.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Inventory' }).click();
   await expect(vera.getByRole('heading', { level: 1 })).toHaveText('Lab');
-  await expect(vera.getByLabel('Virtual Account').getByRole('option')).toHaveText(['Lab']);
+  await expect(vera.getByLabel('Virtual Account', { exact: true }).getByRole('option')).toHaveText(['Lab']);
   await expect(vera.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' })).toHaveCount(0);
   await vera.getByRole('tablist', { name: 'Inventory' }).getByRole('tab', { name: 'Licenses' }).click();
   await expect(vera.getByRole('tab', { name: 'Licenses' })).toHaveAttribute('aria-selected', 'true');
@@ -103,7 +104,7 @@ test('a user of two smart accounts chooses one after sign-in and switches in the
   await expect(page).toHaveURL(/\/choose-account/);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Choose a smart account');
   await page.getByRole('button', { name: 'Globex' }).click();
-  await expect(page).toHaveURL(/\/inventory/);
+  await expect(page).toHaveURL(/\/overview/);
   const switcher = page.getByRole('combobox', { name: 'Smart account' });
   await expect(switcher).toHaveValue(/\d+/);
   await expect(switcher.locator('option:checked')).toHaveText('Globex');
@@ -138,6 +139,6 @@ test('a user turns on two-factor sign-in and signs in with a code', async ({ pag
   await expect(page.getByText('That code is not right.')).toBeVisible();
   await page.getByLabel('Authentication Code').fill(totp(secret));
   await page.getByRole('button', { name: 'Verify' }).click();
-  await expect(page).toHaveURL(/\/inventory/);
+  await expect(page).toHaveURL(/\/overview/);
   await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
 });

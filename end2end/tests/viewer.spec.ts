@@ -1,17 +1,18 @@
 // A pool viewer (user "viewer", viewer of "Lab" only) sees only that pool and cannot change pools.
-import { VIEWER, expect, portalTest, signIn, waitForHydration } from './support/portal';
+import { VIEWER, expect, openInventory, portalTest, signIn, waitForHydration } from './support/portal';
 
 const { test } = portalTest('viewer');
 
 test.beforeEach(async ({ page }) => {
   await signIn(page, VIEWER);
   await waitForHydration(page);
+  await openInventory(page);
 });
 
 test('the viewer lands on Lab and the selector offers only Lab', async ({ page }) => {
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Lab');
   await expect(page).toHaveTitle('Lab · Acme Networks · Licensing Portal');
-  await expect(page.getByLabel('Virtual Account').getByRole('option')).toHaveText(['Lab']);
+  await expect(page.getByLabel('Virtual Account', { exact: true }).getByRole('option')).toHaveText(['Lab']);
   await expect(page.getByRole('banner').getByText('viewer', { exact: true })).toBeVisible();
 });
 
@@ -34,7 +35,7 @@ test('the viewer cannot open pools they do not see, nor the edit or delete views
   await expect(page.getByRole('heading', { level: 1 })).not.toHaveText('East');
   await expect(page.getByText('East coast core and aggregation')).toHaveCount(0);
 
-  const lab = await page.getByLabel('Virtual Account').inputValue();
+  const lab = await page.getByLabel('Virtual Account', { exact: true }).inputValue();
   await page.goto(`/virtual-accounts?edit=${lab}`);
   await expect(page.getByRole('textbox', { name: 'New name' })).toHaveCount(0);
   await page.goto(`/virtual-accounts?delete=${lab}`);

@@ -21,7 +21,7 @@ function poolRow(page: Page, name: string): Locator {
 
 /** The names in the header's "Virtual Account" selector. */
 function selectorOptions(page: Page): Locator {
-  return page.getByLabel('Virtual Account').getByRole('option');
+  return page.getByLabel('Virtual Account', { exact: true }).getByRole('option');
 }
 
 async function openVirtualAccounts(page: Page) {
@@ -33,7 +33,7 @@ async function openVirtualAccounts(page: Page) {
 
 /** Picks `option` in the header selector and opens that pool's Event Log tab. */
 async function openEventLog(page: Page, name: string, option = name) {
-  await page.getByLabel('Virtual Account').selectOption({ label: option });
+  await page.getByLabel('Virtual Account', { exact: true }).selectOption({ label: option });
   await expect(page).toHaveURL(/\/inventory\?va=\d+/);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(name);
   await page.getByRole('tablist', { name: 'Inventory' }).getByRole('tab', { name: 'Event Log' }).click();

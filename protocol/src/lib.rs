@@ -151,7 +151,20 @@ impl InstanceStatus {
         any_out_of_compliance: bool,
         now: DateTime<Utc>,
     ) -> InstanceStatus {
-        if now - last_contact_at > chrono::Duration::seconds(2 * SYNC_INTERVAL_SECS) {
+        let silent_after = last_contact_at + chrono::Duration::seconds(2 * SYNC_INTERVAL_SECS);
+        InstanceStatus::from_silence(silent_after, auth_expires_at, any_out_of_compliance, now)
+    }
+
+    /// The same rule from the moment the instance counts as silent: for a device that talks to the
+    /// portal, two sync intervals after its last contact; for one behind a satellite, 90 days after
+    /// the satellite's last synchronisation (the portal keeps that moment with each instance).
+    pub fn from_silence(
+        silent_after: DateTime<Utc>,
+        auth_expires_at: Option<DateTime<Utc>>,
+        any_out_of_compliance: bool,
+        now: DateTime<Utc>,
+    ) -> InstanceStatus {
+        if now > silent_after {
             InstanceStatus::FailedToConnect
         } else if auth_expires_at.is_some_and(|end| now >= end) {
             InstanceStatus::AuthorizationExpired

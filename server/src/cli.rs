@@ -112,6 +112,91 @@ pub enum Command {
     /// API keys of the REST API, for scripts that set a portal up: create (prints the key).
     #[command(subcommand)]
     ApiKey(ApiKeyCommand),
+    /// Provision a traditional (PAK) license for a smart account; its users convert it to Smart
+    /// Licensing in the portal ("Convert to Smart Licensing…"), once.
+    ProvisionTraditional {
+        #[arg(long)]
+        account: String,
+        /// The product authorization key of the order.
+        #[arg(long)]
+        pak: String,
+        #[arg(long)]
+        tag: String,
+        #[arg(long)]
+        quantity: i64,
+        #[arg(long, default_value = "")]
+        description: String,
+    },
+    /// Run this data folder as a satellite: an on-premises portal for devices that cannot reach the
+    /// cloud portal (docs/SATELLITE.md).
+    #[command(subcommand)]
+    Satellite(SatelliteCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SatelliteCommand {
+    /// Set this data folder up as the satellite a registration file names (made on the portal's
+    /// Satellites page): network mode towards --upstream, or air-gapped with --offline.
+    Init {
+        /// The registration file.
+        #[arg(long)]
+        registration: PathBuf,
+        /// The portal's address, e.g. https://portal.example.com (network mode).
+        #[arg(long, conflicts_with = "offline", required_unless_present = "offline")]
+        upstream: Option<url::Url>,
+        /// Air-gapped: synchronise by files only (export-sync, then import-sync).
+        #[arg(long)]
+        offline: bool,
+    },
+    /// Serve the device API to the site's routers, and a status page with "Synchronize Now";
+    /// in network mode also synchronise with the portal on schedule.
+    Serve(SatelliteServeArgs),
+    /// Write the satellite's sync file (its devices, their usage and events) for the portal's
+    /// "Upload Sync File…".
+    ExportSync {
+        /// The file to write.
+        file: PathBuf,
+    },
+    /// Apply the portal's response file (licenses and tokens of the satellite's virtual accounts).
+    ImportSync {
+        /// The file to read.
+        file: PathBuf,
+    },
+    /// Synchronise with the portal now (network mode), as the status page's button does.
+    SyncNow {
+        /// Certificates to trust besides the built-in roots (a portal with a self-signed
+        /// certificate).
+        #[arg(long)]
+        ca_file: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SatelliteServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "SATELLITE_LISTEN", default_value = "127.0.0.1:3100")]
+    pub listen: SocketAddr,
+    /// Serve HTTPS with this certificate chain (PEM); needs --tls-key.
+    #[arg(long, requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PEM).
+    #[arg(long, requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Accept devices over plain HTTP from other hosts than loopback (the site's own network).
+    #[arg(long)]
+    pub allow_http_devices: bool,
+    /// Seconds between synchronisations in network mode (default: what the portal says, a day).
+    #[arg(long)]
+    pub sync_interval: Option<u64>,
+    /// Certificates to trust besides the built-in roots, for the portal's address.
+    #[arg(long)]
+    pub ca_file: Option<PathBuf>,
+    /// Device API requests per minute from one address (counted by this process).
+    #[arg(long, default_value_t = 600)]
+    pub device_rate_per_address: u32,
+    /// Device API requests per minute with one credential (counted by this process).
+    #[arg(long, default_value_t = 60)]
+    pub device_rate_per_credential: u32,
 }
 
 #[derive(Debug, Subcommand)]

@@ -67,7 +67,8 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
 ];
 
 /// Lots: pool, tag, quantity, days from now the lot started, days until it ends (None: perpetual), order.
-const LOTS: &[(&str, &str, i64, i64, Option<i64>, &str)] = &[
+type DemoLot = (&'static str, &'static str, i64, i64, Option<i64>, &'static str);
+const LOTS: &[DemoLot] = &[
     ("East", "A9K-100G-LIC", 40, 400, None, "ORD-1001"),
     ("East", "A9K-AIP-LIC-E", 8, 400, None, "ORD-1001"),
     ("East", "XR-SW-ESS", 10, 200, Some(20), "SUB-2207"),
@@ -136,6 +137,9 @@ async fn seed_instances(
             token_id: Set(None),
             registered_at: Set(now - Duration::days(age_days)),
             last_contact_at: Set(now - Duration::hours(2 + i as i64)),
+            silent_after: Set(app::domain::alerts::silent_after(
+                now - Duration::hours(2 + i as i64),
+            )),
             id_cert_serial: Set(random_hex::<8>()),
             id_cert_expires_at: Set(now + Duration::days(365)),
             auth_expires_at: Set(Some(now + Duration::days(90))),
@@ -236,5 +240,9 @@ pub async fn seed(db: &DatabaseConnection, now: DateTime<Utc>) -> anyhow::Result
     )
     .await
     .map_err(explain)?;
+    // 90 days of usage history, so that the Overview's chart has a story to tell.
+    app::services::snapshots::generate_history(db, now, 90)
+        .await
+        .map_err(explain)?;
     Ok(DemoSignIn { created: true })
 }

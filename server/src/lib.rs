@@ -11,6 +11,7 @@ pub mod migrations;
 pub mod operator;
 pub mod rest;
 pub mod router;
+pub mod satellite;
 pub mod session_store;
 pub mod startup;
 

@@ -27,6 +27,10 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         None => serve(url, ServeArgs::default()).await,
         Some(Command::Serve(args)) => serve(url, args).await,
+        Some(Command::Satellite(command)) => {
+            let db = db::connect_and_migrate(&url).await?;
+            server::satellite::run(db, command, shutdown_signal()).await
+        }
         Some(command) => {
             let db = db::connect_and_migrate(&url).await?;
             let out = operator::run(&db, command, chrono::Utc::now()).await?;

@@ -134,6 +134,30 @@ pub async fn run(
         Command::MakeCert { out, hosts } => make_cert(&out, hosts),
         Command::Token(command) => token(db, command, now).await,
         Command::ApiKey(command) => api_key(db, command, now).await,
+        Command::ProvisionTraditional {
+            account,
+            pak,
+            tag,
+            quantity,
+            description,
+        } => {
+            let made = app::services::traditional::provision(
+                db,
+                &account,
+                &pak,
+                &tag,
+                quantity,
+                &description,
+                now,
+            )
+            .await
+            .map_err(explain)?;
+            Ok(format!(
+                "Provisioned the traditional license {} ({} × {}) for \"{account}\": its users convert it on their Traditional Licenses page.",
+                made.pak, made.quantity, made.tag
+            ))
+        }
+        Command::Satellite(_) => bail!("satellite commands are not operator commands"),
         Command::Serve(_) => bail!("serve is not an operator command"),
     }
 }

@@ -44,6 +44,7 @@ pub fn build_router(state: AppState, device: DeviceState, rest: RestState) -> Ro
         .with_expiry(Expiry::OnInactivity(IDLE_TIMEOUT))
         .with_always_save(true);
     let context_state = state.clone();
+    let sync_state = state.clone();
     let mut router = Router::new()
         .route("/healthz", get(healthz))
         .nest_service(
@@ -51,6 +52,7 @@ pub fn build_router(state: AppState, device: DeviceState, rest: RestState) -> Ro
             bundle(&state.leptos_options),
         )
         .merge(crate::export::routes())
+        .merge(crate::satellite::portal::upload_routes())
         .leptos_routes_with_context(
             &state,
             routes,
@@ -72,7 +74,11 @@ pub fn build_router(state: AppState, device: DeviceState, rest: RestState) -> Ro
         .layer(middleware::from_fn(client_addr))
         .with_state(state)
         .nest_service(app::protocol::BASE_PATH, crate::device_api::router(device))
-        .nest_service(crate::rest::BASE_PATH, crate::rest::router(rest));
+        .nest_service(crate::rest::BASE_PATH, crate::rest::router(rest))
+        .nest_service(
+            "/api/satellite/v1",
+            crate::satellite::portal::sync_router(sync_state),
+        );
     security_headers(router, https)
 }
 

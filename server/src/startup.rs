@@ -88,6 +88,7 @@ impl Application {
             https: config.settings.https || tls.is_some(),
             ..config.settings
         };
+        let signer = Arc::new(Signer::load_or_create(&db, config.clock.now()).await?);
         let state = AppState::new(
             with_hashed_assets(config.leptos),
             db,
@@ -96,8 +97,8 @@ impl Application {
         )
         .with_api_reference(crate::rest::reference::of_document(
             &crate::rest::openapi::json(),
-        ));
-        let signer = Signer::load_or_create(&state.db, state.now()).await?;
+        ))
+        .with_signer(signer.clone());
         let device = DeviceState::new(
             state.clone(),
             signer,
@@ -124,12 +125,13 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let db = self.state.db.clone();
+        let clock = self.state.clock.clone();
         let holder = app::services::secrets::random_hex::<8>();
         let cleanup = tokio::spawn(async move {
             let mut every = tokio::time::interval(Duration::from_secs(housekeeping::TICK_SECS));
             loop {
                 every.tick().await;
-                match housekeeping::tick(&db, &holder, chrono::Utc::now()).await {
+                match housekeeping::tick(&db, &holder, clock.now()).await {
                     Ok(Some(swept)) => tracing::debug!(?swept, "housekeeping"),
                     Ok(None) => {}
                     Err(err) => tracing::warn!(error = %err, "housekeeping failed"),

@@ -77,7 +77,7 @@ mod flow {
                 leptos_axum::redirect(if choose {
                     "/choose-account"
                 } else {
-                    "/inventory"
+                    "/overview"
                 });
             }
         }
@@ -181,7 +181,7 @@ pub async fn switch_account(
         return Err(AppError::NotFound);
     }
     sessions::switch(&state.db, &session_id, form.id).await?;
-    leptos_axum::redirect("/inventory");
+    leptos_axum::redirect("/overview");
     Ok(())
 }
 
@@ -222,5 +222,7 @@ pub async fn me() -> Result<Option<crate::model::Me>, AppError> {
         manages_users: actor.decide(Action::ManageUsers) == Decision::Allow,
         accounts: sign_in::accounts(&state.db, actor.user_id).await?,
         must_enrol: crate::services::own_account::must_enrol(&state.db, &actor).await?,
+        has_traditional: crate::services::traditional::any(&state.db, actor.smart_account_id)
+            .await?,
     }))
 }

@@ -38,3 +38,29 @@ pub async fn transfer_licenses(
     leptos_axum::redirect(&crate::links::Tab::Licenses.href(pool));
     Ok(done)
 }
+
+/// "Resolve Shortages…": the fewest transfers that clear the shortages of the virtual accounts the
+/// user may change, and what is still missing.
+#[server(endpoint = "licenses/shortage-plan")]
+pub async fn shortage_plan() -> Result<crate::model::ShortagePlanView, AppError> {
+    let (state, actor) = super::session::current().await?;
+    crate::services::licenses::resolve::shortage_plan(&state.db, &actor, state.now()).await
+}
+
+/// "Apply": runs the plan shown (its fingerprint) as one change, then shows the page again.
+#[server(endpoint = "licenses/resolve-shortages")]
+pub async fn resolve_shortages(
+    fingerprint: String,
+) -> Result<crate::model::ShortagesResolved, AppError> {
+    let (state, actor) = super::session::current().await?;
+    let done =
+        crate::services::licenses::resolve::apply(&state.db, &actor, &fingerprint, state.now())
+            .await?;
+    leptos_axum::redirect(
+        &crate::links::ResolveView {
+            applied: Some(done.transfers),
+        }
+        .href(),
+    );
+    Ok(done)
+}

@@ -8,9 +8,11 @@ pub mod auth;
 pub mod events;
 pub mod instances;
 pub mod licenses;
+pub mod overview;
 pub mod pools;
 pub mod reference;
 pub mod reports;
+pub mod satellites;
 pub mod tokens;
 pub mod users;
 

@@ -9,7 +9,7 @@ use crate::model::{
 
 /// The portal's address as the browser uses it: `--public-url`, else the request's host.
 #[cfg(feature = "ssr")]
-fn base_url(state: &crate::state::AppState) -> String {
+pub(crate) fn base_url(state: &crate::state::AppState) -> String {
     if let Some(origin) = &state.settings.public_origin {
         return origin.clone();
     }

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use crate::domain::alerts::Severity;
 use crate::domain::api_keys::KeyState;
 use crate::domain::licenses::{LicenseAlert, LotState};
+use crate::domain::satellites::SatelliteState;
 use crate::domain::tokens::TokenState;
 use crate::domain::users::UserState;
 use crate::protocol::{EntitlementStatus, InstanceStatus};
@@ -61,6 +62,21 @@ impl Badge for EntitlementStatus {
         match self {
             EntitlementStatus::Authorized => Tone::Success,
             EntitlementStatus::OutOfCompliance => Tone::Danger,
+        }
+    }
+}
+
+impl Badge for SatelliteState {
+    fn text(&self) -> String {
+        self.label().to_owned()
+    }
+
+    fn tone(&self) -> Tone {
+        match self {
+            SatelliteState::Registered => Tone::Info,
+            SatelliteState::Synchronized => Tone::Success,
+            SatelliteState::Due => Tone::Warning,
+            SatelliteState::OutOfSync => Tone::Danger,
         }
     }
 }

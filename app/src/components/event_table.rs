@@ -16,14 +16,14 @@ pub fn EventTable(rows: Vec<EventRow>, caption: &'static str) -> impl IntoView {
                 <tr>
                     <td class="nowrap">{format::second(e.at)}</td>
                     <td><span class="badge badge-neutral" title=e.kind.as_str()>{e.kind.label()}</span></td>
-                    <td>{e.actor}</td>
-                    <td>{e.message}</td>
+                    <td class="event-actor">{e.actor}</td>
+                    <td class="event-message">{e.message}</td>
                 </tr>
             }
         })
         .collect_view();
     view! {
-        <table class="table">
+        <table class="table event-table">
             <caption class="sr-only">{caption}</caption>
             <thead>
                 <tr>

@@ -60,7 +60,7 @@ fn Header(me: Me) -> impl IntoView {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="topbar">
             <div class="topbar-row">
-                <a class="brand" href="/inventory">"Licensing Portal"</a>
+                <a class="brand" href="/overview">"Licensing Portal"</a>
                 <div class="account-context">
                     <span class="smart-account" title="Smart account">{me.smart_account.clone()}</span>
                     <span class="separator" aria-hidden="true">"›"</span>
@@ -78,11 +78,14 @@ fn Header(me: Me) -> impl IntoView {
                 </div>
             </div>
             <nav class="mainnav" aria-label="Main">
+                <A href="/overview">"Overview"</A>
                 <A href="/inventory">"Inventory"</A>
                 <A href="/virtual-accounts">"Virtual Accounts"</A>
                 <A href="/reports">"Reports"</A>
                 <A href="/alerts">"Alerts" <AlertBadge /></A>
                 {me.manages_users.then(|| view! { <A href="/users">"Users"</A> })}
+                {me.manages_users.then(|| view! { <A href="/satellites">"Satellites"</A> })}
+                {me.has_traditional.then(|| view! { <A href="/traditional-licenses">"Traditional Licenses"</A> })}
             </nav>
         </header>
     }
@@ -116,13 +119,13 @@ fn AccountSwitcher(me: Me) -> impl IntoView {
     }
 }
 
-/// After a successful switch of smart account, loads the Inventory afresh: everything on the page
+/// After a successful switch of smart account, loads the Overview afresh: everything on the page
 /// (the header's account, pools and role) belongs to the account just left.
 pub fn load_inventory_after(switch: ServerAction<crate::api::auth::SwitchAccount>) {
     Effect::new(move |_| {
         if matches!(switch.value().get(), Some(Ok(()))) {
             if let Some(window) = web_sys::window() {
-                let _ = window.location().set_href("/inventory");
+                let _ = window.location().set_href("/overview");
             }
         }
     });

@@ -5,6 +5,7 @@ pub mod copy_button;
 pub mod errors;
 pub mod event_table;
 pub mod export_link;
+pub mod history_chart;
 pub mod layout;
 pub mod pager;
 pub mod pool_selector;

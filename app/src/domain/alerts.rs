@@ -20,7 +20,10 @@ use crate::format::date;
 mod raise;
 
 use crate::protocol::SYNC_INTERVAL_SECS;
-pub use raise::{expired, expiring, failed_to_connect, failed_to_renew, insufficient, token};
+pub use raise::{
+    expired, expiring, failed_to_connect, failed_to_renew, insufficient,
+    satellite_not_synchronized, token,
+};
 
 /// The days ahead of a license's end at which its "Licenses Expiring" notice steps up.
 pub const EXPIRY_NOTICE_DAYS: [i64; 7] = [90, 60, 30, 14, 7, 3, 1];
@@ -73,6 +76,7 @@ pub enum AlertKind {
     LicensesExpired,
     LicensesExpiring,
     TokenExpiring,
+    SatelliteNotSynchronized,
 }
 
 impl AlertKind {
@@ -84,6 +88,7 @@ impl AlertKind {
             AlertKind::LicensesExpiring => "Licenses Expiring",
             AlertKind::LicensesExpired => "Licenses Expired",
             AlertKind::TokenExpiring => "Token Expiring",
+            AlertKind::SatelliteNotSynchronized => "Satellite Not Synchronized",
         }
     }
 }
@@ -101,6 +106,8 @@ pub enum AlertSource {
     Instance { id: i64, hostname: String },
     /// Several product instances of the pool: how many, and the hostname of one of them.
     Instances { count: i64, example: String },
+    /// A satellite that serves the pool.
+    Satellite { id: i64, name: String },
     /// A registration token, shortened as the General tab shows it to everyone.
     Token {
         id: i64,
@@ -117,6 +124,7 @@ impl AlertSource {
             AlertSource::Instance { hostname, .. } => hostname.clone(),
             AlertSource::Instances { count, .. } => format!("{count} product instances"),
             AlertSource::Token { token, .. } => format!("Token {token}"),
+            AlertSource::Satellite { name, .. } => format!("Satellite {name}"),
         }
     }
 }
@@ -191,9 +199,24 @@ pub fn expiring_severity(notice: i64) -> Severity {
     }
 }
 
-/// Instances whose last contact is older than this have failed to connect at `now`.
-pub fn silent_since(now: DateTime<Utc>) -> DateTime<Utc> {
-    now - Duration::seconds(CONNECT_GRACE_SECS)
+/// When a device that talks to the portal, last in touch at `last_contact`, counts as failed to
+/// connect (`product_instances.silent_after`).
+pub fn silent_after(last_contact: DateTime<Utc>) -> DateTime<Utc> {
+    last_contact + Duration::seconds(CONNECT_GRACE_SECS)
+}
+
+/// A satellite's devices fail to connect this long after its last synchronisation (CSSM On-Prem's
+/// rule), when they were in touch with it then.
+pub const SATELLITE_GRACE_DAYS: i64 = 90;
+
+/// When a device behind a satellite counts as failed to connect: 90 days after the sync that reported
+/// it in touch, or as a direct device would when it was already silent at that sync.
+pub fn silent_after_sync(last_contact: DateTime<Utc>, synced_at: DateTime<Utc>) -> DateTime<Utc> {
+    if silent_after(last_contact) >= synced_at {
+        synced_at + Duration::days(SATELLITE_GRACE_DAYS)
+    } else {
+        silent_after(last_contact)
+    }
 }
 
 /// Whether a live token ending at `end` raises "Token Expiring" at `now`.

@@ -258,12 +258,11 @@ pub fn plan_registration(
 /// The SQL of `InstanceStatus::of`, for filters over the `product_instances` table.
 #[cfg(feature = "ssr")]
 pub mod sql {
-    use chrono::{DateTime, Duration, Utc};
+    use chrono::{DateTime, Utc};
     use sea_orm::{ColumnTrait, Condition};
 
     use super::InstanceStatus;
     use crate::entities::product_instance::Column;
-    use crate::protocol::SYNC_INTERVAL_SECS;
 
     /// The instances in `status` at `now`; `out_of_compliance` selects the instances that use a tag
     /// their pool is short of.
@@ -272,17 +271,14 @@ pub mod sql {
         now: DateTime<Utc>,
         out_of_compliance: Condition,
     ) -> Condition {
-        let silent_since = now - Duration::seconds(2 * SYNC_INTERVAL_SECS);
-        let connected = || Condition::all().add(Column::LastContactAt.gte(silent_since));
+        let connected = || Condition::all().add(Column::SilentAfter.gte(now));
         let current = || {
             Condition::any()
                 .add(Column::AuthExpiresAt.is_null())
                 .add(Column::AuthExpiresAt.gt(now))
         };
         match status {
-            InstanceStatus::FailedToConnect => {
-                Condition::all().add(Column::LastContactAt.lt(silent_since))
-            }
+            InstanceStatus::FailedToConnect => Condition::all().add(Column::SilentAfter.lt(now)),
             InstanceStatus::AuthorizationExpired => connected()
                 .add(Column::AuthExpiresAt.is_not_null())
                 .add(Column::AuthExpiresAt.lte(now)),

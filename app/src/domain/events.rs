@@ -87,10 +87,19 @@ pub enum EventKind {
     #[serde(rename = "api_key.used")]
     #[cfg_attr(feature = "ssr", sea_orm(string_value = "api_key.used"))]
     ApiKeyUsed,
+    #[serde(rename = "satellite.registered")]
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "satellite.registered"))]
+    SatelliteRegistered,
+    #[serde(rename = "satellite.synchronized")]
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "satellite.synchronized"))]
+    SatelliteSynchronized,
+    #[serde(rename = "license.converted")]
+    #[cfg_attr(feature = "ssr", sea_orm(string_value = "license.converted"))]
+    LicenseConverted,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 26] = [
+    pub const ALL: [EventKind; 29] = [
         EventKind::PoolCreated,
         EventKind::PoolRenamed,
         EventKind::PoolDescribed,
@@ -117,6 +126,9 @@ impl EventKind {
         EventKind::ApiKeyCreated,
         EventKind::ApiKeyRevoked,
         EventKind::ApiKeyUsed,
+        EventKind::SatelliteRegistered,
+        EventKind::SatelliteSynchronized,
+        EventKind::LicenseConverted,
     ];
 
     /// The stable name stored in the database and used in filters.
@@ -148,6 +160,9 @@ impl EventKind {
             EventKind::ApiKeyCreated => "api_key.created",
             EventKind::ApiKeyRevoked => "api_key.revoked",
             EventKind::ApiKeyUsed => "api_key.used",
+            EventKind::SatelliteRegistered => "satellite.registered",
+            EventKind::SatelliteSynchronized => "satellite.synchronized",
+            EventKind::LicenseConverted => "license.converted",
         }
     }
 
@@ -180,6 +195,9 @@ impl EventKind {
             EventKind::ApiKeyCreated => "API key created",
             EventKind::ApiKeyRevoked => "API key revoked",
             EventKind::ApiKeyUsed => "API key used",
+            EventKind::SatelliteRegistered => "Satellite registered",
+            EventKind::SatelliteSynchronized => "Satellite synchronized",
+            EventKind::LicenseConverted => "Converted to Smart Licensing",
         }
     }
 

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+pub mod resolve;
 mod transfer;
 
 /// An active term lot ending within this many days raises "Expiring in N days".

@@ -90,6 +90,8 @@ pub enum Action {
     ManagePools,
     /// Add users and set roles.
     ManageUsers,
+    /// Register satellites and take their sync files (account admins, in the browser).
+    ManageSatellites,
 }
 
 /// The outcome of a decision. `NotFound` hides what the actor may not even see.
@@ -170,6 +172,10 @@ impl Actor {
                 Decision::Allow
             }
             Action::ManageUsers => Decision::Forbidden,
+            Action::ManageSatellites if self.role == Role::AccountAdmin && self.key.is_none() => {
+                Decision::Allow
+            }
+            Action::ManageSatellites => Decision::Forbidden,
         }
     }
 
@@ -213,6 +219,7 @@ mod tests {
             (0i64..6).prop_map(Action::ChangePool),
             Just(Action::ManagePools),
             Just(Action::ManageUsers),
+            Just(Action::ManageSatellites),
         ]
     }
 
@@ -232,7 +239,11 @@ mod tests {
             if keyed.decide(action) == Decision::Allow {
                 prop_assert_eq!(user.decide(action), Decision::Allow);
             }
-            if let Action::ChangePool(_) | Action::ManagePools | Action::ManageUsers = action {
+            if let Action::ChangePool(_)
+            | Action::ManagePools
+            | Action::ManageUsers
+            | Action::ManageSatellites = action
+            {
                 if read_only {
                     prop_assert_ne!(keyed.decide(action), Decision::Allow);
                 }
@@ -273,6 +284,7 @@ mod tests {
             Action::ChangePool(5),
             Action::ManagePools,
             Action::ManageUsers,
+            Action::ManageSatellites,
         ] {
             assert_eq!(a.decide(action), Decision::Allow, "{action:?}");
         }
@@ -284,6 +296,7 @@ mod tests {
         assert_eq!(a.decide(Action::ChangePool(5)), Decision::Allow);
         assert_eq!(a.decide(Action::ManagePools), Decision::Allow);
         assert_eq!(a.decide(Action::ManageUsers), Decision::Forbidden);
+        assert_eq!(a.decide(Action::ManageSatellites), Decision::Forbidden);
     }
 
     #[test]

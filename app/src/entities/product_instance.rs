@@ -22,6 +22,13 @@ pub struct Model {
     pub id_cert_serial: String,
     pub id_cert_expires_at: DateTimeUtc,
     pub auth_expires_at: Option<DateTimeUtc>,
+    /// The satellite it registered through (None: it talks to the portal itself).
+    pub satellite_id: Option<i64>,
+    /// Its id on that satellite.
+    pub satellite_instance_id: Option<i64>,
+    /// When it counts as "Failed to Connect": 48 hours after its last contact, or, behind a
+    /// satellite, 90 days after the satellite's last synchronisation (`domain::alerts::silent_after`).
+    pub silent_after: DateTimeUtc,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

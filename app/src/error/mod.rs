@@ -84,6 +84,13 @@ impl From<TransferError> for AppError {
     }
 }
 
+impl From<crate::domain::satellites::SyncRefusal> for AppError {
+    /// A refused sync file is a bad "file" (the upload's field).
+    fn from(refusal: crate::domain::satellites::SyncRefusal) -> Self {
+        AppError::validation("file", refusal.to_string())
+    }
+}
+
 impl From<Refusal> for AppError {
     fn from(refusal: Refusal) -> Self {
         AppError::Refused(refusal)

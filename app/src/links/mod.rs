@@ -8,7 +8,10 @@ mod inventory;
 mod pages;
 
 pub use inventory::{EventsView, GeneralView, InstancesView, LicensesView};
-pub use pages::{AlertsView, ApiKeysView, PoolsView, ReportsView, UsersView};
+pub use pages::{
+    AlertsView, ApiKeysView, PoolsView, ReportsView, ResolveView, SatellitesView, TraditionalView,
+    UsersView,
+};
 
 /// Everything but the unreserved characters of RFC 3986 is percent-encoded in a query value.
 const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC

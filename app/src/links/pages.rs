@@ -80,6 +80,17 @@ impl AlertsView {
             severity: Severity::parse(&query.text("severity")),
         }
     }
+
+    pub fn href(&self) -> String {
+        let mut pairs = Vec::new();
+        if let Some(pool) = self.pool {
+            pairs.push(("va", pool.to_string()));
+        }
+        if let Some(severity) = self.severity {
+            pairs.push(("severity", severity.as_str().to_owned()));
+        }
+        super::href("/alerts", &pairs)
+    }
 }
 
 /// The Users page (`/users`): the list's filter, sort and page, and which row is open.
@@ -186,5 +197,82 @@ impl ApiKeysView {
             pairs.push(("revoke", id.to_string()));
         }
         super::href("/api-keys", &pairs)
+    }
+}
+
+/// The Satellites page (`/satellites`): "New Satellite…" (`?new`) or "Upload Sync File…" (`?upload`)
+/// open, with the upload's refusal (`?error=`) when it came back refused.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SatellitesView {
+    pub new: bool,
+    pub upload: bool,
+    pub error: Option<String>,
+}
+
+impl SatellitesView {
+    pub fn of(query: &(impl Query + ?Sized)) -> SatellitesView {
+        SatellitesView {
+            new: query.value("new").is_some(),
+            upload: query.value("upload").is_some(),
+            error: query.value("error").filter(|e| !e.is_empty()),
+        }
+    }
+
+    pub fn href(&self) -> String {
+        let mut pairs = Vec::new();
+        if self.new {
+            pairs.push(("new", "1".to_owned()));
+        }
+        if self.upload {
+            pairs.push(("upload", "1".to_owned()));
+        }
+        if let Some(e) = &self.error {
+            pairs.push(("error", e.clone()));
+        }
+        super::href("/satellites", &pairs)
+    }
+}
+
+/// The Traditional Licenses page (`/traditional-licenses`): a conversion being confirmed
+/// (`?convert=<id>`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TraditionalView {
+    pub convert: Option<i64>,
+}
+
+impl TraditionalView {
+    pub fn of(query: &(impl Query + ?Sized)) -> TraditionalView {
+        TraditionalView {
+            convert: query.parsed("convert"),
+        }
+    }
+
+    pub fn href(&self) -> String {
+        match self.convert {
+            Some(id) => super::href("/traditional-licenses", &[("convert", id.to_string())]),
+            None => "/traditional-licenses".to_owned(),
+        }
+    }
+}
+
+/// The Resolve Shortages page (`/resolve-shortages`): after "Apply", how many transfers ran
+/// (`?applied=<n>`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ResolveView {
+    pub applied: Option<usize>,
+}
+
+impl ResolveView {
+    pub fn of(query: &(impl Query + ?Sized)) -> ResolveView {
+        ResolveView {
+            applied: query.parsed("applied"),
+        }
+    }
+
+    pub fn href(&self) -> String {
+        match self.applied {
+            Some(n) => super::href("/resolve-shortages", &[("applied", n.to_string())]),
+            None => "/resolve-shortages".to_owned(),
+        }
     }
 }

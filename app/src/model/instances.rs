@@ -20,6 +20,8 @@ pub struct InstanceRow {
     pub licenses: String,
     /// The same as (tag, count), in tag order.
     pub usage: Vec<(String, i64)>,
+    /// The satellite it registered through ("via …"); None when it talks to the portal itself.
+    pub via: Option<String>,
 }
 
 impl InstanceRow {

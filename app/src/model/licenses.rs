@@ -189,3 +189,71 @@ pub struct LicenseTransferForm {
     #[serde(flatten)]
     pub fields: TransferForm,
 }
+
+/// One transfer of the Resolve Shortages plan, as the page shows it: the two pools' balances of the
+/// license are those once the whole plan has run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShortageMove {
+    pub tag: String,
+    pub license: i64,
+    pub from_pool: i64,
+    pub from_name: String,
+    pub to_pool: i64,
+    pub to_name: String,
+    pub quantity: i64,
+    pub from_balance: i64,
+    pub to_balance: i64,
+}
+
+/// "Resolve Shortages…": the plan for the pools the user may change, what no plan can clear (tag,
+/// quantity to buy), the shortages in pools the user sees but may not change, and the plan's
+/// fingerprint ("Apply" runs the plan only while the licenses are as they were when it was made).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ShortagePlanView {
+    pub moves: Vec<ShortageMove>,
+    pub missing: Vec<(String, i64)>,
+    pub out_of_reach: Vec<(String, String, i64)>,
+    pub fingerprint: String,
+}
+
+/// What "Apply" did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShortagesResolved {
+    pub transfers: usize,
+    pub quantity: i64,
+}
+
+/// One day of usage: licenses purchased and in use (summed over the pools and licenses shown).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsagePoint {
+    pub day: chrono::NaiveDate,
+    pub purchased: i64,
+    pub in_use: i64,
+}
+
+/// One virtual account on the Overview: what it holds and uses, and what needs attention (each a
+/// count linking to the place to act).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OverviewPool {
+    pub id: i64,
+    pub name: String,
+    pub purchased: i64,
+    pub in_use: i64,
+    pub instances: i64,
+    /// Licenses in shortage, with an active term lot ending within 90 days, with every lot expired.
+    pub short: i64,
+    pub expiring: i64,
+    pub expired: i64,
+    /// Product instances that failed to connect or to renew.
+    pub failing: i64,
+    pub tokens_expiring: i64,
+}
+
+/// The Overview: every virtual account the user sees, and usage over the last 90 days.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Overview {
+    pub pools: Vec<OverviewPool>,
+    pub history: Vec<UsagePoint>,
+    /// The user may change two pools or more ("Resolve Shortages…").
+    pub can_resolve: bool,
+}

@@ -7,6 +7,7 @@ mod events;
 mod instances;
 mod licenses;
 mod reports;
+mod satellites;
 mod tokens;
 mod users;
 
@@ -16,6 +17,7 @@ pub use events::*;
 pub use instances::*;
 pub use licenses::*;
 pub use reports::*;
+pub use satellites::*;
 pub use tokens::*;
 pub use users::*;
 
@@ -40,6 +42,8 @@ pub struct Me {
     pub accounts: Vec<AccountRef>,
     /// The smart account requires two-factor sign-in and the user has not set it up yet.
     pub must_enrol: bool,
+    /// The account has traditional (PAK) licenses (the navigation links their page).
+    pub has_traditional: bool,
 }
 
 impl Me {

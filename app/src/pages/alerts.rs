@@ -31,6 +31,7 @@ pub fn alert_href(alert: &Alert) -> String {
         }
         AlertSource::Instances { .. } => Tab::Instances.href(pool),
         AlertSource::Token { .. } => Tab::General.href(pool),
+        AlertSource::Satellite { .. } => "/satellites".to_owned(),
     }
 }
 

@@ -191,7 +191,7 @@ fn KeyTable(
         .collect_view();
     Either::Right(view! {
         <div class="table-scroll" tabindex="0" role="region" aria-label="API keys">
-            <table class="table">
+            <table class="table api-keys-table">
                 <caption class="sr-only">"API keys"</caption>
                 <thead>
                     <tr>
@@ -199,8 +199,8 @@ fn KeyTable(
                         <th scope="col">"Key"</th>
                         <th scope="col">"Scope"</th>
                         <th scope="col">"Virtual Accounts"</th>
-                        <th scope="col">"Owner"</th>
-                        <th scope="col">"Created"</th>
+                        <th scope="col" class="col-owner">"Owner"</th>
+                        <th scope="col" class="col-created">"Created"</th>
                         <th scope="col">"Last Used"</th>
                         <th scope="col">"Expires"</th>
                         <th scope="col">"State"</th>
@@ -253,8 +253,8 @@ fn KeyRowView(row: ApiKeyRow, confirm: bool, revoke: ServerAction<RevokeApiKey>)
             <td class="mono">{format!("{}…", row.prefix)}</td>
             <td>{row.scope.label()}</td>
             <td>{pools}</td>
-            <td>{row.owner.clone()}</td>
-            <td>{format::minute(row.created_at)}</td>
+            <td class="col-owner">{row.owner.clone()}</td>
+            <td class="col-created">{format::minute(row.created_at)}</td>
             <td>{row.last_used_at.map_or("Never".to_owned(), format::minute)}</td>
             <td>{row.expires_at.map_or("Never".to_owned(), format::minute)}</td>
             <td>{badge(row.state)}</td>

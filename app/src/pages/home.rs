@@ -1,9 +1,9 @@
-//! `/`: straight to the Inventory.
+//! `/`: straight to the Overview.
 
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 
 #[component]
 pub fn Home() -> impl IntoView {
-    view! { <Redirect path="/inventory" /> }
+    view! { <Redirect path="/overview" /> }
 }

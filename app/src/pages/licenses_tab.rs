@@ -99,7 +99,15 @@ fn LicenseList(
         },
     );
     let p = params.get_untracked();
+    let resolve = transfers.allowed.then(|| {
+        view! {
+            <p class="tab-actions">
+                <a class="button" href=crate::links::ResolveView::default().href()>"Resolve Shortages…"</a>
+            </p>
+        }
+    });
     view! {
+        {resolve}
         <Form method="GET" action="/inventory" attr:class="filters" attr:role="search">
             <input type="hidden" name="va" value=p.pool.to_string() />
             <input type="hidden" name="tab" value="licenses" />
@@ -159,7 +167,7 @@ fn LicenseTable(
             (true, SortDir::Desc) => ("descending", " ▼"),
         };
         view! {
-            <th scope="col" class:num=num aria-sort=aria>
+            <th scope="col" class:num=num class:col-family=sort == LicenseSort::Family aria-sort=aria>
                 <a href=link.list_href()>{label}<span aria-hidden="true">{arrow}</span></a>
             </th>
         }
@@ -241,7 +249,7 @@ fn LicenseRowView(
     view! {
         <tr>
             <th scope="row">{name}<br /><code class="tag">{row.tag.clone()}</code></th>
-            <td>{row.product_family.clone()}</td>
+            <td class="col-family">{row.product_family.clone()}</td>
             <td class="num">{row.purchased}</td>
             <td class="num">{row.in_use}</td>
             <td class="num" class:shortage=short>

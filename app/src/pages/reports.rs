@@ -242,7 +242,7 @@ fn Preview(
                 </div>
             </div>
             {(shown > 0).then(|| view! {
-                <div class="table-scroll">
+                <div class="table-scroll" tabindex="0" role="region" aria-label="Preview rows">
                     <table class="table report-table">
                         <thead><tr>{head}</tr></thead>
                         <tbody>{body}</tbody>

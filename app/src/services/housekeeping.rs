@@ -69,10 +69,13 @@ pub struct Swept {
     pub throttles: u64,
     /// Kept answers of the REST API's `Idempotency-Key`s past their 24 hours.
     pub idempotency_keys: u64,
+    /// Days of usage history taken (`snapshots::catch_up`).
+    pub snapshot_days: u64,
 }
 
 /// Removes what has ended by `now`: expired sessions (the cookie store's and the listed ones),
-/// expired sign-in links, throttle counters whose window and lock are over.
+/// expired sign-in links, throttle counters whose window and lock are over; and takes the days of
+/// usage history not taken yet.
 pub async fn sweep(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<Swept, AppError> {
     let sessions = tower_session::Entity::delete_many()
         .filter(tower_session::Column::ExpiresAt.lte(now.timestamp()))
@@ -106,12 +109,14 @@ pub async fn sweep(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<Swep
         .await?
         .rows_affected;
     let idempotency_keys = super::idempotency::sweep(db, now).await?;
+    let snapshot_days = super::snapshots::catch_up(db, now).await?;
     Ok(Swept {
         sessions,
         user_sessions,
         sign_in_links,
         throttles,
         idempotency_keys,
+        snapshot_days,
     })
 }
 

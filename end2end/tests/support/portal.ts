@@ -186,6 +186,12 @@ export function portalTest(name: string) {
   return { test, portal };
 }
 
+/** Adds the hydration probe to a page the fixture did not make (`context.newPage()`). */
+export async function withHydrationProbe(page: Page): Promise<Page> {
+  await page.addInitScript(HYDRATION_PROBE);
+  return page;
+}
+
 /**
  * Added to every page by `portalTest`'s `page` fixture: counts the event listeners that the app's
  * scripts attach, which its WebAssembly bundle does when it hydrates the server-rendered page.
@@ -229,7 +235,7 @@ export async function waitForHydration(page: Page): Promise<void> {
   }
 }
 
-/** Opens /login and signs in through the form, as a user would; waits for the inventory. */
+/** Opens /login and signs in through the form, as a user would; waits for the Overview. */
 export async function signIn(page: Page, user: { username: string; password: string } = DEMO): Promise<void> {
   await page.goto('/login');
   await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
@@ -237,8 +243,15 @@ export async function signIn(page: Page, user: { username: string; password: str
   await page.getByLabel('Username').fill(user.username);
   await page.getByLabel('Password').fill(user.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page).toHaveURL(/\/inventory(\?|$)/);
+  await expect(page).toHaveURL(/\/overview$/);
   await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+}
+
+/** From any signed-in page, the Inventory through the main navigation (the user's first pool). */
+export async function openInventory(page: Page): Promise<void> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Inventory' }).click();
+  await expect(page).toHaveURL(/\/inventory(\?|$)/);
+  if (jsEnabled()) await waitForHydration(page);
 }
 
 /** Whether the current test's project runs scripts (false in the no-js project). */

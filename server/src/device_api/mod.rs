@@ -56,7 +56,7 @@ pub struct DeviceState {
 impl DeviceState {
     pub fn new(
         app: AppState,
-        signer: Signer,
+        signer: Arc<Signer>,
         limits: RateLimits,
         tls: bool,
         allow_http_devices: bool,
@@ -64,7 +64,7 @@ impl DeviceState {
         DeviceState {
             writer: devices::DeviceWriter::start(app.db.clone()),
             app,
-            signer: Arc::new(signer),
+            signer,
             limiter: Arc::new(RateLimiter::new(limits)),
             tls,
             allow_http_devices,

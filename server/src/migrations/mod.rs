@@ -13,6 +13,8 @@ mod m0008_users_and_access;
 mod m0009_leases;
 mod m0010_pool_instance_counts;
 mod m0011_api_keys;
+mod m0012_satellites;
+mod m0013_usage_snapshots;
 
 pub struct Migrator;
 
@@ -31,6 +33,8 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_leases::Migration),
             Box::new(m0010_pool_instance_counts::Migration),
             Box::new(m0011_api_keys::Migration),
+            Box::new(m0012_satellites::Migration),
+            Box::new(m0013_usage_snapshots::Migration),
         ]
     }
 }

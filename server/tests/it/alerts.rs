@@ -55,7 +55,7 @@ fn days(at: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
     ((at - now).num_seconds() as f64 / DAY as f64).round() as i64
 }
 
-/// Sets an instance's last contact and authorization end, `days` from now.
+/// Sets an instance's last contact (and so when it goes silent) and authorization end, `days` from now.
 async fn set_times(app: &TestApp, id: i64, last_contact: f64, auth_end: f64) {
     let now = app.now();
     let at = |d: f64| now + Duration::seconds((d * DAY as f64) as i64);
@@ -66,6 +66,8 @@ async fn set_times(app: &TestApp, id: i64, last_contact: f64, auth_end: f64) {
         .unwrap()
         .into_active_model();
     m.last_contact_at = Set(at(last_contact));
+    // As the device API writes it: silent 48 hours after the last contact.
+    m.silent_after = Set(app::domain::alerts::silent_after(at(last_contact)));
     m.auth_expires_at = Set(Some(at(auth_end)));
     m.update(app.db()).await.unwrap();
 }

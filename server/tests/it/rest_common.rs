@@ -175,3 +175,14 @@ pub async fn all_pages(app: &TestApp, key: &str, path: &str) -> Vec<Value> {
         }
     }
 }
+
+/// The id of a pool of "Acme" by name, from the database.
+pub async fn pool_named(app: &TestApp, name: &str) -> i64 {
+    let account = app::services::users::find_account(app.db(), "Acme")
+        .await
+        .unwrap();
+    app::services::users::find_pool(app.db(), account.id, name)
+        .await
+        .unwrap()
+        .id
+}

@@ -211,6 +211,9 @@ fn instance_statuses_agree_in_sql_and_rust() {
                                 token_id: Set(None),
                                 registered_at: Set(now),
                                 last_contact_at: Set(last_contact_at),
+                                silent_after: Set(app::domain::alerts::silent_after(
+                                    last_contact_at,
+                                )),
                                 id_cert_serial: Set("S".into()),
                                 id_cert_expires_at: Set(now),
                                 auth_expires_at: Set(auth_expires_at),

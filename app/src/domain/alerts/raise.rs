@@ -118,18 +118,19 @@ fn instances_source(group: &InstanceGroup) -> AlertSource {
     }
 }
 
-/// "Product Instance Failed to Connect" for the pool's instances silent longer than
-/// `CONNECT_GRACE_SECS`; `group.earliest` is the oldest last contact. Due when the first went silent.
+/// "Product Instance Failed to Connect" for the pool's instances that went silent (48 hours without
+/// contact, or 90 days without their satellite's sync); `group.earliest` is when the first went
+/// silent, and the alert is due from then.
 pub fn failed_to_connect(pool: &PoolName, group: &InstanceGroup, now: DateTime<Utc>) -> Alert {
     let message = if group.count == 1 {
         format!(
-            "No contact since {}: it has not synchronized for over {} hours.",
+            "Silent since {}: it has not synchronized within {} hours (90 days behind a satellite).",
             minute(group.earliest),
             CONNECT_GRACE_SECS / 3600
         )
     } else {
         format!(
-            "{} (such as {}) have not synchronized for over {} hours; the oldest contact was {}.",
+            "{} (such as {}) have not synchronized within {} hours (90 days behind a satellite); the first went silent on {}.",
             plural(group.count, "product instance", "product instances"),
             group.first_hostname,
             CONNECT_GRACE_SECS / 3600,
@@ -142,7 +143,7 @@ pub fn failed_to_connect(pool: &PoolName, group: &InstanceGroup, now: DateTime<U
         pool,
         instances_source(group),
         message,
-        group.earliest + Duration::seconds(CONNECT_GRACE_SECS),
+        group.earliest,
         now,
     )
 }
@@ -197,4 +198,40 @@ pub fn token(
             now,
         )
     })
+}
+
+/// "Satellite Not Synchronized": no sync for over 30 days (`last_sync`; the registration when it
+/// never synchronised). After 90 days its devices also show as failed to connect.
+pub fn satellite_not_synchronized(
+    pool: &PoolName,
+    source: AlertSource,
+    last_sync: Option<DateTime<Utc>>,
+    created: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Option<Alert> {
+    let since = last_sync.unwrap_or(created);
+    let due = since + Duration::days(crate::domain::satellites::OUT_OF_SYNC_DAYS);
+    if now <= due {
+        return None;
+    }
+    let message = match last_sync {
+        Some(at) => format!(
+            "Not synchronized since {}: its devices show as failed to connect {} days after it.",
+            minute(at),
+            super::SATELLITE_GRACE_DAYS
+        ),
+        None => format!(
+            "Registered on {} and never synchronized: set it up with its registration file.",
+            minute(created)
+        ),
+    };
+    Some(alert(
+        AlertKind::SatelliteNotSynchronized,
+        Severity::Major,
+        pool,
+        source,
+        message,
+        due,
+        now,
+    ))
 }

@@ -133,7 +133,7 @@ fn expired_licenses_are_overdue_since_their_last_end() {
 #[test]
 fn failed_to_connect_agrees_with_the_instance_status() {
     let now = t(10 * DAY);
-    let cutoff = silent_since(now);
+    let cutoff = now - Duration::seconds(CONNECT_GRACE_SECS);
     // One second older than the cutoff is silent for the status too; the cutoff itself is not.
     assert_eq!(
         InstanceStatus::of(cutoff - Duration::seconds(1), None, false, now),
@@ -141,6 +141,11 @@ fn failed_to_connect_agrees_with_the_instance_status() {
     );
     assert_eq!(
         InstanceStatus::of(cutoff, None, false, now),
+        InstanceStatus::Authorized
+    );
+    assert_eq!(silent_after(cutoff), now, "the column says the same");
+    assert_eq!(
+        InstanceStatus::from_silence(silent_after(cutoff), None, false, now),
         InstanceStatus::Authorized
     );
     assert_eq!(CONNECT_GRACE_SECS, 48 * 3600);
@@ -163,7 +168,8 @@ fn one_instance_is_named_and_several_are_counted() {
             hostname: "sfo-bng-01".into()
         }
     );
-    assert_eq!(one.due, t(7 * DAY), "due when the silence became a failure");
+    // `earliest` is when the first went silent (its `silent_after`): due from then.
+    assert_eq!(one.due, t(5 * DAY), "due when the silence became a failure");
     assert_eq!(one.severity, Severity::Minor);
     group.count = 4;
     let many = failed_to_renew(&pool(), &group, now);
@@ -231,7 +237,7 @@ fn alerts_sort_by_severity_then_due_date() {
             (Major, InstanceFailedToRenew, t(-5 * DAY)),
             (Major, InsufficientLicenses, now),
             (Major, LicensesExpiring, t(2 * DAY)),
-            (Minor, InstanceFailedToConnect, t(-3 * DAY)),
+            (Minor, InstanceFailedToConnect, t(-5 * DAY)),
             (Minor, LicensesExpiring, t(20 * DAY)),
             (Informational, LicensesExpiring, t(80 * DAY)),
         ]

@@ -32,6 +32,27 @@ pub fn pick_lots(
     quantity: i64,
     now: DateTime<Utc>,
 ) -> Result<Vec<(i64, i64)>, i64> {
+    pick_lots_in(lots, quantity, LotOrder::SoonestFirst, now)
+}
+
+/// Which lots a transfer takes first. A transfer the user asks for takes the soonest-ending
+/// (`pick_lots`); "Resolve Shortages…" takes the longest-lasting where that keeps the receiving pool
+/// compliant longer without bringing the giver's own next shortage closer (`resolve`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LotOrder {
+    #[default]
+    SoonestFirst,
+    LatestFirst,
+}
+
+/// `pick_lots` in either order (equal ends: the oldest lot first, both ways).
+pub fn pick_lots_in(
+    lots: &[LotTerm],
+    quantity: i64,
+    order: LotOrder,
+    now: DateTime<Utc>,
+) -> Result<Vec<(i64, i64)>, i64> {
     let mut active: Vec<&LotTerm> = lots
         .iter()
         .filter(|l| l.quantity > 0 && LotState::at(l.starts_at, l.ends_at, now) == LotState::Active)
@@ -41,7 +62,12 @@ pub fn pick_lots(
         return Err(available);
     }
     // None (perpetual) sorts after every end date.
-    active.sort_by_key(|l| (l.ends_at.is_none(), l.ends_at, l.id));
+    match order {
+        LotOrder::SoonestFirst => active.sort_by_key(|l| (l.ends_at.is_none(), l.ends_at, l.id)),
+        LotOrder::LatestFirst => {
+            active.sort_by_key(|l| (l.ends_at.is_some(), std::cmp::Reverse(l.ends_at), l.id))
+        }
+    }
     let mut left = quantity;
     let mut picks = Vec::new();
     for lot in active {
@@ -187,6 +213,25 @@ pub fn plan_transfer(
     in_use: i64,
     now: DateTime<Utc>,
 ) -> Result<Vec<LotChange>, TransferError> {
+    plan_transfer_in(
+        source,
+        target,
+        quantity,
+        in_use,
+        LotOrder::SoonestFirst,
+        now,
+    )
+}
+
+/// `plan_transfer` taking lots in `order`.
+pub fn plan_transfer_in(
+    source: &[LotTerm],
+    target: &[LotTerm],
+    quantity: Quantity,
+    in_use: i64,
+    order: LotOrder,
+    now: DateTime<Utc>,
+) -> Result<Vec<LotChange>, TransferError> {
     let active = Standing::of_lots(
         source.iter().map(|l| (l.starts_at, l.ends_at, l.quantity)),
         0,
@@ -194,8 +239,8 @@ pub fn plan_transfer(
     )
     .purchased;
     check_quantity(quantity.get(), active, in_use)?;
-    let picks =
-        pick_lots(source, quantity.get(), now).map_err(|most| TransferError::TooMany { most })?;
+    let picks = pick_lots_in(source, quantity.get(), order, now)
+        .map_err(|most| TransferError::TooMany { most })?;
     let mut changes = Vec::with_capacity(picks.len() * 2);
     for (lot_id, taken) in picks {
         let Some(lot) = source.iter().find(|l| l.id == lot_id) else {

@@ -57,8 +57,8 @@ pub(super) fn TokenTable(
                 <tr>
                     <th scope="col">"Token"</th>
                     <th scope="col">"Description"</th>
-                    <th scope="col">"Created By"</th>
-                    <th scope="col">"Created"</th>
+                    <th scope="col" class="col-created-by">"Created By"</th>
+                    <th scope="col" class="col-created">"Created"</th>
                     <th scope="col">"Expires"</th>
                     <th scope="col" class="num">"Uses"</th>
                     <th scope="col">"Export-Controlled"</th>
@@ -133,8 +133,8 @@ fn TokenRowView(
                 {whole}
             </th>
             <td>{row.description.clone()}</td>
-            <td>{row.created_by.clone()}</td>
-            <td>{time_cell(row.created_at)}</td>
+            <td class="col-created-by">{row.created_by.clone()}</td>
+            <td class="col-created">{time_cell(row.created_at)}</td>
             <td>{time_cell(row.expires_at)}</td>
             <td class="num nowrap">{row.uses_text()}</td>
             <td>{if row.allow_export_controlled { "Allowed" } else { "Not Allowed" }}</td>

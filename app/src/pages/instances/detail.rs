@@ -124,6 +124,8 @@ fn DetailBody(detail: InstanceDetail, actions: Actions, transferring: Memo<bool>
                 <dd>{software_version.unwrap_or_else(|| "—".to_owned())}</dd>
                 <dt>"Virtual Account"</dt>
                 <dd>{pool_name.clone()}</dd>
+                <dt>"Connects"</dt>
+                <dd>{row.via.clone().map_or_else(|| "Directly to this portal".to_owned(), |s| format!("via satellite {s}"))}</dd>
                 <dt>"Registered"</dt>
                 <dd>{format::minute(registered_at)}</dd>
                 <dt>"Last Contact"</dt>

@@ -102,7 +102,7 @@ fn InstanceTable(page: InstancePage, params: InstancesView) -> impl IntoView {
         let first = first.map(|(href, text)| view! { <a href=href>{text}</a> });
         return Either::Left(view! { <p class="empty">{text}</p> {first} });
     }
-    let header = |sort: InstanceSort, label: &'static str| {
+    let header = |sort: InstanceSort, label: &'static str, class: &'static str| {
         let active = params.sort == sort;
         let link = InstancesView {
             sort,
@@ -120,7 +120,7 @@ fn InstanceTable(page: InstancePage, params: InstancesView) -> impl IntoView {
             (true, SortDir::Desc) => (Some("descending"), " ▼"),
         };
         view! {
-            <th scope="col" aria-sort=aria>
+            <th scope="col" class=class aria-sort=aria>
                 <a href=link.list_href()>{label}<span aria-hidden="true">{arrow}</span></a>
             </th>
         }
@@ -152,11 +152,11 @@ fn InstanceTable(page: InstancePage, params: InstancesView) -> impl IntoView {
             <caption class="sr-only">"Product instances"</caption>
             <thead>
                 <tr>
-                    {header(InstanceSort::Hostname, "Name")}
-                    <th scope="col">"Product"</th>
-                    <th scope="col">"UDI PID"</th>
-                    {header(InstanceSort::Serial, "UDI Serial")}
-                    {header(InstanceSort::LastContact, "Last Contact")}
+                    {header(InstanceSort::Hostname, "Name", "col-name")}
+                    <th scope="col" class="col-product">"Product"</th>
+                    <th scope="col" class="col-pid">"UDI PID"</th>
+                    {header(InstanceSort::Serial, "UDI Serial", "col-serial")}
+                    {header(InstanceSort::LastContact, "Last Contact", "col-contact")}
                     <th scope="col">"Status"</th>
                     <th scope="col">"Licenses"</th>
                 </tr>
@@ -179,15 +179,19 @@ pub(super) fn licenses_text(row: &InstanceRow) -> String {
 #[component]
 fn InstanceRowView(row: InstanceRow, pool: i64) -> impl IntoView {
     let licenses = licenses_text(&row);
+    let via = row
+        .via
+        .map(|name| view! { <span class="via">{format!("via {name}")}</span> });
     view! {
         <tr>
             <th scope="row">
                 <a href=InstancesView::instance_href(pool, row.id, false)>{row.hostname}</a>
+                {via}
             </th>
-            <td>{row.product}</td>
-            <td class="mono">{row.pid}</td>
-            <td class="mono">{row.sn}</td>
-            <td class="nowrap">{format::minute(row.last_contact_at)}</td>
+            <td class="col-product">{row.product}</td>
+            <td class="mono col-pid">{row.pid}</td>
+            <td class="mono col-serial">{row.sn}</td>
+            <td class="nowrap col-contact">{format::minute(row.last_contact_at)}</td>
             <td>{badge(row.status)}</td>
             <td>{licenses}</td>
         </tr>

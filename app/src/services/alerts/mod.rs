@@ -87,7 +87,8 @@ pub async fn count(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<u64, AppError> {
-    let ids: Vec<i64> = scope(db, actor, None).await?.iter().map(|p| p.id).collect();
+    let pools = scope(db, actor, None).await?;
+    let ids: Vec<i64> = pools.iter().map(|p| p.id).collect();
     if ids.is_empty() {
         return Ok(0);
     }
@@ -99,6 +100,7 @@ pub async fn count(
     total += pools_with(db, &ids, silent_condition(now)).await?;
     total += pools_with(db, &ids, unrenewed_condition(now)).await?;
     total += expiring_tokens(&ids, now).count(db).await?;
+    total += satellite_alerts(db, &pools, now).await?.len() as u64;
     Ok(total)
 }
 
@@ -201,6 +203,8 @@ pub async fn list(
         ));
     }
 
+    found.extend(satellite_alerts(db, &scope, now).await?);
+
     if let Some(severity) = filter.severity {
         found.retain(|a| a.severity == severity);
     }
@@ -249,4 +253,50 @@ async fn hostnames(
         .await?
         .into_iter()
         .collect())
+}
+
+/// "Satellite Not Synchronized" for the satellites serving pools in scope, once each (in the first of
+/// its pools the actor sees, by name).
+async fn satellite_alerts(
+    db: &impl ConnectionTrait,
+    scope: &[PoolName],
+    now: DateTime<Utc>,
+) -> Result<Vec<Alert>, AppError> {
+    use crate::entities::{satellite, satellite_pool};
+    let ids: Vec<i64> = scope.iter().map(|p| p.id).collect();
+    let grants = satellite_pool::Entity::find()
+        .filter(satellite_pool::Column::VirtualAccountId.is_in(ids))
+        .all(db)
+        .await?;
+    if grants.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut found = Vec::new();
+    for s in satellite::Entity::find()
+        .filter(
+            satellite::Column::Id.is_in(grants.iter().map(|g| g.satellite_id).collect::<Vec<_>>()),
+        )
+        .all(db)
+        .await?
+    {
+        let mut pools: Vec<&PoolName> = grants
+            .iter()
+            .filter(|g| g.satellite_id == s.id)
+            .filter_map(|g| scope.iter().find(|p| p.id == g.virtual_account_id))
+            .collect();
+        pools.sort_by(|a, b| a.name.cmp(&b.name));
+        let Some(pool) = pools.first() else { continue };
+        let source = AlertSource::Satellite {
+            id: s.id,
+            name: s.name.clone(),
+        };
+        found.extend(alerts::satellite_not_synchronized(
+            pool,
+            source,
+            s.last_sync_at,
+            s.created_at,
+            now,
+        ));
+    }
+    Ok(found)
 }

@@ -123,11 +123,11 @@ pub(super) fn lot_standings(ids: &[i64], now: DateTime<Utc>) -> SelectStatement 
 /// The pools' instances silent for longer than the grace: pool, how many, the oldest contact and the
 /// lowest id. Found through the index on (pool, last contact, id).
 pub(super) fn silent(ids: &[i64], now: DateTime<Utc>) -> SelectStatement {
-    grouped(ids, pi::Column::LastContactAt, silent_condition(now))
+    grouped(ids, pi::Column::SilentAfter, silent_condition(now))
 }
 
 pub(super) fn silent_condition(now: DateTime<Utc>) -> Condition {
-    Condition::all().add(pi::Column::LastContactAt.lt(alerts::silent_since(now)))
+    Condition::all().add(pi::Column::SilentAfter.lt(now))
 }
 
 /// The pools' instances whose authorization has ended and that are not silent (their status is
@@ -140,7 +140,7 @@ pub(super) fn unrenewed(ids: &[i64], now: DateTime<Utc>) -> SelectStatement {
 pub(super) fn unrenewed_condition(now: DateTime<Utc>) -> Condition {
     Condition::all()
         .add(pi::Column::AuthExpiresAt.lte(now))
-        .add(pi::Column::LastContactAt.gte(alerts::silent_since(now)))
+        .add(pi::Column::SilentAfter.gte(now))
 }
 
 /// How many of the pools have at least one instance matching `condition`: the number of rows

@@ -103,6 +103,10 @@ async fn touch_all(
     for chunk in hashes.chunks(CHUNK) {
         let rows = pi::Entity::update_many()
             .col_expr(pi::Column::LastContactAt, Expr::value(now))
+            .col_expr(
+                pi::Column::SilentAfter,
+                Expr::value(crate::domain::alerts::silent_after(now)),
+            )
             .col_expr(pi::Column::AuthExpiresAt, Expr::value(Some(auth_expires)))
             .filter(pi::Column::CredentialHash.is_in(chunk.iter().copied()))
             .exec_with_returning(db)

@@ -118,8 +118,12 @@ async fn touch(
     now: DateTime<Utc>,
     extra: &[(pi::Column, sea_orm::Value)],
 ) -> Result<pi::Model, DeviceError> {
-    let mut update =
-        pi::Entity::update_many().col_expr(pi::Column::LastContactAt, Expr::value(now));
+    let mut update = pi::Entity::update_many()
+        .col_expr(pi::Column::LastContactAt, Expr::value(now))
+        .col_expr(
+            pi::Column::SilentAfter,
+            Expr::value(crate::domain::alerts::silent_after(now)),
+        );
     for (col, value) in extra {
         update = update.col_expr(*col, Expr::value(value.clone()));
     }
@@ -241,7 +245,7 @@ pub async fn status(
     let ooc = entitlements
         .iter()
         .any(|e| e.status == EntitlementStatus::OutOfCompliance);
-    let status = InstanceStatus::of(inst.last_contact_at, inst.auth_expires_at, ooc, now);
+    let status = InstanceStatus::from_silence(inst.silent_after, inst.auth_expires_at, ooc, now);
     Ok(StatusResponse {
         instance_id: inst.id.to_string(),
         hostname: inst.hostname,

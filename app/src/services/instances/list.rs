@@ -103,6 +103,8 @@ pub(super) async fn describe(
         .into_iter()
         .collect();
     let short = short_tags(db, pool, &tags, now).await?;
+    let satellite_ids: Vec<i64> = rows.iter().filter_map(|m| m.satellite_id).collect();
+    let satellites = crate::services::satellites::names_of(db, &satellite_ids).await?;
     let mut by_instance: HashMap<i64, Vec<&instance_usage::Model>> = HashMap::new();
     for u in &usages {
         by_instance
@@ -115,7 +117,7 @@ pub(super) async fn describe(
         .map(|m| {
             let mine = by_instance.get(&m.id).map(Vec::as_slice).unwrap_or(&[]);
             let ooc = mine.iter().any(|u| short.contains(&u.tag));
-            let status = InstanceStatus::of(m.last_contact_at, m.auth_expires_at, ooc, now);
+            let status = InstanceStatus::from_silence(m.silent_after, m.auth_expires_at, ooc, now);
             InstanceRow {
                 id: m.id,
                 hostname: m.hostname.clone(),
@@ -130,6 +132,7 @@ pub(super) async fn describe(
                     .collect::<Vec<_>>()
                     .join(", "),
                 usage: mine.iter().map(|u| (u.tag.clone(), u.count)).collect(),
+                via: m.satellite_id.and_then(|s| satellites.get(&s).cloned()),
             }
         })
         .collect())

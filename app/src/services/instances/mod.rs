@@ -133,6 +133,7 @@ pub async fn transfer(
 ) -> Result<(), AppError> {
     let (m, from) = find_visible(db, actor, id).await?;
     require(actor, Action::ChangePool(from.id))?;
+    behind_satellite(&m)?;
     let to = pools::find_visible(db, actor, target)
         .await
         .map_err(|_| AppError::validation("target", "Pick a virtual account you may change."))?;
@@ -237,6 +238,7 @@ pub async fn remove(
 ) -> Result<(), AppError> {
     let (m, pool) = find_visible(db, actor, id).await?;
     require(actor, Action::ChangePool(pool.id))?;
+    behind_satellite(&m)?;
     let txn = db.begin().await?;
     delete_instance(&txn, &m).await?;
     events::record(
@@ -260,6 +262,18 @@ pub async fn remove(
     )
     .await?;
     txn.commit().await?;
+    Ok(())
+}
+
+/// A device registered through a satellite belongs to it: it moves and goes there (its next sync
+/// would undo a change made here).
+fn behind_satellite(m: &pi::Model) -> Result<(), AppError> {
+    if m.satellite_id.is_some() {
+        return Err(AppError::validation(
+            "id",
+            "This product instance is registered through a satellite: transfer or remove it there.",
+        ));
+    }
     Ok(())
 }
 

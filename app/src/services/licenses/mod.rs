@@ -3,6 +3,7 @@
 
 mod detail;
 mod list;
+pub mod resolve;
 mod transfer;
 
 use sea_orm::sea_query::Expr;

@@ -14,7 +14,9 @@ use sea_orm::{
 };
 
 use crate::domain::events::EventKind;
-use crate::domain::licenses::{plan_transfer, LotChange, LotTerm, TransferAsk, TransferError};
+use crate::domain::licenses::{
+    plan_transfer_in, LotChange, LotOrder, LotTerm, TransferAsk, TransferError,
+};
 use crate::domain::roles::{Action, Actor};
 use crate::entities::{license_lot, license_transfer};
 use crate::error::AppError;
@@ -43,6 +45,17 @@ pub async fn transfer(
     db: &(impl ConnectionTrait + TransactionTrait),
     actor: &Actor,
     form: LicenseTransferForm,
+    now: DateTime<Utc>,
+) -> Result<TransferDone, AppError> {
+    transfer_in(db, actor, form, LotOrder::SoonestFirst, now).await
+}
+
+/// `transfer`, taking the source's lots in `order` ("Resolve Shortages…" decides it per transfer).
+pub(crate) async fn transfer_in(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: &Actor,
+    form: LicenseTransferForm,
+    order: LotOrder,
     now: DateTime<Utc>,
 ) -> Result<TransferDone, AppError> {
     let TransferAsk { target, quantity } = TransferAsk::try_from(&form.fields)?;
@@ -82,7 +95,7 @@ pub async fn transfer(
         .unwrap_or(0);
     let source_lots: Vec<LotTerm> = given.iter().map(term).collect();
     let target_lots: Vec<LotTerm> = received.iter().map(term).collect();
-    let plan = plan_transfer(&source_lots, &target_lots, quantity, in_use, now)?;
+    let plan = plan_transfer_in(&source_lots, &target_lots, quantity, in_use, order, now)?;
 
     for change in plan {
         match change {

@@ -175,7 +175,12 @@ pub(super) async fn instances(
                 .any(|(tag, _)| scope.is_short(m.virtual_account_id, tag));
             InstanceReportRow {
                 pool: scope.pool_name(Some(m.virtual_account_id)),
-                status: InstanceStatus::of(m.last_contact_at, m.auth_expires_at, ooc, scope.now),
+                status: InstanceStatus::from_silence(
+                    m.silent_after,
+                    m.auth_expires_at,
+                    ooc,
+                    scope.now,
+                ),
                 entitlements: mine
                     .iter()
                     .map(|(tag, count)| format!("{tag} × {count}"))

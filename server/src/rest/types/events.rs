@@ -59,6 +59,7 @@ pub enum AlertType {
     LicensesExpired,
     LicensesExpiring,
     TokenExpiring,
+    SatelliteNotSynchronized,
 }
 
 impl From<AlertKind> for AlertType {
@@ -70,6 +71,7 @@ impl From<AlertKind> for AlertType {
             AlertKind::LicensesExpired => AlertType::LicensesExpired,
             AlertKind::LicensesExpiring => AlertType::LicensesExpiring,
             AlertKind::TokenExpiring => AlertType::TokenExpiring,
+            AlertKind::SatelliteNotSynchronized => AlertType::SatelliteNotSynchronized,
         }
     }
 }
@@ -99,6 +101,7 @@ impl From<AppAlert> for Alert {
             AlertSource::Instance { id, .. } => (None, Some(*id), None),
             AlertSource::Instances { .. } => (None, None, None),
             AlertSource::Token { id, .. } => (None, None, Some(*id)),
+            AlertSource::Satellite { .. } => (None, None, None),
         };
         Alert {
             kind: a.kind.into(),

@@ -65,6 +65,7 @@ pub async fn instance(app: &TestApp, pool: i64, hostname: &str, uses: &[(&str, i
         token_id: Set(None),
         registered_at: Set(now),
         last_contact_at: Set(now),
+        silent_after: Set(app::domain::alerts::silent_after(now)),
         id_cert_serial: Set("01".into()),
         id_cert_expires_at: Set(now + Duration::days(365)),
         auth_expires_at: Set(Some(now + Duration::days(90))),
