@@ -566,9 +566,10 @@ async fn status_writes_the_contact_only_when_its_minute_changes() {
         let into = app.now().timestamp().rem_euclid(60);
         app.state.clock.advance(65 - into);
         let first = last_contact(send(&app, "GET", "/status", Some(&reg.credential), None).await);
-        assert_eq!(
-            first.timestamp().rem_euclid(60),
-            5,
+        // The clock is the real one moved on: on a loaded machine a second or more may pass
+        // between reading it and the request.
+        assert!(
+            (5..25).contains(&first.timestamp().rem_euclid(60)),
             "{backend:?}: written at {first}"
         );
         // Twenty seconds later, the same minute: nothing written, the page would show the same.
