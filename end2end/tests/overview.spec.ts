@@ -42,6 +42,21 @@ test('the Overview counts the shortage, links to it, and charts 90 days', async 
   await expect(first).toContainText('short');
 });
 
+test("a license's detail charts its own 90 days in the virtual account", async ({ page }) => {
+  await signIn(page, DEMO);
+  await waitForHydration(page);
+  await poolRow(page, 'East').getByRole('link', { name: 'East', exact: true }).click();
+  await page.getByRole('tablist', { name: 'Inventory' }).getByRole('tab', { name: 'Licenses' }).click();
+  await page.getByRole('link', { name: 'ASR 9000 100GE port license' }).click();
+  await expect(page.getByRole('heading', { name: 'Usage over the last 90 days' })).toBeVisible();
+  await expect(page.getByRole('img', { name: /A9K-100G-LIC in this virtual account, last 90 days/ })).toBeVisible();
+  await page.getByText('Show data').click();
+  const data = page.getByRole('table', { name: 'A9K-100G-LIC in this virtual account, last 90 days: data' });
+  await expect(data.getByRole('row')).toHaveCount(1 + 91);
+  // Today first: East holds 40 and uses 24.
+  await expect(data.getByRole('row').nth(1).getByRole('cell')).toHaveText(['40', '24']);
+});
+
 test('"Resolve Shortages…" on the Overview clears the shortage', async ({ page }) => {
   await signIn(page, DEMO);
   await waitForHydration(page);

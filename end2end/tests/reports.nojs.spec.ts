@@ -7,10 +7,10 @@ const { test } = portalTest('reports-nojs');
 test('without scripts, a report previews and downloads', async ({ page }) => {
   await signIn(page);
   await page.goto('/reports');
-  await page.getByRole('radio', { name: /License Usage/ }).check();
+  await page.getByRole('radio', { name: /^License Usage\b(?! History)/ }).check();
   await page.getByRole('button', { name: 'Show preview' }).click();
   await expect(page).toHaveURL(/report=license-usage/);
-  const preview = page.getByRole('region', { name: 'License Usage' });
+  const preview = page.getByRole('region', { name: 'License Usage', exact: true });
   await expect(preview.getByRole('columnheader', { name: 'Entitlement Tag' })).toBeVisible();
 
   const downloading = page.waitForEvent('download');

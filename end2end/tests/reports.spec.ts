@@ -59,7 +59,7 @@ test('the Full Inventory workbook has a sheet per report and a summary', async (
   const file = info.outputPath('full.xlsx');
   await download.saveAs(file);
   expect(readWorkbook(file).sheets).toEqual([
-    'Summary', 'Licenses', 'Product Instances', 'Virtual Accounts', 'License Usage', 'Tokens', 'Event Log',
+    'Summary', 'Licenses', 'Product Instances', 'Virtual Accounts', 'License Usage', 'License Usage History', 'Tokens', 'Event Log',
   ]);
 });
 

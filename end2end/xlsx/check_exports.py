@@ -29,12 +29,16 @@ import urllib.request
 import openpyxl
 
 SERVER = sys.argv[1] if len(sys.argv) > 1 else "target/release/server"
-REPORTS = ["licenses", "product-instances", "virtual-accounts", "license-usage", "tokens", "event-log"]
+REPORTS = [
+    "licenses", "product-instances", "virtual-accounts", "license-usage", "license-usage-history",
+    "tokens", "event-log",
+]
 TITLES = {
     "licenses": "Licenses",
     "product-instances": "Product Instances",
     "virtual-accounts": "Virtual Accounts",
     "license-usage": "License Usage",
+    "license-usage-history": "License Usage History",
     "tokens": "Tokens",
     "event-log": "Event Log",
 }
@@ -212,6 +216,20 @@ def run_checks(base, db_path):
         check(isinstance(r["Purchased"], int), f"licenses: {key} purchased is a number")
         check(r["Purchased"] == active.get(key, 0), f"licenses: {key} purchased {r['Purchased']} vs {active.get(key, 0)}")
         check(r["Balance"] == r["Purchased"] - r["In Use"], f"licenses: {key} balance")
+
+    # License usage history: one row per snapshot of the account's pools, days as dates, newest first.
+    history = records(books["license-usage-history"]["License Usage History"])
+    db_history = db.execute(
+        "SELECT COUNT(*), COALESCE(SUM(in_use), 0), COALESCE(SUM(purchased), 0) FROM usage_snapshots "
+        "WHERE virtual_account_id IN (%s)" % ",".join(map(str, pools))
+    ).fetchone()
+    check(len(history) == db_history[0] and db_history[0] > 0, f"history: {len(history)} rows vs {db_history[0]}")
+    check(all(isinstance(r["Day (UTC)"], dt.datetime) for r in history), "history: days are dates")
+    check(sum(r["In Use"] for r in history) == db_history[1], "history: total in use")
+    check(sum(r["Purchased"] for r in history) == db_history[2], "history: total purchased")
+    check(all(r["Balance"] == r["Purchased"] - r["In Use"] for r in history), "history: balance")
+    days = [r["Day (UTC)"] for r in history]
+    check(days == sorted(days, reverse=True), "history: newest day first")
 
     tokens = records(books["tokens"]["Tokens"])
     db_tokens = db.execute(

@@ -67,7 +67,14 @@ const CATALOGUE: &[(&str, &str, &str)] = &[
 ];
 
 /// Lots: pool, tag, quantity, days from now the lot started, days until it ends (None: perpetual), order.
-type DemoLot = (&'static str, &'static str, i64, i64, Option<i64>, &'static str);
+type DemoLot = (
+    &'static str,
+    &'static str,
+    i64,
+    i64,
+    Option<i64>,
+    &'static str,
+);
 const LOTS: &[DemoLot] = &[
     ("East", "A9K-100G-LIC", 40, 400, None, "ORD-1001"),
     ("East", "A9K-AIP-LIC-E", 8, 400, None, "ORD-1001"),

@@ -22,7 +22,7 @@ mod raise;
 use crate::protocol::SYNC_INTERVAL_SECS;
 pub use raise::{
     expired, expiring, failed_to_connect, failed_to_renew, insufficient,
-    satellite_not_synchronized, token,
+    satellite_not_synchronized, shortage_expected, token,
 };
 
 /// The days ahead of a license's end at which its "Licenses Expiring" notice steps up.
@@ -77,6 +77,8 @@ pub enum AlertKind {
     LicensesExpiring,
     TokenExpiring,
     SatelliteNotSynchronized,
+    /// Use is growing towards the active licenses (`domain::forecast`).
+    ShortageExpected,
 }
 
 impl AlertKind {
@@ -89,6 +91,7 @@ impl AlertKind {
             AlertKind::LicensesExpired => "Licenses Expired",
             AlertKind::TokenExpiring => "Token Expiring",
             AlertKind::SatelliteNotSynchronized => "Satellite Not Synchronized",
+            AlertKind::ShortageExpected => "Shortage Expected",
         }
     }
 }

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 /// Fewer days of history than this: no forecast.
 pub const MIN_HISTORY_DAYS: usize = 7;
 /// How far ahead a forecast looks.
-pub const HORIZON_DAYS: i64 = 365;
+pub const HORIZON_DAYS: i64 = 90;
 
 /// What a forecast says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,10 +28,15 @@ pub struct Forecast {
 impl Forecast {
     /// "Shortage expected in ~12 days".
     pub fn shortage_label(&self) -> Option<String> {
-        self.shortage_in_days.map(|d| match d {
-            0 | 1 => "Shortage expected within a day".to_owned(),
-            d => format!("Shortage expected in ~{d} days"),
-        })
+        self.shortage_in_days.map(shortage_label)
+    }
+}
+
+/// "Shortage expected in ~12 days" for a shortage `days` ahead.
+pub fn shortage_label(days: i64) -> String {
+    match days {
+        ..=1 => "Shortage expected within a day".to_owned(),
+        d => format!("Shortage expected in ~{d} days"),
     }
 }
 

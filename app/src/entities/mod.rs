@@ -8,6 +8,7 @@ pub mod idempotency_key;
 pub mod instance_usage;
 pub mod lease;
 pub mod license;
+pub mod license_forecast;
 pub mod license_lot;
 pub mod license_transfer;
 pub mod login_throttle;

@@ -76,6 +76,8 @@ pub struct LicenseRow {
     /// The soonest end of an active term lot; None with purchased > 0 means perpetual.
     pub nearest_expiry: Option<DateTime<Utc>>,
     pub alert: Option<LicenseAlert>,
+    /// Days until the forecast shortage (`services::forecasts`), when one is expected.
+    pub shortage_expected_in: Option<i64>,
 }
 
 /// A page of the Licenses tab (1-based `page` of `pages`, `total` rows in all).
@@ -141,6 +143,8 @@ pub struct LicenseDetail {
     pub more_instances: bool,
     /// Transfers in or out of the pool, newest first (the last 50).
     pub transfers: Vec<LicenseTransferRow>,
+    /// Purchased and in use in this pool over the last 90 days, and today.
+    pub history: Vec<UsagePoint>,
 }
 
 /// What a transfer moved.

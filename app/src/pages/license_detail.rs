@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use crate::api::licenses::get_license;
 use crate::components::badge::badge;
 use crate::components::errors::LoadError;
+use crate::components::history_chart::HistoryChart;
 use crate::components::transfer_form::{TransferButton, TransferForm, Transfers};
 use crate::components::usage_chart::UsageChart;
 use crate::domain::licenses::LotState;
@@ -57,6 +58,7 @@ fn DetailBody(
         instances,
         more_instances,
         transfers: history,
+        history: usage_history,
     } = detail;
     let pool = transfers.pool;
     let id = row.license_id.unwrap_or_default();
@@ -135,6 +137,9 @@ fn DetailBody(
 
             <h3>"Usage by virtual account"</h3>
             <UsageChart tag=row.tag.clone() rows=usage />
+
+            <h3>"Usage over the last 90 days"</h3>
+            <HistoryChart points=usage_history title=format!("{} in this virtual account, last 90 days", row.tag) id="license-history" />
 
             <h3>"Product instances using it"</h3>
             {if no_instances {

@@ -257,7 +257,10 @@ fn LicenseRowView(
                 {short.then(|| view! { " " <span class="shortage-label">"short"</span> })}
             </td>
             <td class="nowrap">{expires}</td>
-            <td>{alert_badge(row.alert)}</td>
+            <td>
+                {alert_badge(row.alert)}
+                {row.shortage_expected_in.map(|d| view! { <span class="forecast">{crate::domain::forecast::shortage_label(d)}</span> })}
+            </td>
             <td class="actions">{button}</td>
         </tr>
         {form}

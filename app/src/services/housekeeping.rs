@@ -6,7 +6,8 @@
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set, TryInsertResult,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
+    TryInsertResult,
 };
 
 use crate::entities::{lease, login_throttle, sign_in_link, tower_session, user_session};
@@ -71,12 +72,17 @@ pub struct Swept {
     pub idempotency_keys: u64,
     /// Days of usage history taken (`snapshots::catch_up`).
     pub snapshot_days: u64,
+    /// Shortages forecast, when the day's forecasts were made by this sweep.
+    pub forecasts: Option<u64>,
 }
 
 /// Removes what has ended by `now`: expired sessions (the cookie store's and the listed ones),
 /// expired sign-in links, throttle counters whose window and lock are over; and takes the days of
 /// usage history not taken yet.
-pub async fn sweep(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<Swept, AppError> {
+pub async fn sweep(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    now: DateTime<Utc>,
+) -> Result<Swept, AppError> {
     let sessions = tower_session::Entity::delete_many()
         .filter(tower_session::Column::ExpiresAt.lte(now.timestamp()))
         .exec(db)
@@ -110,6 +116,7 @@ pub async fn sweep(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<Swep
         .rows_affected;
     let idempotency_keys = super::idempotency::sweep(db, now).await?;
     let snapshot_days = super::snapshots::catch_up(db, now).await?;
+    let forecasts = super::forecasts::refresh_daily(db, now).await?;
     Ok(Swept {
         sessions,
         user_sessions,
@@ -117,12 +124,13 @@ pub async fn sweep(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<Swep
         throttles,
         idempotency_keys,
         snapshot_days,
+        forecasts,
     })
 }
 
 /// One tick of a process: the sweep when `holder` has (or takes) the lease, else nothing.
 pub async fn tick(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     holder: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<Swept>, AppError> {

@@ -11,6 +11,7 @@ pub mod catalogue;
 pub mod devices;
 pub mod events;
 pub mod export_progress;
+pub mod forecasts;
 pub mod housekeeping;
 pub mod idempotency;
 pub mod instances;

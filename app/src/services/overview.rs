@@ -82,7 +82,7 @@ pub async fn overview(
                 row.failing += instances
             }
             AlertKind::TokenExpiring => row.tokens_expiring += 1,
-            AlertKind::SatelliteNotSynchronized => {}
+            AlertKind::SatelliteNotSynchronized | AlertKind::ShortageExpected => {}
         }
     }
     let pools: Vec<OverviewPool> = rows.iter().filter_map(|p| by_pool.remove(&p.id)).collect();

@@ -324,6 +324,7 @@ mod tests {
                 "Product Instances",
                 "Virtual Accounts",
                 "License Usage",
+                "License Usage History",
                 "Tokens",
                 "Event Log"
             ]

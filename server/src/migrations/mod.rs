@@ -15,6 +15,7 @@ mod m0010_pool_instance_counts;
 mod m0011_api_keys;
 mod m0012_satellites;
 mod m0013_usage_snapshots;
+mod m0014_license_forecasts;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_api_keys::Migration),
             Box::new(m0012_satellites::Migration),
             Box::new(m0013_usage_snapshots::Migration),
+            Box::new(m0014_license_forecasts::Migration),
         ]
     }
 }

@@ -14,7 +14,7 @@ use super::RestState;
 #[utoipa::path(
     get, path = "/api/v1/reports/{file}", tag = "Reports", operation_id = "exportReport",
     params(
-        ("file" = ReportFile, Path, description = "The report and format: `licenses`, `product-instances`, `virtual-accounts`, `license-usage`, `tokens` or `event-log`, then `.xlsx` or `.csv`; `full-inventory.xlsx`"),
+        ("file" = ReportFile, Path, description = "The report and format: `licenses`, `product-instances`, `virtual-accounts`, `license-usage`, `license-usage-history`, `tokens` or `event-log`, then `.xlsx` or `.csv`; `full-inventory.xlsx`"),
         ("va" = Option<Vec<i64>>, Query, description = "Virtual account ids (repeat the parameter); all the key sees when absent"),
         ("status" = Option<ReportStatusName>, Query, description = "A status of the report's rows, as the Reports page offers for that report (another answers 400)"),
         ("license" = Option<String>, Query, description = "An entitlement tag"),

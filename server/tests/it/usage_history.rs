@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use app::entities::usage_snapshot;
 use app::model::Overview;
+use app::services::forecasts;
 use app::services::housekeeping;
 use app::services::snapshots::{self, KEEP_DAYS};
 use chrono::{Duration, NaiveDate};
@@ -184,5 +185,143 @@ async fn the_overview_counts_what_needs_attention_per_pool_and_draws_the_history
         assert_eq!(theirs.pools.iter().map(|p| p.id).collect::<Vec<_>>(), [lab]);
         assert!(!theirs.can_resolve);
         assert!(theirs.history.iter().all(|p| p.in_use == 0));
+    }
+}
+
+#[tokio::test]
+async fn growing_use_is_forecast_once_a_day_in_the_licenses_tab_and_as_an_alert() {
+    for backend in backends() {
+        let app = TestApp::new(&backend).await;
+        let (mut c, [east, ..]) = acme(&app).await;
+        catalogue(&app, &[(TAG, "100GE port", "ASR 9000")]).await;
+        lot(&app, "East", TAG, 20, -60, None).await;
+        instance(&app, east, "nyc-1", &[(TAG, 15)]).await;
+        let now = app.now();
+        let today = now.date_naive();
+        // Use grew by half a license a day for 30 days, to 15 today: 20 are reached in ~10 days.
+        for back in 1..=30i64 {
+            usage_snapshot::ActiveModel {
+                virtual_account_id: Set(east),
+                tag: Set(TAG.into()),
+                day: Set(today - Duration::days(back)),
+                purchased: Set(20),
+                in_use: Set(15 - back / 2),
+                instances: Set(1),
+            }
+            .insert(app.db())
+            .await
+            .unwrap();
+        }
+        assert_eq!(
+            forecasts::refresh_daily(app.db(), now).await.unwrap(),
+            Some(1),
+            "{backend:?}"
+        );
+        assert_eq!(
+            forecasts::refresh_daily(app.db(), now).await.unwrap(),
+            None,
+            "once a day"
+        );
+        let forecast = row(&rows(&mut c, east).await, TAG).clone();
+        let days = forecast
+            .shortage_expected_in
+            .expect("a forecast in the Licenses tab");
+        assert!((9..=12).contains(&days), "{days}");
+
+        let alerts: Vec<app::domain::alerts::Alert> = c
+            .call("alerts/list", &[("severity", "")])
+            .await
+            .result()
+            .unwrap();
+        let expected: Vec<_> = alerts
+            .iter()
+            .filter(|a| a.kind == app::domain::alerts::AlertKind::ShortageExpected)
+            .collect();
+        assert_eq!(expected.len(), 1);
+        assert_eq!(
+            expected[0].severity,
+            app::domain::alerts::Severity::Informational
+        );
+        assert!(
+            expected[0].message.contains(&format!("~{days} days")),
+            "{}",
+            expected[0].message
+        );
+
+        // The next day 200 more licenses are in: nothing is expected within the year any more.
+        lot(&app, "East", TAG, 200, -1, None).await;
+        assert_eq!(
+            forecasts::refresh_daily(app.db(), now + Duration::days(1))
+                .await
+                .unwrap(),
+            Some(0)
+        );
+        assert_eq!(
+            row(&rows(&mut c, east).await, TAG).shortage_expected_in,
+            None
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_license_usage_history_report_lists_the_snapshots_newest_first_filtered() {
+    for backend in backends() {
+        let app = TestApp::new(&backend).await;
+        let (mut c, [east, west, _]) = acme(&app).await;
+        catalogue(
+            &app,
+            &[
+                (TAG, "100GE port", "ASR 9000"),
+                ("XR-SW-ESS", "Essentials", "IOS XR"),
+            ],
+        )
+        .await;
+        lot(&app, "East", TAG, 20, -100, None).await;
+        lot(&app, "West", "XR-SW-ESS", 4, -100, None).await;
+        instance(&app, east, "nyc-1", &[(TAG, 10)]).await;
+        instance(&app, west, "sfo-1", &[("XR-SW-ESS", 2)]).await;
+        snapshots::generate_history(app.db(), app.now(), 10)
+            .await
+            .unwrap();
+        let kind = app::domain::reports::ReportKind::LicenseUsageHistory;
+        let all: app::model::ReportPreview = c
+            .call("reports/preview", &[("report", kind.slug()), ("query", "")])
+            .await
+            .result()
+            .unwrap();
+        assert_eq!(all.total, 20, "{backend:?}: 10 days × 2 pools");
+        let titles: Vec<&str> = all.columns.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(
+            titles[..4],
+            ["Day (UTC)", "Virtual Account", "Entitlement Tag", "License"]
+        );
+        let yesterday = (app.now() - Duration::days(1)).date_naive().to_string();
+        assert!(
+            all.rows[0][0].display().starts_with(&yesterday),
+            "{:?}",
+            all.rows[0][0]
+        );
+        assert_eq!(all.rows[0][4].display(), "20", "purchased");
+        assert_eq!(
+            all.rows[0][5].display(),
+            "10",
+            "in use the day before today: 100 %"
+        );
+        assert_eq!(all.rows[0][6].display(), "10", "balance");
+
+        let since = (app.now() - Duration::days(3)).date_naive().to_string();
+        let narrowed: app::model::ReportPreview = c
+            .call(
+                "reports/preview",
+                &[
+                    ("report", kind.slug()),
+                    ("query", &format!("license=XR-SW-ESS&from={since}")),
+                ],
+            )
+            .await
+            .result()
+            .unwrap();
+        assert_eq!(narrowed.total, 3);
+        assert!(narrowed.rows.iter().all(|r| r[1].display() == "West"));
     }
 }

@@ -235,3 +235,28 @@ pub fn satellite_not_synchronized(
         now,
     ))
 }
+
+/// "Shortage Expected" (Informational): the forecast says use will exceed the active licenses on
+/// `on`; due then.
+pub fn shortage_expected(
+    pool: &PoolName,
+    source: AlertSource,
+    on: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Alert {
+    let days = days_until(on, now).max(1);
+    let message = format!(
+        "At the growth in use of the last 30 to 90 days, use exceeds the active licenses in ~{} (on {}). Transfer or buy before then.",
+        plural(days, "day", "days"),
+        date(on)
+    );
+    alert(
+        AlertKind::ShortageExpected,
+        Severity::Informational,
+        pool,
+        source,
+        message,
+        on,
+        now,
+    )
+}

@@ -30,6 +30,8 @@ pub enum ReportKind {
     ProductInstances,
     VirtualAccounts,
     LicenseUsage,
+    /// The daily snapshots (`services::snapshots`).
+    LicenseUsageHistory,
     Tokens,
     EventLog,
     FullInventory,
@@ -180,11 +182,12 @@ impl ReportStatus {
 
 impl ReportKind {
     /// The reports of the page, in its order (Full Inventory is an export of all of them).
-    pub const SINGLE: [ReportKind; 6] = [
+    pub const SINGLE: [ReportKind; 7] = [
         ReportKind::Licenses,
         ReportKind::ProductInstances,
         ReportKind::VirtualAccounts,
         ReportKind::LicenseUsage,
+        ReportKind::LicenseUsageHistory,
         ReportKind::Tokens,
         ReportKind::EventLog,
     ];
@@ -196,6 +199,7 @@ impl ReportKind {
             ReportKind::ProductInstances => "product-instances",
             ReportKind::VirtualAccounts => "virtual-accounts",
             ReportKind::LicenseUsage => "license-usage",
+            ReportKind::LicenseUsageHistory => "license-usage-history",
             ReportKind::Tokens => "tokens",
             ReportKind::EventLog => "event-log",
             ReportKind::FullInventory => "full-inventory",
@@ -216,6 +220,7 @@ impl ReportKind {
             ReportKind::ProductInstances => "Product Instances",
             ReportKind::VirtualAccounts => "Virtual Accounts",
             ReportKind::LicenseUsage => "License Usage",
+            ReportKind::LicenseUsageHistory => "License Usage History",
             ReportKind::Tokens => "Tokens",
             ReportKind::EventLog => "Event Log",
             ReportKind::FullInventory => "Full Inventory",
@@ -232,6 +237,9 @@ impl ReportKind {
             }
             ReportKind::VirtualAccounts => "Per virtual account: licenses, tokens and devices.",
             ReportKind::LicenseUsage => "One row per device and license it uses.",
+            ReportKind::LicenseUsageHistory => {
+                "Per day, virtual account and license: purchased, in use, product instances."
+            }
             ReportKind::Tokens => "Registration tokens with their use and state.",
             ReportKind::EventLog => "What happened, newest first.",
             ReportKind::FullInventory => "Every report, one sheet each, with a summary sheet.",
@@ -244,6 +252,7 @@ impl ReportKind {
             ReportKind::ProductInstances => InstanceReportRow::COLUMNS,
             ReportKind::VirtualAccounts => PoolReportRow::COLUMNS,
             ReportKind::LicenseUsage => UsageReportRow::COLUMNS,
+            ReportKind::LicenseUsageHistory => HistoryReportRow::COLUMNS,
             ReportKind::Tokens => TokenReportRow::COLUMNS,
             ReportKind::EventLog => EventReportRow::COLUMNS,
             ReportKind::FullInventory => &[],
@@ -265,7 +274,10 @@ impl ReportKind {
     pub fn has_license_filter(self) -> bool {
         matches!(
             self,
-            ReportKind::Licenses | ReportKind::ProductInstances | ReportKind::LicenseUsage
+            ReportKind::Licenses
+                | ReportKind::ProductInstances
+                | ReportKind::LicenseUsage
+                | ReportKind::LicenseUsageHistory
         )
     }
 
@@ -273,6 +285,7 @@ impl ReportKind {
     pub fn date_label(self) -> Option<&'static str> {
         match self {
             ReportKind::ProductInstances => Some("Registered"),
+            ReportKind::LicenseUsageHistory => Some("Day"),
             ReportKind::Tokens => Some("Created"),
             ReportKind::EventLog => Some("Time"),
             _ => None,

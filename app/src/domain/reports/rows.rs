@@ -90,6 +90,17 @@ const LICENSE_USAGE: &[Column] = &[
     time("Last Contact (UTC)"),
 ];
 
+const USAGE_HISTORY: &[Column] = &[
+    time("Day (UTC)"),
+    text("Virtual Account", 20),
+    text("Entitlement Tag", 24),
+    text("License", 36),
+    number("Purchased"),
+    number("In Use"),
+    number("Balance"),
+    number("Product Instances"),
+];
+
 const TOKENS: &[Column] = &[
     text("Virtual Account", 20),
     text("Token", 30),
@@ -240,6 +251,37 @@ impl ReportRow for UsageReportRow {
             Cell::Number(self.count),
             Cell::text(self.status.label()),
             Cell::Time(self.last_contact_at),
+        ]
+    }
+}
+
+/// License Usage History: one per day, virtual account and license (the daily snapshots).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryReportRow {
+    /// The day's start (UTC).
+    pub day: DateTime<Utc>,
+    pub pool: String,
+    pub tag: String,
+    /// The catalogue's name, if it knows the tag.
+    pub license: Option<String>,
+    pub purchased: i64,
+    pub in_use: i64,
+    pub instances: i64,
+}
+
+impl ReportRow for HistoryReportRow {
+    const COLUMNS: &'static [Column] = USAGE_HISTORY;
+
+    fn cells(self) -> Vec<Cell> {
+        vec![
+            Cell::Time(self.day),
+            Cell::Text(self.pool),
+            Cell::Text(self.tag),
+            self.license.map_or(Cell::Empty, Cell::Text),
+            Cell::Number(self.purchased),
+            Cell::Number(self.in_use),
+            Cell::Number(self.purchased - self.in_use),
+            Cell::Number(self.instances),
         ]
     }
 }

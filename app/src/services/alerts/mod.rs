@@ -17,7 +17,7 @@ use sea_orm::{
 use crate::domain::alerts::{self, Alert, AlertSource, InstanceGroup, PoolName, Severity};
 use crate::domain::error::FieldError;
 use crate::domain::roles::{Action, Actor};
-use crate::entities::{product_instance as pi, token};
+use crate::entities::{license, license_forecast, product_instance as pi, token};
 use crate::error::AppError;
 use crate::model::AlertQuery;
 
@@ -101,6 +101,10 @@ pub async fn count(
     total += pools_with(db, &ids, unrenewed_condition(now)).await?;
     total += expiring_tokens(&ids, now).count(db).await?;
     total += satellite_alerts(db, &pools, now).await?.len() as u64;
+    total += license_forecast::Entity::find()
+        .filter(license_forecast::Column::VirtualAccountId.is_in(ids.clone()))
+        .count(db)
+        .await?;
     Ok(total)
 }
 
@@ -204,6 +208,7 @@ pub async fn list(
     }
 
     found.extend(satellite_alerts(db, &scope, now).await?);
+    found.extend(expected_shortages(db, &ids, &pool_of, now).await?);
 
     if let Some(severity) = filter.severity {
         found.retain(|a| a.severity == severity);
@@ -299,4 +304,46 @@ async fn satellite_alerts(
         ));
     }
     Ok(found)
+}
+
+/// "Shortage Expected" for the pools' forecast shortages (`services::forecasts`).
+async fn expected_shortages<'p>(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+    pool_of: &impl Fn(i64) -> Result<&'p PoolName, AppError>,
+    now: DateTime<Utc>,
+) -> Result<Vec<Alert>, AppError> {
+    let forecasts = license_forecast::Entity::find()
+        .filter(license_forecast::Column::VirtualAccountId.is_in(ids.to_vec()))
+        .all(db)
+        .await?;
+    let tags: Vec<String> = forecasts.iter().map(|f| f.tag.clone()).collect();
+    let catalogue: HashMap<String, license::Model> = license::Entity::find()
+        .filter(license::Column::Tag.is_in(tags))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|l| (l.tag.clone(), l))
+        .collect();
+    let mut out = Vec::with_capacity(forecasts.len());
+    for f in forecasts {
+        let known = catalogue.get(&f.tag);
+        let source = AlertSource::License {
+            license_id: known.map(|l| l.id),
+            name: known.map_or_else(|| f.tag.clone(), |l| l.name.clone()),
+            tag: f.tag,
+        };
+        let on = f
+            .shortage_on
+            .and_hms_opt(0, 0, 0)
+            .map(|t| t.and_utc())
+            .unwrap_or(now);
+        out.push(alerts::shortage_expected(
+            pool_of(f.virtual_account_id)?,
+            source,
+            on,
+            now,
+        ));
+    }
+    Ok(out)
 }

@@ -76,6 +76,7 @@ pub async fn detail(
         })
         .collect();
     let (instances, more_instances) = instances(db, pool, &license.tag).await?;
+    let row_now = (row.purchased, row.in_use);
     Ok(LicenseDetail {
         row,
         lots,
@@ -83,7 +84,39 @@ pub async fn detail(
         instances,
         more_instances,
         transfers: transfers(db, actor, pool, license_id).await?,
+        history: history(db, pool, &license.tag, &row_now, now).await?,
     })
+}
+
+/// The license's days in the pool (the snapshots), and today from the row.
+async fn history(
+    db: &impl ConnectionTrait,
+    pool: i64,
+    tag: &str,
+    today: &(i64, i64),
+    now: DateTime<Utc>,
+) -> Result<Vec<crate::model::UsagePoint>, AppError> {
+    let day = now.date_naive();
+    let since = day - chrono::Duration::days(crate::services::overview::HISTORY_DAYS);
+    let mut points: Vec<crate::model::UsagePoint> =
+        crate::services::snapshots::history(db, &[pool], Some(tag), since)
+            .await?
+            .into_iter()
+            .filter(|d| d.day < day)
+            .map(|d| crate::model::UsagePoint {
+                day: d.day,
+                purchased: d.purchased,
+                in_use: d.in_use,
+            })
+            .collect();
+    if !points.is_empty() {
+        points.push(crate::model::UsagePoint {
+            day,
+            purchased: today.0,
+            in_use: today.1,
+        });
+    }
+    Ok(points)
 }
 
 /// Purchased and in use in each pool the actor sees that holds or uses the license (and `pool`).

@@ -218,11 +218,23 @@ pub async fn list(
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE);
     let rows = db.query_all(&stmt).await?;
+    let mut rows: Vec<LicenseRow> = rows
+        .iter()
+        .map(|r| to_row(r, now))
+        .collect::<Result<_, _>>()?;
+    let tags = rows.iter().map(|r| r.tag.clone()).collect();
+    let expected = crate::services::forecasts::of_pool(db, q.pool, tags).await?;
+    let today = now.date_naive();
+    for row in &mut rows {
+        // A shortage already here is the row's own mark.
+        if row.balance >= 0 {
+            row.shortage_expected_in = expected
+                .get(&row.tag)
+                .map(|on| std::cmp::max((*on - today).num_days(), 1));
+        }
+    }
     Ok(LicensePage {
-        rows: rows
-            .iter()
-            .map(|r| to_row(r, now))
-            .collect::<Result<_, _>>()?,
+        rows,
         total,
         page,
         pages,
@@ -267,5 +279,6 @@ pub(super) fn row_of(
         transferable: s.transferable(),
         nearest_expiry: s.nearest_expiry,
         alert: s.alert(now),
+        shortage_expected_in: None,
     }
 }

@@ -8,7 +8,7 @@ use super::{uses_a_tag, Scope};
 use crate::domain::device::sql::instance_status;
 use crate::domain::reports::{ReportKind, ReportStatus};
 use crate::domain::tokens::sql::token_state;
-use crate::entities::{event, instance_usage, product_instance as pi, token};
+use crate::entities::{event, instance_usage, product_instance as pi, token, usage_snapshot};
 use crate::protocol::EntitlementStatus;
 
 /// `column` within the filter's date range (no condition without one).
@@ -86,4 +86,20 @@ pub(super) fn event_condition(scope: &Scope) -> Condition {
         .add(event::Column::SmartAccountId.eq(scope.actor.smart_account_id))
         .add(pools)
         .add(in_date_range(scope, event::Column::At))
+}
+
+/// The daily snapshots of the scope's pools, of the license and within the date range.
+pub(super) fn history_condition(scope: &Scope) -> Condition {
+    let mut cond =
+        Condition::all().add(usage_snapshot::Column::VirtualAccountId.is_in(scope.pool_ids()));
+    if let Some(tag) = &scope.filter.license {
+        cond = cond.add(usage_snapshot::Column::Tag.eq(tag.clone()));
+    }
+    if let Some(from) = scope.filter.from {
+        cond = cond.add(usage_snapshot::Column::Day.gte(from));
+    }
+    if let Some(to) = scope.filter.to {
+        cond = cond.add(usage_snapshot::Column::Day.lte(to));
+    }
+    cond
 }

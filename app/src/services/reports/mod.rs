@@ -22,7 +22,7 @@ use sea_orm::{
 use crate::domain::reports::{Cell, ReportFilter, ReportKind, ReportRow, ReportStatus};
 use crate::domain::roles::Actor;
 use crate::entities::{
-    event, instance_usage, license, product_instance as pi, token, virtual_account,
+    event, instance_usage, license, product_instance as pi, token, usage_snapshot, virtual_account,
 };
 use crate::error::AppError;
 
@@ -238,6 +238,12 @@ pub async fn count(
                 .count(db)
                 .await?
         }
+        ReportKind::LicenseUsageHistory => {
+            usage_snapshot::Entity::find()
+                .filter(filters::history_condition(scope))
+                .count(db)
+                .await?
+        }
         ReportKind::Tokens => {
             token::Entity::find()
                 .filter(token_condition(scope))
@@ -273,6 +279,7 @@ pub async fn page(
         ReportKind::VirtualAccounts => Ok(slice(rows::pools(db, scope).await?, after, limit)),
         ReportKind::ProductInstances => rows::instances(db, scope, after, limit).await,
         ReportKind::LicenseUsage => rows::usage(db, scope, after, limit).await,
+        ReportKind::LicenseUsageHistory => rows::history(db, scope, after, limit).await,
         ReportKind::Tokens => rows::tokens(db, scope, after, limit).await,
         ReportKind::EventLog => rows::events(db, scope, after, limit).await,
         ReportKind::FullInventory => Err(AppError::validation(

@@ -9,14 +9,18 @@ use sea_orm::{
     QuerySelect, QueryTrait,
 };
 
-use super::filters::{event_condition, instance_condition, token_condition, usage_condition};
+use super::filters::{
+    event_condition, history_condition, instance_condition, token_condition, usage_condition,
+};
 use super::{keyset, RowPage, Scope};
 use crate::domain::device::InstanceStatus;
 use crate::domain::reports::{
-    EventReportRow, InstanceReportRow, LicenseReportRow, PoolReportRow, ReportKind, ReportStatus,
-    TokenReportRow, UsageReportRow,
+    EventReportRow, HistoryReportRow, InstanceReportRow, LicenseReportRow, PoolReportRow,
+    ReportKind, ReportStatus, TokenReportRow, UsageReportRow,
 };
-use crate::entities::{event, instance_usage, pool_usage, product_instance as pi, token};
+use crate::entities::{
+    event, instance_usage, pool_usage, product_instance as pi, token, usage_snapshot,
+};
 use crate::error::AppError;
 use crate::model::{LicenseQuery, LicenseSort, SortDir};
 use crate::protocol::EntitlementStatus;
@@ -316,6 +320,43 @@ pub(super) async fn events(
             actor: m.actor,
             kind: m.kind,
             message: m.message,
+        })
+        .collect();
+    Ok(RowPage::of(rows, next))
+}
+
+/// A page of the usage history, newest day first, then by pool and tag; the cursor is the offset
+/// (the snapshots have no id, and their order is fixed by their key).
+pub(super) async fn history(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    after: Option<i64>,
+    limit: u64,
+) -> Result<RowPage, AppError> {
+    let offset = u64::try_from(after.unwrap_or(0)).unwrap_or(0);
+    let mut rows = usage_snapshot::Entity::find()
+        .filter(history_condition(scope))
+        .order_by_desc(usage_snapshot::Column::Day)
+        .order_by_asc(usage_snapshot::Column::VirtualAccountId)
+        .order_by_asc(usage_snapshot::Column::Tag)
+        .offset(offset)
+        .limit(limit + 1)
+        .all(db)
+        .await?;
+    let next = (rows.len() as u64 > limit).then(|| {
+        rows.truncate(limit as usize);
+        (offset + limit) as i64
+    });
+    let rows = rows
+        .into_iter()
+        .map(|r| HistoryReportRow {
+            day: r.day.and_time(chrono::NaiveTime::MIN).and_utc(),
+            pool: scope.pool_name(Some(r.virtual_account_id)),
+            license: scope.names.get(&r.tag).cloned(),
+            tag: r.tag,
+            purchased: r.purchased,
+            in_use: r.in_use,
+            instances: r.instances,
         })
         .collect();
     Ok(RowPage::of(rows, next))

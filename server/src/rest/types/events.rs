@@ -60,6 +60,7 @@ pub enum AlertType {
     LicensesExpiring,
     TokenExpiring,
     SatelliteNotSynchronized,
+    ShortageExpected,
 }
 
 impl From<AlertKind> for AlertType {
@@ -72,6 +73,7 @@ impl From<AlertKind> for AlertType {
             AlertKind::LicensesExpiring => AlertType::LicensesExpiring,
             AlertKind::TokenExpiring => AlertType::TokenExpiring,
             AlertKind::SatelliteNotSynchronized => AlertType::SatelliteNotSynchronized,
+            AlertKind::ShortageExpected => AlertType::ShortageExpected,
         }
     }
 }
