@@ -9,24 +9,18 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, RelationDef,
-    Set, TransactionSession, TransactionTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, Set,
+    TransactionSession, TransactionTrait,
 };
 
 use crate::domain::forecast::forecast;
 use crate::domain::licenses::sql::lot_is_active;
 use crate::entities::{lease, license, license_forecast, license_lot, pool_usage, usage_snapshot};
 use crate::error::AppError;
+use crate::services::usage::lot_license;
 
 /// The `leases` row that remembers the day of the last refresh (its holder is the day).
 const MARK: &str = "forecasts";
-
-fn lot_license() -> RelationDef {
-    license_lot::Entity::belongs_to(license::Entity)
-        .from(license_lot::Column::LicenseId)
-        .to(license::Column::Id)
-        .into()
-}
 
 /// Computes every forecast at `now` and replaces the table's rows. Returns how many shortages are
 /// expected.

@@ -13,13 +13,12 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, RelationDef, Set,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, Set};
 
 use crate::domain::licenses::sql::lot_is_active;
 use crate::entities::{instance_usage, license, license_lot, pool_usage, usage_snapshot};
 use crate::error::AppError;
+use crate::services::usage::lot_license;
 
 /// Snapshots older than this many days are removed.
 pub const KEEP_DAYS: i64 = 730;
@@ -36,13 +35,6 @@ pub fn day_end(day: NaiveDate) -> DateTime<Utc> {
 
 /// One row to write: purchased, in use, instances.
 type Counts = (i64, i64, i64);
-
-fn lot_license() -> RelationDef {
-    license_lot::Entity::belongs_to(license::Entity)
-        .from(license_lot::Column::LicenseId)
-        .to(license::Column::Id)
-        .into()
-}
 
 /// Active quantity per (pool, tag) at `at`, every pool.
 async fn purchased(

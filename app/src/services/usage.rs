@@ -195,7 +195,8 @@ pub async fn in_use(
         .collect())
 }
 
-fn lot_license() -> RelationDef {
+/// `license_lots` joined to its catalogue license.
+pub(crate) fn lot_license() -> RelationDef {
     license_lot::Entity::belongs_to(license::Entity)
         .from(license_lot::Column::LicenseId)
         .to(license::Column::Id)
