@@ -11,7 +11,7 @@ PORTAL_DATA_DIR ?= data
 # The workspace but the wasm bundle, which builds only for wasm32 (.ci/build.sh).
 TEST_CRATES := --workspace --exclude frontend
 
-.PHONY: run run-tls dev test tools build e2e-deps unit-test e2e-test device-test crash-test api-test \
+.PHONY: run run-tls dev test tools build e2e-deps unit-test e2e-test device-test crash-test snapshot-test api-test \
 	xlsx-test bench-devices bench-export bench-pages leptos-config clean
 
 ## Build tools: the wasm target, wasm-bindgen-cli (from crates.io source) and wasm-opt (npm).
@@ -41,7 +41,7 @@ dev:
 ## client's shell, the REST API's examples and fuzzing, the exports read back, then the browser specs
 ## against a fresh portal. The tests share the build's compilation (same features), so only the test
 ## harnesses compile on top of it.
-test: build e2e-deps unit-test device-test crash-test api-test xlsx-test e2e-test
+test: build e2e-deps unit-test device-test crash-test snapshot-test api-test xlsx-test e2e-test
 
 unit-test:
 	cargo test $(TEST_CRATES) --release
@@ -54,6 +54,11 @@ device-test: build e2e-deps
 ## was lost (SQLite; PostgreSQL too with TEST_DATABASE_URL). Several rounds.
 crash-test: build
 	python3 server/tests/crash_test.py
+
+## The daily usage snapshot taken once across two real processes on one database, and caught up
+## after their clocks moved two days (SQLite; PostgreSQL too with TEST_DATABASE_URL).
+snapshot-test: build
+	python3 server/tests/snapshot_processes.py
 
 ## The REST API: the example scripts of docs/examples/ checked through the API, then schemathesis
 ## fuzzing every /api/v1 operation from the served OpenAPI document (end2end/api/), each against a

@@ -87,6 +87,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("account") view=crate::pages::account::AccountPage />
                     <Route path=path!("api-keys") view=crate::pages::api_keys::ApiKeysPage />
                     <Route path=path!("resolve-shortages") view=crate::pages::resolve_shortages::ResolveShortagesPage />
+                    <Route path=path!("tokens/:id") view=crate::pages::token_devices::TokenDevicesPage />
                     <Route path=path!("satellites") view=crate::pages::satellites::SatellitesPage />
                     <Route path=path!("traditional-licenses") view=crate::pages::traditional::TraditionalPage />
                     <Route path=path!("api-reference") view=crate::pages::api_reference::ApiReferencePage />

@@ -188,13 +188,15 @@ test.describe('with JavaScript', () => {
     await openTab(page, 'East', 'Product Instances');
     const row = instanceRow(page, DEVICE.hostname);
     await expect(row).toHaveCount(1);
+    // The first cell holds the row's tick box (for work in bulk).
     const cells = row.getByRole('cell');
-    await expect(cells.nth(0)).toHaveText(DEVICE.product);
-    await expect(cells.nth(1)).toHaveText(DEVICE.udi.pid);
-    await expect(cells.nth(2)).toHaveText(DEVICE.udi.sn);
-    await expect(cells.nth(3)).toHaveText(DATE_TIME);
-    await expect(cells.nth(4)).toHaveText('Authorized');
-    await expect(cells.nth(5)).toHaveText('A9K-100G-LIC × 2');
+    await expect(cells.nth(0).getByRole('checkbox', { name: `Select ${DEVICE.hostname}` })).toBeVisible();
+    await expect(cells.nth(1)).toHaveText(DEVICE.product);
+    await expect(cells.nth(2)).toHaveText(DEVICE.udi.pid);
+    await expect(cells.nth(3)).toHaveText(DEVICE.udi.sn);
+    await expect(cells.nth(4)).toHaveText(DATE_TIME);
+    await expect(cells.nth(5)).toHaveText('Authorized');
+    await expect(cells.nth(6)).toHaveText('A9K-100G-LIC × 2');
 
     // Headers sort: Name ascending by default; a header link sorts by it, again reverses.
     const header = (name: string) => instanceTable(page).getByRole('columnheader', { name });
@@ -329,7 +331,8 @@ test.describe('with JavaScript', () => {
   });
 
   test('the list pages by 50 with Next page and First page', async ({ page, request }) => {
-    // 51 devices in the Default pool (which the demo leaves empty), registered with an unlimited token.
+    // 51 devices in the Default pool (beside the demo's access fleet), registered with an unlimited
+    // token; the list searched for them.
     await openTab(page, 'Default', 'General', 'Default (default)');
     await page.getByRole('link', { name: 'New Token…' }).click();
     const form = page.getByRole('region', { name: 'New Token' });
@@ -346,6 +349,9 @@ test.describe('with JavaScript', () => {
     await expect(tokenRow(page, 'Paging').getByRole('cell').nth(TOKEN_CELL.uses)).toHaveText('51 / unlimited');
 
     await page.getByRole('tablist', { name: 'Inventory' }).getByRole('tab', { name: 'Product Instances' }).click();
+    await page.getByRole('searchbox', { name: 'Search' }).fill('page-host-');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await expect(page).toHaveURL(/q=page-host-/);
     const names = instanceTable(page).getByRole('rowheader');
     await expect(names).toHaveCount(50);
     await expect(names.first()).toHaveText('page-host-000');

@@ -3,7 +3,11 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::model::{InstanceDetail, InstancePage, InstanceQuery, InstanceTransfer};
+use crate::model::{
+    BulkProgress, BulkSelection, BulkStep, InstanceDetail, InstancePage, InstanceQuery,
+    InstanceTransfer,
+};
+use leptos::server_fn::codec::Json;
 
 /// A page of the pool's instances, searched, sorted and after a cursor.
 #[server(endpoint = "instances/list")]
@@ -35,4 +39,18 @@ pub async fn transfer_instance(
 pub async fn remove_instance(id: i64) -> Result<(), AppError> {
     let (state, actor) = super::session::current().await?;
     crate::services::instances::remove(&state.db, &actor, id, state.now()).await
+}
+
+/// How many instances a bulk selection holds now ("Select all N matching", the progress's total).
+#[server(endpoint = "instances/bulk-count", input = Json)]
+pub async fn bulk_count(selection: BulkSelection) -> Result<u64, AppError> {
+    let (state, actor) = super::session::current().await?;
+    crate::services::instances::bulk::count(&state.db, &actor, &selection).await
+}
+
+/// Transfers or removes the next chunk of a bulk selection, in one transaction.
+#[server(endpoint = "instances/bulk-step", input = Json)]
+pub async fn apply_bulk_step(step: BulkStep) -> Result<BulkProgress, AppError> {
+    let (state, actor) = super::session::current().await?;
+    crate::services::instances::bulk::step(&state.db, &actor, step, state.now()).await
 }

@@ -4,7 +4,8 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 use crate::model::{
-    LicenseDetail, LicenseInPool, LicensePage, LicenseQuery, LicenseTransferForm, TransferDone,
+    LicenseDetail, LicenseInPool, LicensePage, LicenseQuery, LicenseTransferForm,
+    SeveralTransfersForm, TransferDone,
 };
 
 /// A page of the licenses a virtual account holds or uses, filtered by text (in tag, name and
@@ -37,6 +38,47 @@ pub async fn transfer_licenses(
     let done = crate::services::licenses::transfer(&state.db, &actor, form, state.now()).await?;
     leptos_axum::redirect(&crate::links::Tab::Licenses.href(pool));
     Ok(done)
+}
+
+/// "Transfer Several…": several licenses of a pool to one virtual account, all in one transaction
+/// or none; a refusal names the quantity field of the license it is about.
+#[server(endpoint = "licenses/transfer-several")]
+pub async fn transfer_several(
+    #[server(flatten)] form: SeveralTransfersForm,
+) -> Result<Vec<TransferDone>, AppError> {
+    use crate::domain::licenses::TransferForm;
+    let (state, actor) = super::session::current().await?;
+    let forms: Vec<LicenseTransferForm> = form
+        .license
+        .iter()
+        .zip(&form.quantity)
+        .filter(|(_, q)| !q.trim().is_empty())
+        .map(|(&license, quantity)| LicenseTransferForm {
+            from: LicenseInPool {
+                pool: form.pool,
+                license,
+            },
+            fields: TransferForm {
+                target: form.target.clone(),
+                quantity: quantity.clone(),
+            },
+        })
+        .collect();
+    if forms.is_empty() {
+        return Err(AppError::validation(
+            "quantity",
+            "Enter a quantity for at least one license.",
+        ));
+    }
+    let licenses: Vec<i64> = forms.iter().map(|f| f.from.license).collect();
+    crate::services::licenses::transfer_many(&state.db, &actor, forms, state.now())
+        .await
+        .map_err(|(i, e)| match e {
+            AppError::Validation { field, message } if field == "quantity" => {
+                AppError::validation(&SeveralTransfersForm::quantity_field(licenses[i]), message)
+            }
+            other => other,
+        })
 }
 
 /// "Resolve Shortages…": the fewest transfers that clear the shortages of the virtual accounts the

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::model::{CreateTokenForm, RevokeTokenForm, TokenRow};
+use crate::model::{CreateTokenForm, CreatedToken, RevokeTokenForm, TokenDevices, TokenRow};
 
 /// The pool's tokens, newest first.
 #[server(endpoint = "tokens/list")]
@@ -12,13 +12,24 @@ pub async fn list_tokens(pool: i64) -> Result<Vec<TokenRow>, AppError> {
     crate::services::tokens::list(&state.db, &actor, pool, state.now()).await
 }
 
-/// Creates a token from the New Token form; the answer carries the whole token.
+/// Creates a token from the New Token form, for its pool and each pool ticked under "Also for";
+/// the answer carries the whole tokens, the form's pool first.
 #[server(endpoint = "tokens/create")]
-pub async fn create_token(#[server(flatten)] form: CreateTokenForm) -> Result<TokenRow, AppError> {
+pub async fn create_token(
+    #[server(flatten)] form: CreateTokenForm,
+) -> Result<Vec<CreatedToken>, AppError> {
     use crate::domain::tokens::NewToken;
     let (state, actor) = super::session::current().await?;
     let new = NewToken::try_from(form.fields)?;
-    crate::services::tokens::create(&state.db, &actor, form.pool, new, state.now()).await
+    let pools: Vec<i64> = std::iter::once(form.pool).chain(form.also).collect();
+    crate::services::tokens::create_for_pools(&state.db, &actor, &pools, new, state.now()).await
+}
+
+/// The devices a token registered, flagged (the token misuse view).
+#[server(endpoint = "tokens/devices")]
+pub async fn get_token_devices(id: i64) -> Result<TokenDevices, AppError> {
+    let (state, actor) = super::session::current().await?;
+    crate::services::token_devices::of_token(&state.db, &actor, id, state.now()).await
 }
 
 /// Revokes a token with a reason.

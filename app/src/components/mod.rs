@@ -1,6 +1,7 @@
 //! Widgets shared by the pages.
 
 pub mod badge;
+pub mod bulk;
 pub mod copy_button;
 pub mod errors;
 pub mod event_table;

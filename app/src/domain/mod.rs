@@ -7,6 +7,7 @@ pub mod error;
 pub mod events;
 pub mod forecast;
 pub mod licenses;
+pub mod misuse;
 pub mod names;
 pub mod reports;
 pub mod roles;

@@ -29,6 +29,9 @@ pub struct Model {
     /// When it counts as "Failed to Connect": 48 hours after its last contact, or, behind a
     /// satellite, 90 days after the satellite's last synchronisation (`domain::alerts::silent_after`).
     pub silent_after: DateTimeUtc,
+    /// The address its registration came from, as the portal saw it (None: before m0015, or through
+    /// a satellite).
+    pub registered_from: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -9,8 +9,8 @@ mod pages;
 
 pub use inventory::{EventsView, GeneralView, InstancesView, LicensesView};
 pub use pages::{
-    AlertsView, ApiKeysView, PoolsView, ReportsView, ResolveView, SatellitesView, TraditionalView,
-    UsersView,
+    token_devices_href, AlertsView, ApiKeysView, PoolsView, ReportsView, ResolveView,
+    SatellitesView, TraditionalView, UsersView,
 };
 
 /// Everything but the unreserved characters of RFC 3986 is percent-encoded in a query value.

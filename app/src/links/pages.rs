@@ -276,3 +276,8 @@ impl ResolveView {
         }
     }
 }
+
+/// The token misuse view of token `id` (`/tokens/<id>`).
+pub fn token_devices_href(id: i64) -> String {
+    format!("/tokens/{id}")
+}

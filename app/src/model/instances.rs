@@ -154,3 +154,47 @@ pub struct InstanceTransfer {
     #[serde_as(as = "serde_with::DisplayFromStr")]
     pub target: i64,
 }
+
+/// Which instances a bulk action takes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BulkSelection {
+    /// These instances (the rows ticked).
+    Ids(Vec<i64>),
+    /// Every instance of the pool matching the tab's search ("Select all N matching").
+    Matching { pool: i64, search: String },
+}
+
+/// What a bulk action does to each instance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BulkAction {
+    /// Move to this virtual account.
+    Transfer { target: i64 },
+    /// Remove (licenses released, the device registers again).
+    Remove,
+}
+
+/// One chunk of a bulk action: the selected instances with ids above `after`, up to
+/// `services::instances::bulk::CHUNK` of them, in one transaction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BulkStep {
+    pub selection: BulkSelection,
+    pub action: BulkAction,
+    pub after: Option<i64>,
+}
+
+/// An instance a bulk action left as it was, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BulkSkip {
+    pub id: i64,
+    pub hostname: String,
+    pub reason: String,
+}
+
+/// What a chunk did: how many it changed, which it skipped, and where the next chunk starts (None:
+/// the last chunk).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct BulkProgress {
+    pub done: u64,
+    pub skipped: Vec<BulkSkip>,
+    pub next: Option<i64>,
+}

@@ -261,3 +261,26 @@ pub struct Overview {
     /// The user may change two pools or more ("Resolve Shortages…").
     pub can_resolve: bool,
 }
+
+/// "Transfer Several…" (`licenses/transfer-several`): licenses of one pool to one target at once,
+/// `license[]` and `quantity[]` in step (a blank quantity leaves that license where it is).
+#[serde_with::serde_as]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SeveralTransfersForm {
+    #[serde_as(as = "serde_with::DisplayFromStr")]
+    pub pool: i64,
+    #[serde(default)]
+    pub target: String,
+    #[serde(default)]
+    #[serde_as(as = "Vec<serde_with::DisplayFromStr>")]
+    pub license: Vec<i64>,
+    #[serde(default)]
+    pub quantity: Vec<String>,
+}
+
+impl SeveralTransfersForm {
+    /// The field of the quantity of `license` in the form (errors name it).
+    pub fn quantity_field(license: i64) -> String {
+        format!("quantity-{license}")
+    }
+}

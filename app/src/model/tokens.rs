@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::domain::misuse::MisuseFlag;
 use crate::domain::tokens::{NewTokenForm, TokenState};
 
 /// A registration token as the General tab lists it.
@@ -38,8 +39,19 @@ impl TokenRow {
 pub struct CreateTokenForm {
     #[serde_as(as = "serde_with::DisplayFromStr")]
     pub pool: i64,
+    /// More virtual accounts to create the same token for ("Also for", `also[]`).
+    #[serde(default)]
+    #[serde_as(as = "Vec<serde_with::DisplayFromStr>")]
+    pub also: Vec<i64>,
     #[serde(flatten)]
     pub fields: NewTokenForm,
+}
+
+/// A token just created, with its virtual account's name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CreatedToken {
+    pub pool_name: String,
+    pub row: TokenRow,
 }
 
 /// The revocation form (`tokens/revoke`).
@@ -49,4 +61,36 @@ pub struct RevokeTokenForm {
     #[serde_as(as = "serde_with::DisplayFromStr")]
     pub id: i64,
     pub reason: String,
+}
+
+/// The devices a token registered, flagged (the token misuse view, `/tokens/{id}`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TokenDevices {
+    pub token: TokenRow,
+    pub pool_id: i64,
+    pub pool_name: String,
+    /// Whether the user may revoke the token (change its pool).
+    pub can_change: bool,
+    /// Oldest registration first.
+    pub rows: Vec<TokenDeviceRow>,
+    /// More devices than the view lists (`services::token_devices::LIMIT`).
+    pub more: bool,
+}
+
+/// A device a token registered, where it is now, and what looks unusual about it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TokenDeviceRow {
+    pub id: i64,
+    pub hostname: String,
+    pub product: String,
+    pub pid: String,
+    pub sn: String,
+    pub registered_at: DateTime<Utc>,
+    /// The address its registration came from (None: not known, e.g. through a satellite).
+    pub source: Option<String>,
+    pub pool_id: i64,
+    pub pool_name: String,
+    /// Whether the user may move or remove it.
+    pub can_change: bool,
+    pub flags: Vec<MisuseFlag>,
 }

@@ -18,6 +18,7 @@ pub mod reports;
 pub mod resolve_shortages;
 pub mod satellites;
 pub mod sign_in_steps;
+pub mod token_devices;
 pub mod traditional;
 pub mod users;
 pub mod virtual_accounts;

@@ -28,6 +28,7 @@ pub mod sign_in_links;
 pub mod signing;
 pub mod snapshots;
 pub mod throttle;
+pub mod token_devices;
 pub mod tokens;
 pub mod traditional;
 pub mod two_factor;

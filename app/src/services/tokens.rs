@@ -12,7 +12,7 @@ use crate::domain::roles::{Action, Actor};
 use crate::domain::tokens::{shorten, NewToken, TokenState};
 use crate::entities::token;
 use crate::error::AppError;
-use crate::model::TokenRow;
+use crate::model::{CreatedToken, TokenRow};
 
 use super::events::{self, NewEvent};
 use super::{pools, require};
@@ -58,9 +58,66 @@ pub async fn create(
 ) -> Result<TokenRow, AppError> {
     pools::find_visible(db, actor, pool).await?;
     require(actor, Action::ChangePool(pool))?;
+    let txn = db.begin().await?;
+    let created = create_in(&txn, actor, pool, &form, now).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Creates one token each for several pools (the first is the form's own), all or none; the
+/// answers carry the whole tokens with their pools' names, in the order asked.
+pub async fn create_for_pools(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    actor: &Actor,
+    ids: &[i64],
+    form: NewToken,
+    now: DateTime<Utc>,
+) -> Result<Vec<CreatedToken>, AppError> {
+    let mut wanted: Vec<i64> = Vec::new();
+    for &id in ids {
+        if !wanted.contains(&id) {
+            wanted.push(id);
+        }
+    }
+    let mut names = Vec::new();
+    for (i, &id) in wanted.iter().enumerate() {
+        let found = pools::find_visible(db, actor, id).await;
+        if i == 0 {
+            let pool = found?;
+            require(actor, Action::ChangePool(pool.id))?;
+            names.push(pool.name);
+            continue;
+        }
+        match found {
+            Ok(pool) if actor.can_change(pool.id) => names.push(pool.name),
+            _ => {
+                return Err(AppError::validation(
+                    "also",
+                    "Tick only virtual accounts you may change.",
+                ))
+            }
+        }
+    }
+    let txn = db.begin().await?;
+    let mut out = Vec::new();
+    for (id, pool_name) in wanted.into_iter().zip(names) {
+        let row = create_in(&txn, actor, id, &form, now).await?;
+        out.push(CreatedToken { pool_name, row });
+    }
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// Writes a token and its event inside the caller's transaction (rights already checked).
+async fn create_in(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    pool: i64,
+    form: &NewToken,
+    now: DateTime<Utc>,
+) -> Result<TokenRow, AppError> {
     let days = form.expire_days.days();
     let max_uses = form.max_uses.map(i32::from);
-    let txn = db.begin().await?;
     let created = token::ActiveModel {
         virtual_account_id: Set(pool),
         token: Set(generate()),
@@ -73,11 +130,11 @@ pub async fn create(
         allow_export_controlled: Set(form.allow_export_controlled),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     let uses = max_uses.map_or("unlimited uses".to_owned(), |n| format!("at most {n} uses"));
     events::record(
-        &txn,
+        txn,
         now,
         NewEvent {
             smart_account_id: actor.smart_account_id,
@@ -92,7 +149,6 @@ pub async fn create(
         },
     )
     .await?;
-    txn.commit().await?;
     Ok(to_row(created, true, now))
 }
 

@@ -31,7 +31,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::Router;
+use axum::{Extension, Router};
 use serde::Serialize;
 
 pub use extract::{Bearer, DeviceJson};
@@ -115,8 +115,13 @@ pub fn router(state: DeviceState) -> Router {
         .with_state(state)
 }
 
+/// The address a request came from (None when the server was not given connection info), put
+/// there by [`guard`] for the registration to keep.
+#[derive(Clone, Copy, Debug)]
+struct Source(Option<std::net::IpAddr>);
+
 /// Plain HTTP only from loopback (or when allowed), then the rate limits.
-async fn guard(State(state): State<DeviceState>, req: Request, next: Next) -> Response {
+async fn guard(State(state): State<DeviceState>, mut req: Request, next: Next) -> Response {
     let ip = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -137,6 +142,7 @@ async fn guard(State(state): State<DeviceState>, req: Request, next: Next) -> Re
     if let Err(retry_after) = state.limiter.check(&address, credential.as_deref(), now) {
         return DeviceError::RateLimited(retry_after.unsigned_abs()).into_response();
     }
+    req.extensions_mut().insert(Source(ip));
     next.run(req).await
 }
 
@@ -155,9 +161,10 @@ async fn guard(State(state): State<DeviceState>, req: Request, next: Next) -> Re
 )]
 async fn register(
     State(s): State<DeviceState>,
+    Extension(Source(source)): Extension<Source>,
     DeviceJson(req): DeviceJson<RegisterRequest>,
 ) -> Result<Response, DeviceError> {
-    let answer = s.writer.register(req, s.app.now()).await?;
+    let answer = s.writer.register(req, source, s.app.now()).await?;
     Ok(signed(&s, StatusCode::CREATED, &answer))
 }
 

@@ -16,6 +16,7 @@ mod m0011_api_keys;
 mod m0012_satellites;
 mod m0013_usage_snapshots;
 mod m0014_license_forecasts;
+mod m0015_registration_source;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0012_satellites::Migration),
             Box::new(m0013_usage_snapshots::Migration),
             Box::new(m0014_license_forecasts::Migration),
+            Box::new(m0015_registration_source::Migration),
         ]
     }
 }

@@ -83,8 +83,10 @@ async fn token(c: &mut Client, pool: i64, description: &str, days: &str) -> Toke
         ],
     )
     .await
-    .result()
+    .result::<Vec<app::model::CreatedToken>>()
     .unwrap()
+    .remove(0)
+    .row
 }
 
 /// Thresholds of "Licenses Expiring", each on its own license in East.

@@ -6,6 +6,7 @@ mod licenses_common;
 
 mod alerts;
 mod auth;
+mod bulk_instances;
 mod config;
 mod device_api;
 mod device_batches;
@@ -28,6 +29,7 @@ mod rest_round_trip;
 mod rest_transfers;
 mod rules_agree;
 mod satellites;
+mod token_misuse;
 mod two_processes;
 mod usage_history;
 mod users;

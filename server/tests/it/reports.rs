@@ -7,7 +7,7 @@ use crate::licenses_common;
 use app::domain::reports::{Cell, ReportKind};
 use app::domain::roles::Role;
 use app::error::AppError;
-use app::model::{ReportPreview, TokenRow};
+use app::model::ReportPreview;
 use axum::http::{header, StatusCode};
 use common::{backends, Client, TestApp};
 use licenses_common::*;
@@ -68,7 +68,7 @@ async fn seed(app: &TestApp) -> (Client, [i64; 3]) {
         ],
     )
     .await
-    .result::<TokenRow>()
+    .result::<Vec<app::model::CreatedToken>>()
     .unwrap();
     (c, pools)
 }

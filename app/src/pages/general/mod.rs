@@ -121,7 +121,7 @@ pub fn GeneralTab(pool: i64) -> impl IntoView {
             <p class="muted">
                 "Devices register into this virtual account with one of its tokens."
             </p>
-            {move || created().map(|row| view! { <NewTokenPanel row /> })}
+            {move || created().map(|created| view! { <NewTokenPanel created /> })}
             {move || form_open.get().then(|| view! { <NewTokenForm create pool cancel=actions.plain() /> })}
             <FormError error=row_error />
             <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>

@@ -7,48 +7,70 @@ use crate::api::tokens::CreateToken;
 use crate::components::copy_button::{select, CopyButton};
 use crate::components::errors::{action_error, FieldError, FormError};
 use crate::format;
-use crate::model::TokenRow;
+use crate::model::{CreatedToken, Me, TokenRow};
 
-/// The token just created, in full, ready to copy.
+/// The tokens just created (the form's pool's first), in full, ready to copy.
 #[component]
-pub(super) fn NewTokenPanel(row: TokenRow) -> impl IntoView {
+pub(super) fn NewTokenPanel(created: Vec<CreatedToken>) -> impl IntoView {
+    let many = created.len() > 1;
+    let tokens = created
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| view! { <NewTokenValue row=c.row pool_name=c.pool_name first=i == 0 many /> })
+        .collect_view();
+    view! {
+        <div class="card new-token" role="group" aria-label="New token">
+            {tokens}
+        </div>
+    }
+}
+
+#[component]
+fn NewTokenValue(row: TokenRow, pool_name: String, first: bool, many: bool) -> impl IntoView {
     let field = NodeRef::<Input>::new();
-    // Focus and select it, so that Ctrl+C copies it right away.
+    // Focus and select the first, so that Ctrl+C copies it right away.
     Effect::new(move |_| {
-        if let Some(input) = field.get() {
+        if let Some(input) = field.get().filter(|_| first) {
             select(&input);
         }
     });
-    let description = if row.description.is_empty() {
-        "Token created.".to_owned()
-    } else {
-        format!("Token \"{}\" created.", row.description)
+    let description = match (row.description.is_empty(), many) {
+        (true, false) => "Token created.".to_owned(),
+        (false, false) => format!("Token \"{}\" created.", row.description),
+        (_, true) => format!("Token created for \"{pool_name}\"."),
     };
+    let (id, label) = if first {
+        ("new-token-value".to_owned(), "New token".to_owned())
+    } else {
+        (
+            format!("new-token-value-{}", row.id),
+            format!("New token for {pool_name}"),
+        )
+    };
+    let hint = format!("{id}-hint");
     view! {
-        <div class="card new-token" role="group" aria-label="New token">
-            <p class="status" role="status">{description}</p>
-            <div class="field">
-                <label for="new-token-value">"New token"</label>
-                <div class="copy-row">
-                    <input
-                        id="new-token-value"
-                        type="text"
-                        class="mono"
-                        readonly
-                        value=row.token.clone()
-                        node_ref=field
-                        aria-describedby="new-token-hint"
-                    />
-                    <CopyButton text=row.token field />
-                </div>
-                <p class="hint" id="new-token-hint">
-                    {format!(
-                        "Expires {}; {} uses. Register devices with it to add them to this virtual account.",
-                        format::minute(row.expires_at),
-                        row.max_uses.map_or("unlimited".to_owned(), |m| format!("at most {m}")),
-                    )}
-                </p>
+        <p class="status" role=first.then_some("status")>{description}</p>
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <div class="copy-row">
+                <input
+                    id=id
+                    type="text"
+                    class="mono"
+                    readonly
+                    value=row.token.clone()
+                    node_ref=field
+                    aria-describedby=hint.clone()
+                />
+                <CopyButton text=row.token field />
             </div>
+            <p class="hint" id=hint>
+                {format!(
+                    "Expires {}; {} uses. Register devices with it to add them to \"{pool_name}\".",
+                    format::minute(row.expires_at),
+                    row.max_uses.map_or("unlimited".to_owned(), |m| format!("at most {m}")),
+                )}
+            </p>
         </div>
     }
 }
@@ -69,6 +91,38 @@ pub(super) fn NewTokenForm(
                 .to_string()
         }
     };
+    // The same token settings for other virtual accounts the user may change, in one go.
+    let others: Vec<(i64, String)> = use_context::<Me>()
+        .map(|me| {
+            me.pools
+                .into_iter()
+                .filter(|p| p.can_change && p.id != pool)
+                .map(|p| (p.id, p.name))
+                .collect()
+        })
+        .unwrap_or_default();
+    let also_for = (!others.is_empty()).then(|| {
+        let boxes = others
+            .into_iter()
+            .map(|(id, name)| {
+                let box_id = format!("token-also-{id}");
+                view! {
+                    <div class="checkbox-field">
+                        <input type="checkbox" id=box_id.clone() name="also[]" value=id.to_string() />
+                        <label for=box_id>{name}</label>
+                    </div>
+                }
+            })
+            .collect_view();
+        view! {
+            <fieldset class="field also-for" aria-describedby="token-also-hint token-also-error">
+                <legend>"Also for"</legend>
+                <p class="hint" id="token-also-hint">"A token of its own for each virtual account ticked."</p>
+                {boxes}
+                <FieldError error field="also" id="token-also" />
+            </fieldset>
+        }
+    });
     // The server checks every field and names the wrong one; `novalidate` keeps the browser's own
     // bubbles out of the way so that the message always shows under its field.
     view! {
@@ -102,6 +156,7 @@ pub(super) fn NewTokenForm(
                         <FieldError error field="max_uses" id="token-max-uses" />
                     </div>
                 </div>
+                {also_for}
                 <div class="field checkbox-field">
                     <input id="token-export" name="allow_export_controlled" type="checkbox" value="on" checked />
                     <label for="token-export">"Allow export-controlled functionality"</label>

@@ -96,6 +96,10 @@ fn TokenRowView(
             </details>
         }
     });
+    let devices = view! {
+        <a class="button button-small button-quiet" href=crate::links::token_devices_href(id)
+            aria-label=format!("Devices of token {short}")>"Devices"</a>
+    };
     let row_actions = actions.can_change.then(|| {
         view! {
             {(!revoked).then(|| view! {
@@ -144,7 +148,7 @@ fn TokenRowView(
                     <span class="revoke-reason">{reason}</span>
                 })}
             </td>
-            <td class="actions">{row_actions}</td>
+            <td class="actions">{devices}{row_actions}</td>
         </tr>
         {revoke_row}
         {confirm_row}

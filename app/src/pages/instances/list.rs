@@ -15,6 +15,8 @@ use crate::format;
 use crate::links::InstancesView;
 use crate::model::{InstancePage, InstanceQuery, InstanceRow, InstanceSort, SortDir};
 
+use super::bulk::{Bulk, BulkBar};
+
 #[component]
 pub(super) fn ListView(
     params: Memo<InstancesView>,
@@ -22,9 +24,11 @@ pub(super) fn ListView(
     removing: Memo<Option<i64>>,
 ) -> impl IntoView {
     let removed = actions.remove.version();
+    let bulk = Bulk::new(actions);
+    let bulk_done = bulk.version;
     let list = Resource::new(
-        move || (params.get(), removed.get()),
-        |(p, _)| {
+        move || (params.get(), removed.get(), bulk_done.get()),
+        |(p, _, _)| {
             list_instances(InstanceQuery {
                 pool: p.pool,
                 search: p.q,
@@ -70,10 +74,11 @@ pub(super) fn ListView(
             </div>
             <button type="submit" class="button">"Search"</button>
         </Form>
+        {bulk.can_change.then(|| view! { <BulkBar bulk params /> })}
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match list.await {
-                    Ok(page) => Either::Left(view! { <InstanceTable page params=params.get_untracked() /> }),
+                    Ok(page) => Either::Left(view! { <InstanceTable page params=params.get_untracked() bulk /> }),
                     Err(error) => Either::Right(view! { <LoadError error /> }),
                 }
             })}
@@ -82,7 +87,7 @@ pub(super) fn ListView(
 }
 
 #[component]
-fn InstanceTable(page: InstancePage, params: InstancesView) -> impl IntoView {
+fn InstanceTable(page: InstancePage, params: InstancesView, bulk: Bulk) -> impl IntoView {
     let first = params.after.is_some().then(|| {
         let href = InstancesView {
             after: None,
@@ -125,10 +130,37 @@ fn InstanceTable(page: InstancePage, params: InstancesView) -> impl IntoView {
             </th>
         }
     };
+    let page_ids: Vec<(i64, bool)> = page.rows.iter().map(|r| (r.id, r.via.is_none())).collect();
+    let select_page = bulk.can_change.then(|| {
+        let ids: Vec<i64> = page_ids
+            .iter()
+            .filter(|(_, ok)| *ok)
+            .map(|(id, _)| *id)
+            .collect();
+        let ids = StoredValue::new(ids);
+        let all_ticked = move || {
+            let chosen = bulk.ids.get();
+            bulk.all.get().is_some()
+                || ids.with_value(|ids| !ids.is_empty() && ids.iter().all(|id| chosen.contains(id)))
+        };
+        view! {
+            <th scope="col" class="col-select">
+                <input type="checkbox" aria-label="Select this page's product instances"
+                    prop:checked=all_ticked
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        bulk.all.set(None);
+                        bulk.ids.update(|chosen| ids.with_value(|ids| for id in ids {
+                            if on { chosen.insert(*id); } else { chosen.remove(id); }
+                        }));
+                    } />
+            </th>
+        }
+    });
     let rows = page
         .rows
         .into_iter()
-        .map(|row| view! { <InstanceRowView row pool=params.pool /> })
+        .map(|row| view! { <InstanceRowView row pool=params.pool bulk /> })
         .collect_view();
     let next = page.next.map(|next| {
         let href = InstancesView {
@@ -152,6 +184,7 @@ fn InstanceTable(page: InstancePage, params: InstancesView) -> impl IntoView {
             <caption class="sr-only">"Product instances"</caption>
             <thead>
                 <tr>
+                    {select_page}
                     {header(InstanceSort::Hostname, "Name", "col-name")}
                     <th scope="col" class="col-product">"Product"</th>
                     <th scope="col" class="col-pid">"UDI PID"</th>
@@ -177,13 +210,29 @@ pub(super) fn licenses_text(row: &InstanceRow) -> String {
 }
 
 #[component]
-fn InstanceRowView(row: InstanceRow, pool: i64) -> impl IntoView {
+fn InstanceRowView(row: InstanceRow, pool: i64, bulk: Bulk) -> impl IntoView {
     let licenses = licenses_text(&row);
+    let id = row.id;
+    let select = bulk.can_change.then(|| {
+        // A satellite's instance moves there, not here: nothing to tick.
+        let tick = row.via.is_none().then(|| view! {
+            <input type="checkbox" aria-label=format!("Select {}", row.hostname)
+                prop:checked=move || bulk.all.get().is_some() || bulk.ids.with(|c| c.contains(&id))
+                on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    // Unticking one leaves "all matching" for the rows ticked one by one.
+                    bulk.all.set(None);
+                    bulk.ids.update(|c| { if on { c.insert(id); } else { c.remove(&id); } });
+                } />
+        });
+        view! { <td class="col-select">{tick}</td> }
+    });
     let via = row
         .via
         .map(|name| view! { <span class="via">{format!("via {name}")}</span> });
     view! {
         <tr>
+            {select}
             <th scope="row">
                 <a href=InstancesView::instance_href(pool, row.id, false)>{row.hostname}</a>
                 {via}

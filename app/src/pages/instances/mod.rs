@@ -4,6 +4,7 @@
 //! (`&transfer=1` opens its transfer form); `?remove=<id>` asks to confirm a removal above the list,
 //! where the page stays once the instance is gone.
 
+mod bulk;
 mod detail;
 mod list;
 

@@ -28,6 +28,7 @@ pub(super) async fn apply_in(
     txn: &impl ConnectionTrait,
     batch: &mut Batch,
     req: RegisterRequest,
+    source: Option<std::net::IpAddr>,
     now: DateTime<Utc>,
 ) -> Result<RegisterResponse, DeviceError> {
     let reg = Registration::try_from(req)?;
@@ -75,7 +76,7 @@ pub(super) async fn apply_in(
     apply(
         txn,
         batch,
-        &reg,
+        (&reg, source),
         &tok,
         (va, sa),
         existing.as_ref(),
@@ -89,7 +90,7 @@ pub(super) async fn apply_in(
 async fn apply(
     txn: &impl ConnectionTrait,
     batch: &mut Batch,
-    reg: &Registration,
+    (reg, source): (&Registration, Option<std::net::IpAddr>),
     tok: &token::Model,
     (va, sa): (virtual_account::Model, smart_account::Model),
     existing: Option<&pi::Model>,
@@ -154,6 +155,7 @@ async fn apply(
         id_cert_serial: Set(serial.clone()),
         id_cert_expires_at: Set(cert_expires),
         auth_expires_at: Set(None),
+        registered_from: Set(source.map(|ip| ip.to_canonical().to_string())),
         ..Default::default()
     }
     .insert(txn)

@@ -55,7 +55,8 @@ pub struct DeviceWriter {
 }
 
 pub(super) enum Op {
-    Register(RegisterRequest),
+    /// A registration, with the address it came from.
+    Register(RegisterRequest, Option<std::net::IpAddr>),
     Authorize {
         credential: String,
         req: AuthorizeRequest,
@@ -115,9 +116,10 @@ impl DeviceWriter {
     pub async fn register(
         &self,
         req: RegisterRequest,
+        source: Option<std::net::IpAddr>,
         now: DateTime<Utc>,
     ) -> Result<RegisterResponse, DeviceError> {
-        match self.submit(Op::Register(req), now).await? {
+        match self.submit(Op::Register(req, source), now).await? {
             Answer::Registered(answer) => Ok(answer),
             _ => Err(DeviceError::Internal),
         }
@@ -308,9 +310,9 @@ impl Batch {
             Op::Authorize { .. } | Op::Renew { .. } | Op::Contact { .. }
         );
         let result = match op {
-            Op::Register(req) => {
+            Op::Register(req, source) => {
                 let savepoint = txn.begin().await?;
-                let result = super::register::apply_in(&savepoint, self, req, now)
+                let result = super::register::apply_in(&savepoint, self, req, source, now)
                     .await
                     .map(Answer::Registered);
                 self.close(savepoint, result).await

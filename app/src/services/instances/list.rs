@@ -138,6 +138,29 @@ pub(super) async fn describe(
         .collect())
 }
 
+/// The instances whose hostname or serial number starts with `search` (None: no search).
+pub(super) fn search_condition(search: &str) -> Option<Condition> {
+    let search = search.trim();
+    if search.is_empty() {
+        return None;
+    }
+    // Prefix ranges use the (pool, hostname) and (pool, sn) indexes; LIKE would not, everywhere.
+    let upper = format!("{search}\u{10FFFF}");
+    Some(
+        Condition::any()
+            .add(
+                Condition::all()
+                    .add(pi::Column::Hostname.gte(search))
+                    .add(pi::Column::Hostname.lt(upper.as_str())),
+            )
+            .add(
+                Condition::all()
+                    .add(pi::Column::Sn.gte(search))
+                    .add(pi::Column::Sn.lt(upper.as_str())),
+            ),
+    )
+}
+
 /// One page of a pool's instances.
 pub async fn list(
     db: &impl ConnectionTrait,
@@ -147,23 +170,8 @@ pub async fn list(
 ) -> Result<InstancePage, AppError> {
     pools::find_visible(db, actor, q.pool).await?;
     let mut query = pi::Entity::find().filter(pi::Column::VirtualAccountId.eq(q.pool));
-    let search = q.search.trim();
-    if !search.is_empty() {
-        // Prefix ranges use the (pool, hostname) and (pool, sn) indexes; LIKE would not, everywhere.
-        let upper = format!("{search}\u{10FFFF}");
-        query = query.filter(
-            Condition::any()
-                .add(
-                    Condition::all()
-                        .add(pi::Column::Hostname.gte(search))
-                        .add(pi::Column::Hostname.lt(upper.as_str())),
-                )
-                .add(
-                    Condition::all()
-                        .add(pi::Column::Sn.gte(search))
-                        .add(pi::Column::Sn.lt(upper.as_str())),
-                ),
-        );
+    if let Some(matching) = search_condition(&q.search) {
+        query = query.filter(matching);
     }
     let descending = q.dir.is_desc();
     if let Some(after) = q.after.as_deref().filter(|a| !a.is_empty()) {

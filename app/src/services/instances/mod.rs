@@ -18,6 +18,7 @@ use crate::error::AppError;
 use crate::model::{InstanceDetail, InstanceEntitlement, InstanceTransfer};
 use crate::protocol::EntitlementStatus;
 
+pub mod bulk;
 mod list;
 
 use list::describe;

@@ -286,6 +286,17 @@ impl Client {
         self.send(req).await
     }
 
+    /// POSTs a JSON body to a server function taking JSON (`input = Json`).
+    pub async fn call_json(&mut self, endpoint: &str, body: serde_json::Value) -> Reply {
+        let req = Request::post(format!("/api/{endpoint}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::ACCEPT, "application/json")
+            .header("sec-fetch-site", "same-origin")
+            .body(Body::from(serde_json::to_vec(&body).unwrap()))
+            .unwrap();
+        self.send(req).await
+    }
+
     pub async fn get(&mut self, path: &str) -> Reply {
         let req = Request::get(path)
             .header(header::ACCEPT, "text/html")

@@ -1,4 +1,6 @@
-//! The demo smart account: a small ASR 9000 estate for a newcomer to click through.
+//! The demo smart account: an ASR 9000 estate for a newcomer to click through — a core in East and
+//! West (West short of 100GE licenses, East with spare), a lab, and in Default about 290 access
+//! routers registered with tokens in every state, one of them used for a burst of foreign devices.
 
 use std::collections::BTreeMap;
 
@@ -17,6 +19,8 @@ use app::services::devices::{credential_hash, new_credential};
 use app::services::events::{self, NewEvent};
 use app::services::secrets::random_hex;
 use app::services::{pools, usage};
+
+mod fleet;
 
 /// The demo account's name.
 pub const ACCOUNT: &str = "Acme Networks";
@@ -86,6 +90,8 @@ const LOTS: &[DemoLot] = &[
     ("West", "XR-SW-ESS", 6, 380, Some(-15), "SUB-1990"),
     ("Lab", "A9K-100G-LIC", 2, 60, None, "ORD-1300"),
     ("Lab", "A9K-IVRF-LIC", 4, 60, None, "ORD-1300"),
+    ("Default", "A9K-10G-LIC", 600, 300, None, "ORD-1500"),
+    ("Default", "XR-SW-ESS", 300, 100, Some(265), "SUB-2410"),
 ];
 
 /// A demo router: pool, hostname, PID, serial, software version, days since registration, and the
@@ -122,8 +128,79 @@ const INSTANCES: &[DemoInstance] = &[
         &[("A9K-100G-LIC", 1), ("A9K-IVRF-LIC", 2)]),
 ];
 
-/// Registers the demo routers with their usage, as the device API would (one transaction and one
-/// event each). Their credentials are random and never shown: these routers cannot call the API.
+/// A demo device as it is written: where, what, since when, with which token and usage.
+pub(crate) struct DemoDevice<'a> {
+    pub pool: i64,
+    pub hostname: String,
+    pub pid: &'a str,
+    pub sn: String,
+    pub product: &'a str,
+    pub version: &'a str,
+    pub registered_at: DateTime<Utc>,
+    pub last_contact_at: DateTime<Utc>,
+    pub token: Option<(i64, &'a str)>,
+    pub source: Option<String>,
+    pub uses: &'a [(&'a str, i64)],
+}
+
+/// Writes one demo device with its usage, counts and event, as a registration would, inside the
+/// caller's transaction. Its credential is random and never shown: it cannot call the API.
+pub(crate) async fn insert_device(
+    txn: &impl sea_orm::ConnectionTrait,
+    account: i64,
+    d: DemoDevice<'_>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let explain = crate::operator::explain;
+    let created = product_instance::ActiveModel {
+        virtual_account_id: Set(d.pool),
+        pid: Set(d.pid.to_owned()),
+        sn: Set(d.sn.clone()),
+        hostname: Set(d.hostname.clone()),
+        product: Set(d.product.to_owned()),
+        software_version: Set(Some(d.version.to_owned())),
+        credential_hash: Set(credential_hash(&new_credential())),
+        token_id: Set(d.token.map(|t| t.0)),
+        registered_at: Set(d.registered_at),
+        last_contact_at: Set(d.last_contact_at),
+        silent_after: Set(app::domain::alerts::silent_after(d.last_contact_at)),
+        id_cert_serial: Set(random_hex::<8>()),
+        id_cert_expires_at: Set(now + Duration::days(365)),
+        auth_expires_at: Set(Some(now + Duration::days(90))),
+        registered_from: Set(d.source),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    let wanted: BTreeMap<String, i64> =
+        d.uses.iter().map(|&(tag, n)| (tag.to_owned(), n)).collect();
+    usage::replace(txn, created.id, d.pool, &wanted)
+        .await
+        .map_err(explain)?;
+    app::services::pools::move_instance_counts(txn, &[(d.pool, 1)].into()).await?;
+    let udi = format!("PID:{},SN:{}", d.pid, d.sn);
+    let with = d
+        .token
+        .map(|t| format!(" with token {}", t.1))
+        .unwrap_or_default();
+    events::record(
+        txn,
+        d.registered_at,
+        NewEvent {
+            smart_account_id: account,
+            virtual_account_id: Some(d.pool),
+            actor: &format!("device {udi}"),
+            kind: EventKind::InstanceRegistered,
+            message: format!("Product instance {} ({udi}) registered{with}", d.hostname),
+            instance: Some(created.id),
+        },
+    )
+    .await
+    .map_err(explain)?;
+    Ok(())
+}
+
+/// Registers the demo routers with their usage, as the device API would (one transaction each).
 async fn seed_instances(
     db: &DatabaseConnection,
     account: i64,
@@ -133,48 +210,26 @@ async fn seed_instances(
     for (i, &(pool, hostname, pid, sn, version, age_days, uses)) in INSTANCES.iter().enumerate() {
         let pool = users::find_pool(db, account, pool).await.map_err(explain)?;
         let txn = db.begin().await?;
-        let created = product_instance::ActiveModel {
-            virtual_account_id: Set(pool.id),
-            pid: Set(pid.to_owned()),
-            sn: Set(sn.to_owned()),
-            hostname: Set(hostname.to_owned()),
-            product: Set("ASR9K".to_owned()),
-            software_version: Set(Some(version.to_owned())),
-            credential_hash: Set(credential_hash(&new_credential())),
-            token_id: Set(None),
-            registered_at: Set(now - Duration::days(age_days)),
-            last_contact_at: Set(now - Duration::hours(2 + i as i64)),
-            silent_after: Set(app::domain::alerts::silent_after(
-                now - Duration::hours(2 + i as i64),
-            )),
-            id_cert_serial: Set(random_hex::<8>()),
-            id_cert_expires_at: Set(now + Duration::days(365)),
-            auth_expires_at: Set(Some(now + Duration::days(90))),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
-        let wanted: BTreeMap<String, i64> =
-            uses.iter().map(|&(tag, n)| (tag.to_owned(), n)).collect();
-        usage::replace(&txn, created.id, pool.id, &wanted)
-            .await
-            .map_err(explain)?;
-        app::services::pools::move_instance_counts(&txn, &[(pool.id, 1)].into()).await?;
-        let udi = format!("PID:{pid},SN:{sn}");
-        events::record(
+        let contact = now - Duration::hours(2 + i as i64);
+        insert_device(
             &txn,
-            now,
-            NewEvent {
-                smart_account_id: account,
-                virtual_account_id: Some(pool.id),
-                actor: &format!("device {udi}"),
-                kind: EventKind::InstanceRegistered,
-                message: format!("Product instance {hostname} ({udi}) registered"),
-                instance: Some(created.id),
+            account,
+            DemoDevice {
+                pool: pool.id,
+                hostname: hostname.to_owned(),
+                pid,
+                sn: sn.to_owned(),
+                product: "ASR9K",
+                version,
+                registered_at: now - Duration::days(age_days),
+                last_contact_at: contact,
+                token: None,
+                source: None,
+                uses,
             },
+            now,
         )
-        .await
-        .map_err(explain)?;
+        .await?;
         txn.commit().await?;
     }
     Ok(())
@@ -236,6 +291,7 @@ pub async fn seed(db: &DatabaseConnection, now: DateTime<Utc>) -> anyhow::Result
         .map_err(explain)?;
     }
     seed_instances(db, account.id, now).await?;
+    fleet::seed(db, account.id, now).await?;
     users::add_user(
         db,
         ACCOUNT,

@@ -1,0 +1,107 @@
+//! Running a bulk action on product instances chunk by chunk (`instances/bulk-step`, one
+//! transaction each) and showing how far it got: a progress bar, "Transferred 400 of 1234", and the
+//! instances it left as they were, with why.
+
+use leptos::prelude::*;
+
+use crate::api::instances::apply_bulk_step;
+use crate::components::errors::FormError;
+use crate::error::AppError;
+use crate::model::{BulkAction, BulkSelection, BulkSkip, BulkStep};
+
+/// How far a bulk action is.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BulkRun {
+    /// Instances selected when it started.
+    pub total: u64,
+    pub done: u64,
+    pub skipped: Vec<BulkSkip>,
+    pub running: bool,
+    pub error: Option<AppError>,
+}
+
+impl BulkRun {
+    fn finished(&self) -> bool {
+        !self.running && (self.done > 0 || !self.skipped.is_empty() || self.error.is_some())
+    }
+}
+
+/// Starts the action; `state` follows it, and `finished` runs once the last chunk answered (or one
+/// failed: the chunks before it stay done).
+pub fn start(
+    selection: BulkSelection,
+    action: BulkAction,
+    total: u64,
+    state: RwSignal<BulkRun>,
+    finished: impl Fn() + 'static,
+) {
+    state.set(BulkRun {
+        total,
+        running: true,
+        ..BulkRun::default()
+    });
+    leptos::task::spawn_local(async move {
+        let mut after = None;
+        loop {
+            let step = BulkStep {
+                selection: selection.clone(),
+                action,
+                after,
+            };
+            match apply_bulk_step(step).await {
+                Ok(progress) => {
+                    state.update(|s| {
+                        s.done += progress.done;
+                        s.skipped.extend(progress.skipped);
+                    });
+                    match progress.next {
+                        Some(next) => after = Some(next),
+                        None => break,
+                    }
+                }
+                Err(error) => {
+                    state.update(|s| s.error = Some(error));
+                    break;
+                }
+            }
+        }
+        state.update(|s| s.running = false);
+        finished();
+    });
+}
+
+/// The progress of a run, announced politely; nothing before one starts.
+#[component]
+pub fn BulkProgressView(state: RwSignal<BulkRun>, verb: Signal<&'static str>) -> impl IntoView {
+    let error = Signal::derive(move || state.get().error);
+    move || {
+        let run = state.get();
+        (run.running || run.finished()).then(|| {
+            let text = if run.running {
+                format!("{} {} of {} product instances…", verb.get(), run.done, run.total)
+            } else {
+                format!("{} {} of {} product instances.", verb.get(), run.done, run.total)
+            };
+            let skipped = (!run.skipped.is_empty()).then(|| {
+                let items = run
+                    .skipped
+                    .iter()
+                    .map(|s| view! { <li><strong>{s.hostname.clone()}</strong>": "{s.reason.clone()}</li> })
+                    .collect_view();
+                view! {
+                    <p>{format!("{} left as they were:", run.skipped.len())}</p>
+                    <ul class="bulk-skipped">{items}</ul>
+                }
+            });
+            view! {
+                <div class="card bulk-progress">
+                    <progress max=run.total.max(1).to_string() value=run.done.to_string()
+                        aria-label="Progress"></progress>
+                    <p class="status" role="status">{text}</p>
+                    {skipped}
+                    <FormError error />
+                </div>
+            }
+        })
+    }
+}

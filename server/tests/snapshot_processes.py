@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""The daily usage snapshot across two real portal processes on one database: both start at once and
+tick the housekeeping job, and exactly one of them takes yesterday's snapshot (the lease in the
+database); then both clocks move two days on (`--dev-clock`) and, at the next ticks, the days missed
+are caught up, again by one process only. Each process logs what its sweeps did (`--log-level
+debug`), and the days taken summed over both logs must equal the days the table holds.
+
+On SQLite always and on PostgreSQL with TEST_DATABASE_URL. Run by `make snapshot-test` (part of
+`make test`) against the release-built server; about 70 s a backend (the job ticks every minute).
+"""
+import json
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(__file__))
+from crash_test import PASSWORD, SERVER, TAG, free_port, operator, postgres_database  # noqa: E402
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+TICK_SECS = 60
+
+
+def start(data, env, port, log):
+    portal = subprocess.Popen(
+        [SERVER, "--data-dir", data, "--log-level", "debug", "serve", "--listen", f"127.0.0.1:{port}",
+         "--dev-clock"],
+        stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, env=env,
+    )
+    return portal, f"http://127.0.0.1:{port}"
+
+
+def wait_up(url):
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def advance(url, secs):
+    req = urllib.request.Request(url + "/api/dev/clock", data=json.dumps({"advance_secs": secs}).encode(),
+                                 method="POST")
+    req.add_header("Content-Type", "application/json")
+    req.add_header("Sec-Fetch-Site", "same-origin")
+    with urllib.request.urlopen(req, timeout=10) as r:
+        assert r.status == 200, r.status
+
+
+def snapshot_days(database_url, data):
+    sql = "SELECT COUNT(DISTINCT day), COUNT(*) FROM usage_snapshots"
+    if database_url:
+        out = subprocess.run(["psql", database_url, "-tAF,", "-c", sql], capture_output=True, text=True,
+                             check=True).stdout.strip()
+        days, rows = out.split(",")
+        return int(days), int(rows)
+    db = sqlite3.connect(os.path.join(data, "portal.db"), timeout=30)
+    try:
+        return tuple(db.execute(sql).fetchone())
+    finally:
+        db.close()
+
+
+def taken(log_path):
+    """Days of history each sweep of the process took, from its debug log."""
+    with open(log_path, encoding="utf-8", errors="replace") as f:
+        text = re.sub(r"\x1b\[[0-9;]*m", "", f.read())
+    return [int(n) for n in re.findall(r"snapshot_days: (\d+)", text)]
+
+
+def wait_for(what, check, secs):
+    deadline = time.time() + secs
+    while time.time() < deadline:
+        if check():
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def run_backend(label, database_url):
+    tmp = tempfile.mkdtemp(prefix=f"snapshots-{label}-")
+    data = os.path.join(tmp, "data")
+    env = dict(os.environ)
+    env.pop("DATABASE_URL", None)
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    operator(data, env, "create-account", "--name", "Acme", "--admin", "alice", stdin=PASSWORD + "\n")
+    operator(data, env, "add-license", "--tag", TAG, "--name", "ASR 9000 100GE port license",
+             "--family", "ASR 9000")
+    operator(data, env, "provision", "--account", "Acme", "--pool", "Default", "--tag", TAG,
+             "--quantity", "40", "--start", "2020-01-01")
+    logs = [os.path.join(tmp, f"portal-{i}.log") for i in range(2)]
+    handles = [open(p, "w") for p in logs]
+    portals = [start(data, env, free_port(), h) for h in handles]
+    try:
+        for _, url in portals:
+            wait_up(url)
+        # At start each process ticks once: yesterday is taken by one of them.
+        wait_for("yesterday's snapshot", lambda: snapshot_days(database_url, data)[0] == 1, 30)
+        time.sleep(2)
+        first = [taken(p) for p in logs]
+        assert sum(map(sum, first)) == 1, f"{label}: days taken per process at start: {first}"
+
+        # Two days later by both clocks (and past the lease's 5 minutes): the next ticks catch up the
+        # two days missed, once.
+        for _, url in portals:
+            advance(url, 2 * 86_400 + 600)
+        wait_for("the days missed", lambda: snapshot_days(database_url, data)[0] == 3, TICK_SECS + 30)
+        time.sleep(TICK_SECS + 5)  # every process has ticked at least once more
+        after = [taken(p) for p in logs]
+        total = sum(map(sum, after))
+        days, rows = snapshot_days(database_url, data)
+        assert (total, days, rows) == (3, 3, 3), f"{label}: taken {after}, table {days} days {rows} rows"
+        workers = sum(1 for t in after if sum(t) > 0)
+        print(f"snapshot_test: {label}: two processes, 3 days taken once "
+              f"({' + '.join(str(sum(t)) for t in after)}), by {workers} process(es)")
+    finally:
+        for portal, _ in portals:
+            portal.terminate()
+            portal.wait()
+        for h in handles:
+            h.close()
+
+
+def main():
+    if not os.access(SERVER, os.X_OK):
+        sys.exit(f"snapshot_test: {SERVER} is missing (make build)")
+    run_backend("sqlite", None)
+    pg = os.environ.get("TEST_DATABASE_URL", "").strip()
+    if pg:
+        name = f"portal_snapshots_{os.getpid()}"
+        try:
+            run_backend("postgres", postgres_database(pg, name, create=True))
+        finally:
+            postgres_database(pg, name, create=False)
+    print("snapshot_test: passed")
+
+
+if __name__ == "__main__":
+    main()
