@@ -318,6 +318,40 @@ const VISITS: Visit[] = [
     },
   },
   {
+    name: 'A token\'s devices, flagged (the token misuse view)',
+    signedIn: true,
+    async show(page) {
+      const va = await poolId(page, 'Default (default)');
+      await open(page, `/inventory?va=${va}&tab=general`);
+      const tokens = page.getByRole('table', { name: 'Registration tokens' });
+      const remote = tokens.getByRole('row').filter({ has: page.getByRole('cell', { name: 'Remote hands, Denver', exact: true }) });
+      await open(page, await hrefOf(remote.getByRole('link', { name: /^Devices of token/ })));
+      await expect(page.getByRole('table', { name: 'Devices registered with the token' })).toBeVisible();
+      await page.getByRole('button', { name: 'Revoke Token and Remove Devices…' }).click();
+      await expect(page.getByRole('group', { name: 'Revoke token and remove devices' })).toBeVisible();
+    },
+  },
+  {
+    name: 'Product Instances, rows ticked and their transfer confirmation',
+    signedIn: true,
+    async show(page) {
+      const va = await poolId(page, 'Default (default)');
+      await open(page, `/inventory?va=${va}&tab=instances`);
+      await page.getByRole('checkbox', { name: "Select this page's product instances" }).check();
+      await page.getByRole('group', { name: 'Selected product instances' }).getByRole('button', { name: 'Transfer…' }).click();
+      await expect(page.getByRole('group', { name: 'Transfer selected product instances' })).toBeVisible();
+    },
+  },
+  {
+    name: 'Licenses, Transfer Several',
+    signedIn: true,
+    async show(page) {
+      await eastTab(page, 'licenses');
+      await page.getByRole('button', { name: 'Transfer Several…' }).click();
+      await expect(page.getByRole('region', { name: 'Transfer several licenses' })).toBeVisible();
+    },
+  },
+  {
     name: 'Choose a smart account',
     signedIn: true,
     async show(page) {

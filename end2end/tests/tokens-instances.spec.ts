@@ -200,7 +200,8 @@ test.describe('with JavaScript', () => {
 
     // Headers sort: Name ascending by default; a header link sorts by it, again reverses.
     const header = (name: string) => instanceTable(page).getByRole('columnheader', { name });
-    const serials = () => instanceTable(page).getByRole('row').locator('td:nth-child(4)').allTextContents();
+    // The serial column: after the tick box, the name, the product and the PID.
+    const serials = () => instanceTable(page).getByRole('row').locator('td:nth-child(5)').allTextContents();
     await expect(header('Name')).toHaveAttribute('aria-sort', 'ascending');
     await header('UDI Serial').getByRole('link').click();
     await expect(page).toHaveURL(/sort=serial&dir=asc/);
@@ -419,10 +420,17 @@ test.describe('with JavaScript', () => {
     await expect(row.getByRole('rowheader')).toHaveText(short(labToken));
     await expect(page.getByRole('tabpanel')).not.toContainText(labToken);
     await expect(row.getByRole('button')).toHaveCount(0);
-    await expect(row.getByRole('link')).toHaveCount(0);
+    // The one link is to the token's devices, which the viewer may read but not act on.
+    await expect(row.getByRole('link')).toHaveText(['Devices']);
     await expect(row.getByRole('textbox')).toHaveCount(0);
     await expect(page.getByRole('link', { name: 'New Token…' })).toHaveCount(0);
-    await page.goto(`${page.url()}&new_token=1`);
+    const general = page.url();
+    await row.getByRole('link', { name: `Devices of token ${short(labToken)}` }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Token ${short(labToken)}`);
+    await expect(page.getByText('No device has registered with this token.')).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Revoke Token and Remove Devices…' })).toHaveCount(0);
+    await expect(page.getByRole('button', { name: 'Move Devices…' })).toHaveCount(0);
+    await page.goto(`${general}&new_token=1`);
     await expect(page.getByRole('button', { name: 'Create Token' })).toHaveCount(0);
 
     await page.getByRole('tablist', { name: 'Inventory' }).getByRole('tab', { name: 'Product Instances' }).click();

@@ -361,7 +361,7 @@ fn TransferSeveral(transfers: Transfers, licenses: Vec<(i64, String, i64)>) -> i
         <Show when=move || open.get()>
             <section class="card transfer-form" aria-label="Transfer several licenses">
                 <h3>"Transfer Several Licenses"</h3>
-                <ActionForm action attr:class="several-form">
+                <ActionForm action attr:class="several-form" attr:novalidate=true>
                     <input type="hidden" name="pool" value=pool.to_string() />
                     <div class="field">
                         <label for="several-target">"Target Virtual Account"</label>
