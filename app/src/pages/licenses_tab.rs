@@ -287,6 +287,9 @@ fn LicenseRowView(
 #[component]
 fn TransferSeveral(transfers: Transfers, licenses: Vec<(i64, String, i64)>) -> impl IntoView {
     let open = RwSignal::new(false);
+    // The button needs scripts: shown once the page runs them.
+    let scripted = RwSignal::new(false);
+    Effect::new(move |_| scripted.set(true));
     let list_version = transfers.action.version();
     let action = ServerAction::<TransferSeveral>::new();
     let error = action_error(&action);
@@ -354,7 +357,7 @@ fn TransferSeveral(transfers: Transfers, licenses: Vec<(i64, String, i64)>) -> i
     });
     view! {
         <p class="status" role="status">{done}</p>
-        <p class="tab-actions">
+        <p class="tab-actions" hidden=move || !scripted.get()>
             <button type="button" class="button" aria-expanded=move || open.get().to_string()
                 on:click=move |_| open.update(|o| *o = !*o)>"Transfer Several…"</button>
         </p>

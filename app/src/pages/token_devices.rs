@@ -75,6 +75,9 @@ fn TokenView(
             .collect(),
     );
     let mode = RwSignal::new(None::<Mode>);
+    // The actions need scripts: shown once the page runs them.
+    let scripted = RwSignal::new(false);
+    Effect::new(move |_| scripted.set(true));
     let token_id = d.token.id;
     let back = GeneralView {
         pool: d.pool_id,
@@ -225,7 +228,7 @@ fn TokenView(
             <dl>{legend}</dl>
         </details>
         {(can_act && d.can_change).then(|| view! {
-            <div class="bulk-bar" role="group" aria-label="Selected devices">
+            <div class="bulk-bar" role="group" aria-label="Selected devices" hidden=move || !scripted.get()>
                 <span class="bulk-count" aria-live="polite">{move || format!("{} selected.", count())}</span>
                 <button type="button" class="button button-small button-danger-quiet" disabled=none
                     on:click=move |_| mode.set(Some(Mode::Revoke))>"Revoke Token and Remove Devices…"</button>

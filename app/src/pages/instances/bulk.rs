@@ -72,6 +72,10 @@ pub(super) fn BulkBar(bulk: Bulk, params: Memo<InstancesView>) -> impl IntoView 
     let mode = RwSignal::new(None::<Mode>);
     let run = RwSignal::new(BulkRun::default());
     let verb = RwSignal::new("Transferred");
+    // Buttons that cannot work are worse than none: the bar shows once the page runs scripts
+    // (effects run only in the browser; the server's HTML and hydration stay in step).
+    let scripted = RwSignal::new(false);
+    Effect::new(move |_| scripted.set(true));
     // Another search or pool is another selection.
     Effect::watch(
         move || {
@@ -162,7 +166,7 @@ pub(super) fn BulkBar(bulk: Bulk, params: Memo<InstancesView>) -> impl IntoView 
         })
     };
     view! {
-        <div class="bulk-bar" role="group" aria-label="Selected product instances">
+        <div class="bulk-bar" role="group" aria-label="Selected product instances" hidden=move || !scripted.get()>
             <span class="bulk-count" aria-live="polite">{summary}</span>
             {move || bulk.all.get().is_none().then(|| view! {
                 <button type="button" class="button button-small" on:click=select_all disabled=busy>

@@ -10,15 +10,13 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set, TransactionSession, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionSession, TransactionTrait,
 };
-use serde::{Deserialize, Serialize};
 
-use crate::domain::alerts::SATELLITE_GRACE_DAYS;
 use crate::domain::satellites::{
     check_sequence, DownPayload, FileKind, Registration, SatelliteEvent, SatelliteInstance,
     SatelliteMode, Sequence, SyncRefusal, UpPayload,
@@ -32,6 +30,9 @@ use crate::services::signing::Signer;
 use crate::services::usage;
 
 use super::envelope;
+
+mod status;
+pub use status::{status, PoolStatus, SatelliteStatus};
 
 /// The satellite's identity, or an error saying it is not set up.
 pub async fn config(db: &impl ConnectionTrait) -> Result<satellite_config::Model, AppError> {
@@ -406,71 +407,4 @@ pub async fn sync_failed(db: &impl ConnectionTrait, error: &str) -> Result<(), A
     row.last_sync_error = Set(Some(error.to_owned()));
     row.update(db).await?;
     Ok(())
-}
-
-/// What the satellite's own page shows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SatelliteStatus {
-    pub name: String,
-    pub account: String,
-    pub mode: SatelliteMode,
-    pub upstream: Option<String>,
-    pub last_sync_at: Option<DateTime<Utc>>,
-    pub last_sync_error: Option<String>,
-    pub files_written: i64,
-    pub responses_applied: i64,
-    pub pools: Vec<PoolStatus>,
-    /// More than 90 days without a sync: the portal shows its devices as failed to connect.
-    pub out_of_sync: bool,
-}
-
-/// A virtual account on the satellite's page: its name, its licenses (tag, active, in use), its
-/// devices.
-pub type PoolStatus = (String, Vec<(String, i64, i64)>, i64);
-
-/// The satellite's state now.
-pub async fn status(
-    db: &impl ConnectionTrait,
-    now: DateTime<Utc>,
-) -> Result<SatelliteStatus, AppError> {
-    let cfg = config(db).await?;
-    let mut pools = Vec::new();
-    for p in virtual_account::Entity::find()
-        .order_by_asc(virtual_account::Column::Name)
-        .all(db)
-        .await?
-    {
-        let active = usage::active_quantity(db, p.id, None, now).await?;
-        let in_use = usage::in_use(db, p.id, None).await?;
-        let mut tags: Vec<String> = active.keys().chain(in_use.keys()).cloned().collect();
-        tags.sort();
-        tags.dedup();
-        let licenses = tags
-            .into_iter()
-            .map(|t| {
-                let a = active.get(&t).copied().unwrap_or(0);
-                let u = in_use.get(&t).copied().unwrap_or(0);
-                (t, a, u)
-            })
-            .collect();
-        let devices = pi::Entity::find()
-            .filter(pi::Column::VirtualAccountId.eq(p.id))
-            .count(db)
-            .await? as i64;
-        pools.push((p.name, licenses, devices));
-    }
-    Ok(SatelliteStatus {
-        out_of_sync: cfg
-            .last_sync_at
-            .is_none_or(|at| now - at > Duration::days(SATELLITE_GRACE_DAYS)),
-        name: cfg.name,
-        account: cfg.account_name,
-        mode: SatelliteMode::parse(&cfg.mode).unwrap_or(SatelliteMode::Offline),
-        upstream: cfg.upstream_url,
-        last_sync_at: cfg.last_sync_at,
-        last_sync_error: cfg.last_sync_error,
-        files_written: cfg.up_seq,
-        responses_applied: cfg.last_down_seq,
-        pools,
-    })
 }
