@@ -239,7 +239,12 @@ def run_checks(base, db_path):
     sheet = books["tokens"]["Tokens"]
     formula = [c for row in sheet.iter_rows(min_row=2) for c in row if c.value == "=SUM(1+1)"]
     check(len(formula) == 1 and formula[0].data_type == "s", "tokens: a typed formula stays text")
-    check(all(r["Max Uses"] == 5 and r["Uses"] == 0 for r in tokens), "tokens: uses are numbers")
+    made = [r for r in tokens if r["Description"] == "=SUM(1+1)"]
+    check(len(made) == 1 and made[0]["Max Uses"] == 5 and made[0]["Uses"] == 0, "tokens: uses are numbers")
+    db_uses = sorted(u for (u,) in db.execute(
+        "SELECT uses FROM tokens WHERE virtual_account_id IN (%s)" % ",".join(map(str, pools))))
+    check(sorted(r["Uses"] for r in tokens) == db_uses and all(type(r["Uses"]) is int for r in tokens),
+          "tokens: every token's uses, as numbers, as the database counts them")
 
     events = records(books["event-log"]["Event Log"])
     db_events = db.execute("SELECT COUNT(*) FROM events WHERE smart_account_id = ?", (account_id,)).fetchone()[0]
