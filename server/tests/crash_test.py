@@ -230,17 +230,23 @@ def postgres_database(base_url, name, create):
     return f"{head}/{name}"
 
 
+def on_every_backend(run, prefix):
+    """`run(label, database_url)` on SQLite, then on a fresh PostgreSQL database of the server
+    TEST_DATABASE_URL names (when it does), dropped afterwards."""
+    run("sqlite", None)
+    pg = os.environ.get("TEST_DATABASE_URL", "").strip()
+    if pg:
+        name = f"{prefix}_{os.getpid()}"
+        try:
+            run("postgres", postgres_database(pg, name, create=True))
+        finally:
+            postgres_database(pg, name, create=False)
+
+
 def main():
     if not os.access(SERVER, os.X_OK):
         sys.exit(f"crash_test: {SERVER} is missing (make build)")
-    run_backend("sqlite", None)
-    pg = os.environ.get("TEST_DATABASE_URL", "").strip()
-    if pg:
-        name = f"portal_crash_{os.getpid()}"
-        try:
-            run_backend("postgres", postgres_database(pg, name, create=True))
-        finally:
-            postgres_database(pg, name, create=False)
+    on_every_backend(run_backend, "portal_crash")
     print("crash_test: passed")
 
 

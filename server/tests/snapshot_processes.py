@@ -21,7 +21,7 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
-from crash_test import PASSWORD, SERVER, TAG, free_port, operator, postgres_database  # noqa: E402
+from crash_test import PASSWORD, SERVER, TAG, free_port, on_every_backend, operator  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 TICK_SECS = 60
@@ -144,14 +144,7 @@ def run_backend(label, database_url):
 def main():
     if not os.access(SERVER, os.X_OK):
         sys.exit(f"snapshot_test: {SERVER} is missing (make build)")
-    run_backend("sqlite", None)
-    pg = os.environ.get("TEST_DATABASE_URL", "").strip()
-    if pg:
-        name = f"portal_snapshots_{os.getpid()}"
-        try:
-            run_backend("postgres", postgres_database(pg, name, create=True))
-        finally:
-            postgres_database(pg, name, create=False)
+    on_every_backend(run_backend, "portal_snapshots")
     print("snapshot_test: passed")
 
 

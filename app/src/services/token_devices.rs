@@ -1,15 +1,13 @@
 //! The token misuse view: the devices a registration token brought in, with the flags of
 //! `domain::misuse` computed against what the token's virtual account had without it.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use crate::domain::misuse::{self, Baseline, Registration};
-use crate::entities::{product_instance as pi, token, virtual_account};
+use crate::entities::{product_instance as pi, token};
 use crate::error::AppError;
 use crate::model::{TokenDeviceRow, TokenDevices};
 
@@ -32,13 +30,7 @@ pub async fn of_token(
         .await?
         .ok_or(AppError::NotFound)?;
     let pool = pools::find_visible(db, actor, tok.virtual_account_id).await?;
-    let names: HashMap<i64, String> = virtual_account::Entity::find()
-        .filter(virtual_account::Column::SmartAccountId.eq(actor.smart_account_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p.name))
-        .collect();
+    let names = pools::names(db, actor.smart_account_id).await?;
     let mut devices = pi::Entity::find()
         .filter(pi::Column::TokenId.eq(tok.id))
         .order_by_asc(pi::Column::RegisteredAt)

@@ -63,6 +63,46 @@ pub const ROLLOUT_DEVICES: usize = 265;
 /// Devices the remote-hands token registered within a minute.
 pub const BURST_DEVICES: usize = 12;
 
+/// The devices one token registered: how many, their names and numbers, from where, when.
+struct Batch {
+    token: &'static DemoToken,
+    count: usize,
+    /// The hostname's prefix; the device's number follows, zero-padded to `width`.
+    hostname: &'static str,
+    width: usize,
+    pid: &'static str,
+    /// The serial's prefix; a four-digit number follows.
+    sn: &'static str,
+    product: &'static str,
+    /// Addresses: `network` then `first_host`, `first_host + 1`, …
+    network: &'static str,
+    first_host: usize,
+    /// The first registration, seconds before now, and the time between two.
+    first_secs_ago: i64,
+    step_secs: i64,
+    uses: &'static [(&'static str, i64)],
+}
+
+const DAY: i64 = 86_400;
+
+#[rustfmt::skip]
+const BATCHES: &[Batch] = &[
+    Batch { token: &ROLLOUT, count: ROLLOUT_DEVICES, hostname: "asr9901-pop-", width: 3, pid: "ASR-9901",
+        sn: "FOC2611", product: "ASR9K", network: "198.51.100.", first_host: 10, first_secs_ago: 90 * DAY,
+        step_secs: 90 * DAY / ROLLOUT_DEVICES as i64, uses: ACCESS_USES },
+    Batch { token: &SPARES, count: 5, hostname: "asr9901-spare-", width: 1, pid: "ASR-9901", sn: "FOC2699",
+        product: "ASR9K", network: "198.51.100.", first_host: 220, first_secs_ago: 50 * DAY,
+        step_secs: 7 * DAY, uses: ACCESS_USES },
+    Batch { token: &CONTRACTOR, count: 3, hostname: "asr9901-ctr-", width: 1, pid: "ASR-9901", sn: "FOC2688",
+        product: "ASR9K", network: "198.51.100.", first_host: 240, first_secs_ago: 30 * DAY,
+        step_secs: 5 * DAY, uses: ACCESS_USES },
+    // The seed's story: a one-day token sent to remote hands, used within a minute for routers that
+    // are not the company's, from an address range the pool never had.
+    Batch { token: &REMOTE_HANDS, count: BURST_DEVICES, hostname: "rtr-dnv-", width: 2,
+        pid: "C8300-1N1S-4T2X", sn: "FDO2740", product: "C8300", network: "203.0.113.", first_host: 20,
+        first_secs_ago: 2 * DAY - 3 * 3600, step_secs: 4, uses: &[] },
+];
+
 const ACCESS_USES: &[(&str, i64)] = &[("A9K-10G-LIC", 2), ("XR-SW-ESS", 1)];
 
 async fn create_token(
@@ -98,104 +138,37 @@ pub async fn seed(db: &DatabaseConnection, account: i64, now: DateTime<Utc>) -> 
         .map_err(crate::operator::explain)?
         .id;
     let txn = db.begin().await?;
-    let device =
-        |hostname: String, pid, sn: String, product, registered_at, token: &token::Model| {
-            let short = shorten(&token.token);
-            (hostname, pid, sn, product, registered_at, token.id, short)
-        };
-    let mut devices = Vec::new();
-    let rollout = create_token(&txn, pool, &ROLLOUT, ROLLOUT_DEVICES as i32, now).await?;
-    let span = Duration::days(90).num_seconds() / ROLLOUT_DEVICES as i64;
-    for i in 0..ROLLOUT_DEVICES {
-        let at = now - Duration::days(90) + Duration::seconds(span * i as i64);
-        devices.push((
-            device(
-                format!("asr9901-pop-{:03}", i + 1),
-                "ASR-9901",
-                format!("FOC2611{:04}", i + 1),
-                "ASR9K",
-                at,
-                &rollout,
-            ),
-            format!("198.51.100.{}", 10 + i % 200),
-            ACCESS_USES,
-        ));
-    }
-    let spares = create_token(&txn, pool, &SPARES, 5, now).await?;
-    for i in 0..5 {
-        let at = now - Duration::days(50 - 7 * i as i64);
-        devices.push((
-            device(
-                format!("asr9901-spare-{}", i + 1),
-                "ASR-9901",
-                format!("FOC2699{:04}", i + 1),
-                "ASR9K",
-                at,
-                &spares,
-            ),
-            format!("198.51.100.{}", 220 + i),
-            ACCESS_USES,
-        ));
-    }
-    let contractor = create_token(&txn, pool, &CONTRACTOR, 3, now).await?;
-    for i in 0..3 {
-        let at = now - Duration::days(30 - 5 * i as i64);
-        devices.push((
-            device(
-                format!("asr9901-ctr-{}", i + 1),
-                "ASR-9901",
-                format!("FOC2688{:04}", i + 1),
-                "ASR9K",
-                at,
-                &contractor,
-            ),
-            format!("198.51.100.{}", 240 + i),
-            ACCESS_USES,
-        ));
-    }
-    // The seed's story: a one-day token sent to remote hands, used within a minute for routers that
-    // are not the company's, from an address range the pool never had.
-    let remote = create_token(&txn, pool, &REMOTE_HANDS, BURST_DEVICES as i32, now).await?;
-    let burst_at = now - Duration::days(2) + Duration::hours(3);
-    for i in 0..BURST_DEVICES {
-        devices.push((
-            device(
-                format!("rtr-dnv-{:02}", i + 1),
-                "C8300-1N1S-4T2X",
-                format!("FDO2740{:04}", i + 1),
-                "C8300",
-                burst_at + Duration::seconds(4 * i as i64),
-                &remote,
-            ),
-            format!("203.0.113.{}", 20 + i),
-            &[],
-        ));
+    let mut n = 0i64;
+    for b in BATCHES {
+        let token = create_token(&txn, pool, b.token, b.count as i32, now).await?;
+        let short = shorten(&token.token);
+        let first = now - Duration::seconds(b.first_secs_ago);
+        for i in 0..b.count {
+            let registered_at = first + Duration::seconds(b.step_secs * i as i64);
+            let contact = now - Duration::minutes(20 + n % 600);
+            n += 1;
+            insert_device(
+                &txn,
+                account,
+                DemoDevice {
+                    pool,
+                    hostname: format!("{}{:0width$}", b.hostname, i + 1, width = b.width),
+                    pid: b.pid,
+                    sn: format!("{}{:04}", b.sn, i + 1),
+                    product: b.product,
+                    version: "7.11.2",
+                    registered_at,
+                    last_contact_at: contact.max(registered_at),
+                    token: Some((token.id, &short)),
+                    source: Some(format!("{}{}", b.network, b.first_host + i % 200)),
+                    uses: b.uses,
+                },
+                now,
+            )
+            .await?;
+        }
     }
     create_token(&txn, pool, &STAGING, 0, now).await?;
-    for (i, ((hostname, pid, sn, product, registered_at, token, short), source, uses)) in
-        devices.into_iter().enumerate()
-    {
-        let contact = now - Duration::minutes(20 + (i as i64 % 600));
-        insert_device(
-            &txn,
-            account,
-            DemoDevice {
-                pool,
-                hostname,
-                pid,
-                sn,
-                product,
-                version: "7.11.2",
-                registered_at,
-                last_contact_at: contact.max(registered_at),
-                token: Some((token, &short)),
-                source: Some(source),
-                uses,
-            },
-            now,
-        )
-        .await?;
-    }
     txn.commit().await?;
     Ok(())
 }

@@ -80,12 +80,9 @@ async fn selected(
 
 /// The ids of the actor's smart account's pools the actor sees.
 async fn visible_pools(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<i64>, AppError> {
-    Ok(virtual_account::Entity::find()
-        .filter(virtual_account::Column::SmartAccountId.eq(actor.smart_account_id))
-        .all(db)
+    Ok(pools::names(db, actor.smart_account_id)
         .await?
-        .into_iter()
-        .map(|p| p.id)
+        .into_keys()
         .filter(|&p| actor.sees_pool(p))
         .collect())
 }
@@ -126,13 +123,7 @@ pub async fn step(
         .await?;
     let next = (chunk.len() as u64 > CHUNK).then(|| chunk[CHUNK as usize - 1].id);
     let chunk = &chunk[..chunk.len().min(CHUNK as usize)];
-    let names: BTreeMap<i64, String> = virtual_account::Entity::find()
-        .filter(virtual_account::Column::SmartAccountId.eq(actor.smart_account_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p.name))
-        .collect();
+    let names = pools::names(db, actor.smart_account_id).await?;
     let mut skipped = Vec::new();
     let mut eligible = Vec::new();
     for m in chunk {
@@ -218,7 +209,7 @@ async fn transfer_chunk(
     actor: &Actor,
     eligible: &[pi::Model],
     to: &virtual_account::Model,
-    names: &BTreeMap<i64, String>,
+    names: &std::collections::HashMap<i64, String>,
     skipped: &mut Vec<BulkSkip>,
     now: DateTime<Utc>,
 ) -> Result<u64, AppError> {

@@ -49,6 +49,20 @@ pub(crate) async fn visible(
 }
 
 /// The pools the actor sees, default first, for the header's selector.
+/// Every pool's name in the smart account, by id (names for rows that name their pool).
+pub async fn names(
+    db: &impl ConnectionTrait,
+    smart_account_id: i64,
+) -> Result<std::collections::HashMap<i64, String>, AppError> {
+    Ok(virtual_account::Entity::find()
+        .filter(virtual_account::Column::SmartAccountId.eq(smart_account_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.name))
+        .collect())
+}
+
 pub async fn refs(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<PoolRef>, AppError> {
     Ok(visible(db, actor)
         .await?

@@ -337,19 +337,27 @@ async fn apply(
 }
 
 /// Adds each token's new registrations on the satellite to its uses.
+/// The uses of each token the satellite reported so far, by token id.
+async fn uses_reported(
+    db: &impl ConnectionTrait,
+    satellite: i64,
+) -> Result<HashMap<i64, i64>, AppError> {
+    Ok(satellite_token_use::Entity::find()
+        .filter(satellite_token_use::Column::SatelliteId.eq(satellite))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.token_id, u.uses))
+        .collect())
+}
+
 async fn token_uses(
     db: &impl ConnectionTrait,
     sat: &satellite::Model,
     served: &[i64],
     reported: &[(i64, i64)],
 ) -> Result<(), AppError> {
-    let known: HashMap<i64, i64> = satellite_token_use::Entity::find()
-        .filter(satellite_token_use::Column::SatelliteId.eq(sat.id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|u| (u.token_id, u.uses))
-        .collect();
+    let known = uses_reported(db, sat.id).await?;
     let ids: Vec<i64> = reported.iter().map(|(t, _)| *t).collect();
     let tokens: HashSet<i64> = token::Entity::find()
         .filter(token::Column::Id.is_in(ids))

@@ -11,7 +11,7 @@ use crate::domain::satellites::{
 };
 use crate::entities::{
     instance_usage, license, license_lot, pool_usage, product_instance as pi, satellite,
-    satellite_token_use, smart_account, token, virtual_account,
+    smart_account, token, virtual_account,
 };
 use crate::error::AppError;
 
@@ -67,13 +67,7 @@ pub(super) async fn response(
         .filter(token::Column::VirtualAccountId.is_in(served.to_vec()))
         .all(db)
         .await?;
-    let reported: HashMap<i64, i64> = satellite_token_use::Entity::find()
-        .filter(satellite_token_use::Column::SatelliteId.eq(sat.id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|u| (u.token_id, u.uses))
-        .collect();
+    let reported = super::uses_reported(db, sat.id).await?;
     let down_pools = pools
         .into_iter()
         .map(|p| {
