@@ -159,8 +159,10 @@ def counts_postgres(url):
     return "ok", int(q("SELECT uses FROM tokens")), int(q("SELECT COUNT(*) FROM product_instances"))
 
 
-def run_backend(label, database_url):
-    tmp = tempfile.mkdtemp(prefix=f"crash-{label}-")
+def acme(prefix, database_url, *lot):
+    """A temporary data dir (and the database URL, when given) with account Acme, its admin alice,
+    TAG in the catalogue and a lot of it in Default (`lot`: the provision flags); (tmp, data, env)."""
+    tmp = tempfile.mkdtemp(prefix=prefix)
     data = os.path.join(tmp, "data")
     env = dict(os.environ)
     env.pop("DATABASE_URL", None)
@@ -169,8 +171,12 @@ def run_backend(label, database_url):
     operator(data, env, "create-account", "--name", "Acme", "--admin", "alice", stdin=PASSWORD + "\n")
     operator(data, env, "add-license", "--tag", TAG, "--name", "ASR 9000 100GE port license",
              "--family", "ASR 9000")
-    operator(data, env, "provision", "--account", "Acme", "--pool", "Default", "--tag", TAG,
-             "--quantity", "100000")
+    operator(data, env, "provision", "--account", "Acme", "--pool", "Default", "--tag", TAG, *lot)
+    return tmp, data, env
+
+
+def run_backend(label, database_url):
+    tmp, data, env = acme(f"crash-{label}-", database_url, "--quantity", "100000")
     token = operator(data, env, "token", "create", "--account", "Acme", "--pool", "Default",
                      "--days", "30").splitlines()[-1]
     port = free_port()

@@ -16,12 +16,11 @@ import re
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
-from crash_test import PASSWORD, SERVER, TAG, free_port, on_every_backend, operator  # noqa: E402
+from crash_test import SERVER, acme, free_port, on_every_backend  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 TICK_SECS = 60
@@ -93,17 +92,7 @@ def wait_for(what, check, secs):
 
 
 def run_backend(label, database_url):
-    tmp = tempfile.mkdtemp(prefix=f"snapshots-{label}-")
-    data = os.path.join(tmp, "data")
-    env = dict(os.environ)
-    env.pop("DATABASE_URL", None)
-    if database_url:
-        env["DATABASE_URL"] = database_url
-    operator(data, env, "create-account", "--name", "Acme", "--admin", "alice", stdin=PASSWORD + "\n")
-    operator(data, env, "add-license", "--tag", TAG, "--name", "ASR 9000 100GE port license",
-             "--family", "ASR 9000")
-    operator(data, env, "provision", "--account", "Acme", "--pool", "Default", "--tag", TAG,
-             "--quantity", "40", "--start", "2020-01-01")
+    tmp, data, env = acme(f"snapshots-{label}-", database_url, "--quantity", "40", "--start", "2020-01-01")
     logs = [os.path.join(tmp, f"portal-{i}.log") for i in range(2)]
     handles = [open(p, "w") for p in logs]
     portals = [start(data, env, free_port(), h) for h in handles]

@@ -14,7 +14,7 @@ use sea_orm::{
 use crate::domain::api_keys::{ApiScope, KeyExpiry, KeyLimits, KeyName, KeyState, NewApiKey};
 use crate::domain::events::EventKind;
 use crate::domain::roles::{Actor, Role};
-use crate::entities::{api_key, api_key_pool, user, virtual_account};
+use crate::entities::{api_key, api_key_pool, user};
 use crate::error::AppError;
 use crate::model::{ApiKeyList, ApiKeyRow, IssuedKey, NewApiKeyForm};
 
@@ -126,7 +126,7 @@ pub async fn create(
     )
     .await?;
     txn.commit().await?;
-    let names = pool_names(db, actor.smart_account_id).await?;
+    let names = super::pools::names(db, actor.smart_account_id).await?;
     let pools = pool_ids.map(|ids| ids.iter().map(|id| name_of(&names, *id)).collect());
     Ok(IssuedKey {
         row: to_row(row, pools, actor.username.clone(), actor, now),
@@ -188,7 +188,7 @@ pub async fn list(
         .into_iter()
         .map(|u| (u.id, u.username))
         .collect();
-    let names = pool_names(db, actor.smart_account_id).await?;
+    let names = super::pools::names(db, actor.smart_account_id).await?;
     let rows = keys
         .into_iter()
         .map(|k| {
@@ -365,19 +365,6 @@ fn to_row(
         expires_at: k.expires_at,
         state,
     }
-}
-
-async fn pool_names(
-    db: &impl ConnectionTrait,
-    smart_account_id: i64,
-) -> Result<HashMap<i64, String>, AppError> {
-    Ok(virtual_account::Entity::find()
-        .filter(virtual_account::Column::SmartAccountId.eq(smart_account_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p.name))
-        .collect())
 }
 
 fn name_of(names: &HashMap<i64, String>, id: i64) -> String {
