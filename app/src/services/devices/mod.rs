@@ -3,6 +3,7 @@
 //! after another, answered after their commit.
 
 mod authorize;
+mod batch;
 mod register;
 mod writer;
 
@@ -23,7 +24,7 @@ use crate::protocol::{
 use super::events::{self, NewEvent};
 use super::{instances, secrets};
 
-use writer::Batch;
+use batch::Batch;
 pub use writer::{DeviceWriter, MAX_BATCH};
 
 /// ID certificates last a year and are renewed after half of it.

@@ -21,28 +21,24 @@
 //! - compliance is answered from each pool's counters and active licenses, read once per batch and
 //!   moved by the batch's own changes: no per-request aggregate.
 //!
-//! When the batch's commit fails, every request of it that would have succeeded answers
-//! `internal_error`; refusals answer as they were (they wrote nothing).
-
-use std::collections::{BTreeMap, HashMap};
+//! A batch's state and how it applies one request are in `batch.rs`. When the batch's commit fails,
+//! every request of it that would have succeeded answers `internal_error`; refusals answer as they
+//! were (they wrote nothing).
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, SqliteTransactionMode,
-    TransactionOptions, TransactionTrait,
+    DatabaseConnection, DatabaseTransaction, DbBackend, SqliteTransactionMode, TransactionOptions,
+    TransactionTrait,
 };
 use tokio::sync::{mpsc, oneshot};
 
-use crate::domain::device::tag_status;
-use crate::entities::{smart_account, virtual_account};
 use crate::error::DeviceError;
 use crate::protocol::{
-    AuthorizeRequest, AuthorizeResponse, EntitlementAnswer, RegisterRequest, RegisterResponse,
-    RenewResponse,
+    AuthorizeRequest, AuthorizeResponse, RegisterRequest, RegisterResponse, RenewResponse,
 };
-use crate::services::usage;
 
 use super::authorize::Ask;
+use super::Batch;
 
 /// Requests applied in one transaction at most.
 pub const MAX_BATCH: usize = 512;
@@ -263,208 +259,5 @@ async fn apply(db: &DatabaseConnection, jobs: impl Iterator<Item = Job>) {
         };
         // A caller that went away (its device hung up) is no error of the batch.
         let _ = reply.send(answer);
-    }
-}
-
-/// What a batch knows of a pool: read once per batch, then moved by the batch's own changes.
-pub(super) struct PoolFacts {
-    pub va: virtual_account::Model,
-    pub sa: smart_account::Model,
-    read_at: DateTime<Utc>,
-    /// Active (started, not ended) licenses per tag at `read_at`.
-    active: HashMap<String, i64>,
-    /// In use per tag as the database had it when read (before this batch's changes).
-    in_use: HashMap<String, i64>,
-}
-
-/// One batch's state: the counter moves of its applied requests, those of the request being
-/// applied, and the pools it has read.
-#[derive(Default)]
-pub(super) struct Batch {
-    pending: BTreeMap<(i64, String), i64>,
-    staged: BTreeMap<(i64, String), i64>,
-    /// Instances added (+) or removed (−) per pool, applied and being applied.
-    pending_instances: BTreeMap<i64, i64>,
-    staged_instances: BTreeMap<i64, i64>,
-    pools: HashMap<i64, PoolFacts>,
-    /// A request without a savepoint failed after it may have written: the batch is rolled back.
-    poisoned: bool,
-}
-
-impl Batch {
-    /// Applies one request: a registration or deregistration in a savepoint of the batch's
-    /// transaction (they may be refused after writing); an authorization, renewal or contact
-    /// directly in it, since each is refused only before its first write (entitlements are checked
-    /// first; an unknown credential updates no row). Such a request failing otherwise (a database
-    /// error) poisons the batch: it is rolled back whole.
-    async fn run(
-        &mut self,
-        txn: &DatabaseTransaction,
-        op: Op,
-        now: DateTime<Utc>,
-    ) -> Result<Answer, DeviceError> {
-        self.staged.clear();
-        self.staged_instances.clear();
-        let direct = matches!(
-            op,
-            Op::Authorize { .. } | Op::Renew { .. } | Op::Contact { .. }
-        );
-        let result = match op {
-            Op::Register(req, source) => {
-                let savepoint = txn.begin().await?;
-                let result = super::register::apply_in(&savepoint, self, req, source, now)
-                    .await
-                    .map(Answer::Registered);
-                self.close(savepoint, result).await
-            }
-            Op::Deregister { credential } => {
-                let savepoint = txn.begin().await?;
-                let result = super::deregister_in(&savepoint, self, &credential, now)
-                    .await
-                    .map(|()| Answer::Done);
-                self.close(savepoint, result).await
-            }
-            // Runs of authorizations apply at once in `apply`; one reaching here is a run of one.
-            Op::Authorize { credential, req } => {
-                super::authorize::authorize_all(txn, self, vec![Ask { credential, req }], now)
-                    .await?
-                    .pop()
-                    .unwrap_or(Err(DeviceError::Internal))
-                    .map(Answer::Authorized)
-            }
-            Op::Renew { credential } => super::renew_in(txn, &credential, now)
-                .await
-                .map(Answer::Renewed),
-            Op::Contact { credential } => super::contact_in(txn, &credential, now)
-                .await
-                .map(|inst| Answer::Contacted(Box::new(inst))),
-        };
-        match &result {
-            Ok(_) => {
-                for (key, delta) in std::mem::take(&mut self.staged) {
-                    *self.pending.entry(key).or_default() += delta;
-                }
-                for (pool, delta) in std::mem::take(&mut self.staged_instances) {
-                    *self.pending_instances.entry(pool).or_default() += delta;
-                }
-            }
-            Err(err) => {
-                self.staged.clear();
-                self.staged_instances.clear();
-                if direct && !matches!(err, DeviceError::Refused(_)) {
-                    self.poisoned = true;
-                }
-            }
-        }
-        result
-    }
-
-    /// Releases the savepoint of a request that succeeded, or rolls back to it (the request's writes
-    /// undone, the batch's kept).
-    async fn close(
-        &mut self,
-        savepoint: DatabaseTransaction,
-        result: Result<Answer, DeviceError>,
-    ) -> Result<Answer, DeviceError> {
-        match result {
-            Ok(answer) => {
-                savepoint.commit().await?;
-                Ok(answer)
-            }
-            Err(err) => {
-                self.staged.clear();
-                self.staged_instances.clear();
-                // Rolled back to its savepoint: the batch is whole again.
-                savepoint.rollback().await?;
-                Err(err)
-            }
-        }
-    }
-
-    /// The pool's facts, read now unless this batch read them within the second.
-    pub(super) async fn pool(
-        &mut self,
-        db: &impl ConnectionTrait,
-        pool: i64,
-        now: DateTime<Utc>,
-    ) -> Result<&PoolFacts, DeviceError> {
-        let fresh = self
-            .pools
-            .get(&pool)
-            .is_some_and(|f| (now - f.read_at).num_milliseconds().abs() < 1000);
-        if !fresh {
-            let (va, sa) = super::names(db, pool).await?;
-            let facts = PoolFacts {
-                in_use: usage::in_use(db, pool, None).await?,
-                active: usage::active_quantity(db, pool, None, now).await?,
-                va,
-                sa,
-                read_at: now,
-            };
-            self.pools.insert(pool, facts);
-        }
-        self.pools.get(&pool).ok_or(DeviceError::Internal)
-    }
-
-    /// Keeps the staged counter moves (of a request that cannot fail any more).
-    pub(super) fn keep_staged(&mut self) {
-        for (key, delta) in std::mem::take(&mut self.staged) {
-            *self.pending.entry(key).or_default() += delta;
-        }
-    }
-
-    /// Moves the pool's counters by `deltas` once the current request succeeds.
-    pub(super) fn stage(&mut self, pool: i64, deltas: BTreeMap<String, i64>) {
-        for (tag, delta) in deltas {
-            *self.staged.entry((pool, tag)).or_default() += delta;
-        }
-    }
-
-    /// Counts an instance added to (`1`) or removed from (`-1`) the pool once the current request
-    /// succeeds.
-    pub(super) fn count_instance(&mut self, pool: i64, delta: i64) {
-        *self.staged_instances.entry(pool).or_default() += delta;
-    }
-
-    /// The pooled compliance of `used` (tag → count): each tag's licenses in use in the pool, this
-    /// batch's changes included, against its active licenses.
-    pub(super) async fn compliance(
-        &mut self,
-        db: &impl ConnectionTrait,
-        pool: i64,
-        used: &BTreeMap<String, i64>,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<EntitlementAnswer>, DeviceError> {
-        self.pool(db, pool, now).await?;
-        let facts = &self.pools[&pool];
-        Ok(used
-            .iter()
-            .map(|(tag, &count)| {
-                let key = (pool, tag.clone());
-                let in_use = facts.in_use.get(tag).copied().unwrap_or(0)
-                    + self.pending.get(&key).copied().unwrap_or(0)
-                    + self.staged.get(&key).copied().unwrap_or(0);
-                let active = facts.active.get(tag).copied().unwrap_or(0);
-                EntitlementAnswer {
-                    tag: tag.clone(),
-                    count,
-                    status: tag_status(active, in_use),
-                }
-            })
-            .collect())
-    }
-
-    /// Writes the batch's counter moves: the pools' instance counts in pool order, then the usage
-    /// counters in (pool, tag) order.
-    async fn flush(&mut self, db: &impl ConnectionTrait) -> Result<(), sea_orm::DbErr> {
-        crate::services::pools::move_instance_counts(
-            db,
-            &std::mem::take(&mut self.pending_instances),
-        )
-        .await?;
-        for ((pool, tag), delta) in std::mem::take(&mut self.pending) {
-            usage::bump(db, pool, &tag, delta).await?;
-        }
-        Ok(())
     }
 }
