@@ -49,6 +49,31 @@ pub async fn record(
     Ok(())
 }
 
+/// Writes several events in one statement (a bulk change's event per instance); call it with the
+/// transaction of the change they record.
+pub async fn record_many(
+    db: &impl ConnectionTrait,
+    at: DateTime<Utc>,
+    events: Vec<NewEvent<'_>>,
+) -> Result<(), AppError> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    event::Entity::insert_many(events.into_iter().map(|event| event::ActiveModel {
+        smart_account_id: Set(event.smart_account_id),
+        virtual_account_id: Set(event.virtual_account_id),
+        at: Set(at),
+        actor: Set(event.actor.to_owned()),
+        kind: Set(event.kind),
+        message: Set(event.message),
+        product_instance_id: Set(event.instance),
+        ..Default::default()
+    }))
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
 /// Writes one account-level event (no virtual account) of the actor's smart account, by the actor.
 pub async fn record_account(
     db: &impl ConnectionTrait,

@@ -254,6 +254,7 @@ async fn transfer_chunk(
         .exec(txn)
         .await?;
     let who = actor.who();
+    let mut written = Vec::with_capacity(2 * moved.len());
     for m in eligible {
         let Some(&from) = moved.get(&m.id) else {
             skipped.push(skip(m, "Moved or removed since the list was read."));
@@ -279,21 +280,17 @@ async fn transfer_chunk(
                 ),
             ),
         ] {
-            events::record(
-                txn,
-                now,
-                NewEvent {
-                    smart_account_id: actor.smart_account_id,
-                    virtual_account_id: Some(pool),
-                    actor: &who,
-                    kind: EventKind::InstanceTransferred,
-                    message,
-                    instance: Some(m.id),
-                },
-            )
-            .await?;
+            written.push(NewEvent {
+                smart_account_id: actor.smart_account_id,
+                virtual_account_id: Some(pool),
+                actor: &who,
+                kind: EventKind::InstanceTransferred,
+                message,
+                instance: Some(m.id),
+            });
         }
     }
+    events::record_many(txn, now, written).await?;
     Ok(moved.len() as u64)
 }
 
@@ -333,28 +330,25 @@ async fn remove_chunk(
         .exec(txn)
         .await?;
     let who = actor.who();
+    let mut written = Vec::with_capacity(locked.len());
     for m in eligible {
         let Some(now_m) = locked.get(&m.id) else {
             skipped.push(skip(m, "Moved or removed since the list was read."));
             continue;
         };
-        events::record(
-            txn,
-            now,
-            NewEvent {
-                smart_account_id: actor.smart_account_id,
-                virtual_account_id: Some(now_m.virtual_account_id),
-                actor: &who,
-                kind: EventKind::InstanceRemoved,
-                message: format!(
-                    "Product instance {} ({}) removed; its licenses are released",
-                    m.hostname,
-                    udi(m)
-                ),
-                instance: Some(m.id),
-            },
-        )
-        .await?;
+        written.push(NewEvent {
+            smart_account_id: actor.smart_account_id,
+            virtual_account_id: Some(now_m.virtual_account_id),
+            actor: &who,
+            kind: EventKind::InstanceRemoved,
+            message: format!(
+                "Product instance {} ({}) removed; its licenses are released",
+                m.hostname,
+                udi(m)
+            ),
+            instance: Some(m.id),
+        });
     }
+    events::record_many(txn, now, written).await?;
     Ok(locked.len() as u64)
 }
