@@ -153,10 +153,21 @@ def counts_sqlite(db_path):
 
 
 def counts_postgres(url):
+    """Token uses and registrations, read once the killed portal's server backends are gone (a
+    COMMIT it sent before dying still completes after it died) and in one statement (one snapshot):
+    read apart, a batch committing between the two reads looks like a lost token use."""
     def q(sql):
         return subprocess.run(["psql", url, "-tAc", sql], capture_output=True, text=True,
                               check=True).stdout.strip()
-    return "ok", int(q("SELECT uses FROM tokens")), int(q("SELECT COUNT(*) FROM product_instances"))
+    others = ("SELECT COUNT(*) FROM pg_stat_activity "
+              "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    deadline = time.monotonic() + 60
+    while int(q(others)) > 0:
+        if time.monotonic() > deadline:
+            raise AssertionError("the killed portal's database sessions did not end within 60 s")
+        time.sleep(0.2)
+    uses, instances = q("SELECT (SELECT uses FROM tokens), (SELECT COUNT(*) FROM product_instances)").split("|")
+    return "ok", int(uses), int(instances)
 
 
 def acme(prefix, database_url, *lot):

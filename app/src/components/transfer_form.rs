@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos_router::components::Form;
 
-use crate::api::licenses::TransferLicenses;
+use crate::api::licenses::{TransferLicenses, TransferSeveral};
 use crate::components::errors::{action_error, FieldError, FormError};
 use crate::model::PoolRef;
 
@@ -14,6 +14,11 @@ pub struct Transfers {
     /// The pool the licenses leave.
     pub pool: i64,
     pub action: ServerAction<TransferLicenses>,
+    /// "Transfer Several…": kept by the tab, so that its outcome outlives the list it re-reads.
+    pub several: ServerAction<TransferSeveral>,
+    /// How many transfers of several licenses succeeded: the list reads itself again on each (a
+    /// refused one keeps the form and its errors as they are).
+    pub several_done: RwSignal<u64>,
     /// Other virtual accounts the user may change.
     pub targets: Vec<PoolRef>,
     /// Whether the user may change the pool and has somewhere to send licenses.

@@ -51,9 +51,13 @@ pub fn LicensesTab(pool: i64) -> impl IntoView {
         .filter(|p| p.id != pool && p.can_change)
         .collect();
     let action = ServerAction::<TransferLicenses>::new();
+    let several = ServerAction::<TransferSeveral>::new();
+    let several_done = RwSignal::new(0_u64);
     let transfers = Transfers {
         pool,
         action,
+        several,
+        several_done,
         allowed: can_change && !targets.is_empty(),
         targets,
     };
@@ -61,14 +65,36 @@ pub fn LicensesTab(pool: i64) -> impl IntoView {
     let params = Memo::new(move |_| LicensesView::of(pool, &*query.read()));
     let license = Memo::new(move |_| params.get().license);
     let transfer = Memo::new(move |_| params.get().transfer);
-    let done = move || {
-        action.value().get().and_then(|r| r.ok()).map(|d| {
-            format!(
-                "{} × {} transferred from {} to {}.",
-                d.quantity, d.tag, d.from_pool, d.to_pool
-            )
-        })
-    };
+    // The outcome of the latest transfer, one license or several; it lives here, above the list
+    // that each transfer reads again.
+    let done = RwSignal::new(None::<String>);
+    Effect::watch(
+        move || action.version().get(),
+        move |_, _, _| {
+            done.set(action.value().get_untracked().and_then(Result::ok).map(|d| {
+                format!(
+                    "{} × {} transferred from {} to {}.",
+                    d.quantity, d.tag, d.from_pool, d.to_pool
+                )
+            }));
+        },
+        false,
+    );
+    Effect::watch(
+        move || several.version().get(),
+        move |_, _, _| {
+            let moved = several.value().get_untracked().and_then(Result::ok);
+            if moved.is_some() {
+                several_done.update(|n| *n += 1);
+            }
+            done.set(moved.map(|moved| {
+                let total: i64 = moved.iter().map(|d| d.quantity).sum();
+                let to = moved.first().map(|d| d.to_pool.clone()).unwrap_or_default();
+                format!("{total} licenses of {} kinds transferred to {to}.", moved.len())
+            }));
+        },
+        false,
+    );
     view! {
         <h2 class="sr-only">"Licenses"</h2>
         <p class="status licenses-status" role="status">{done}</p>
@@ -89,9 +115,10 @@ fn LicenseList(
     transfer: Memo<Option<i64>>,
 ) -> impl IntoView {
     let version = transfers.action.version();
+    let several_done = transfers.several_done;
     let list = Resource::new(
-        move || (params.get(), version.get()),
-        |(p, _)| {
+        move || (params.get(), version.get(), several_done.get()),
+        |(p, _, _)| {
             list_licenses(LicenseQuery {
                 pool: p.pool,
                 q: p.q,
@@ -290,26 +317,14 @@ fn TransferSeveral(transfers: Transfers, licenses: Vec<(i64, String, i64)>) -> i
     // The button needs scripts: shown once the page runs them.
     let scripted = RwSignal::new(false);
     Effect::new(move |_| scripted.set(true));
-    let list_version = transfers.action.version();
-    let action = ServerAction::<TransferSeveral>::new();
+    let action = transfers.several;
     let error = action_error(&action);
-    let done = move || {
-        action.value().get().and_then(Result::ok).map(|moved| {
-            let total: i64 = moved.iter().map(|d| d.quantity).sum();
-            let to = moved.first().map(|d| d.to_pool.clone()).unwrap_or_default();
-            format!(
-                "{total} licenses of {} kinds transferred to {to}.",
-                moved.len()
-            )
-        })
-    };
-    // A finished transfer closes the form and reads the list again.
+    // A finished transfer closes the form (the tab says what moved and reads the list again).
     Effect::watch(
         move || action.version().get(),
         move |_, _, _| {
             if matches!(action.value().get_untracked(), Some(Ok(_))) {
                 open.set(false);
-                list_version.update(|v| *v += 1);
             }
         },
         false,
@@ -356,7 +371,6 @@ fn TransferSeveral(transfers: Transfers, licenses: Vec<(i64, String, i64)>) -> i
         })
     });
     view! {
-        <p class="status" role="status">{done}</p>
         <p class="tab-actions" hidden=move || !scripted.get()>
             <button type="button" class="button" aria-expanded=move || open.get().to_string()
                 on:click=move |_| open.update(|o| *o = !*o)>"Transfer Several…"</button>
