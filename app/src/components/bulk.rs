@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use crate::api::instances::apply_bulk_step;
 use crate::components::errors::FormError;
 use crate::error::AppError;
-use crate::model::{BulkAction, BulkSelection, BulkSkip, BulkStep};
+use crate::model::{BulkAction, BulkSelection, BulkSkip, BulkStep, PoolRef};
 
 /// How far a bulk action is.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -103,5 +103,41 @@ pub fn BulkProgressView(state: RwSignal<BulkRun>, verb: Signal<&'static str>) ->
                 </div>
             }
         })
+    }
+}
+
+/// The confirmation of a bulk transfer: the target (the first of `targets` preselected), the button
+/// that starts it (`on_confirm` with the target's id) and Cancel.
+#[component]
+pub fn TransferConfirm(
+    /// The group's accessible name.
+    group: &'static str,
+    /// The select's id.
+    id: &'static str,
+    /// The select's label ("Transfer 3 product instances to").
+    label: String,
+    /// The button's text.
+    button: &'static str,
+    targets: Vec<PoolRef>,
+    on_confirm: Callback<i64>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let target = RwSignal::new(targets.first().map(|p| p.id));
+    let options = targets
+        .into_iter()
+        .map(|p| view! { <option value=p.id.to_string()>{p.name}</option> })
+        .collect_view();
+    view! {
+        <div class="confirm card" role="group" aria-label=group>
+            <label for=id>{label}</label>
+            <select id=id on:change=move |ev| target.set(event_target_value(&ev).parse().ok())>
+                {options}
+            </select>
+            <button type="button" class="button button-primary"
+                on:click=move |_| if let Some(t) = target.get_untracked() {
+                    on_confirm.run(t)
+                }>{button}</button>
+            <button type="button" class="button button-quiet" on:click=move |_| on_cancel.run(())>"Cancel"</button>
+        </div>
     }
 }

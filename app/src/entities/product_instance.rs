@@ -38,3 +38,13 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// Its unique device identifier (product ID and serial number).
+    pub fn udi(&self) -> crate::protocol::Udi {
+        crate::protocol::Udi {
+            pid: self.pid.clone(),
+            sn: self.sn.clone(),
+        }
+    }
+}

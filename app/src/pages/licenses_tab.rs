@@ -71,12 +71,18 @@ pub fn LicensesTab(pool: i64) -> impl IntoView {
     Effect::watch(
         move || action.version().get(),
         move |_, _, _| {
-            done.set(action.value().get_untracked().and_then(Result::ok).map(|d| {
-                format!(
-                    "{} × {} transferred from {} to {}.",
-                    d.quantity, d.tag, d.from_pool, d.to_pool
-                )
-            }));
+            done.set(
+                action
+                    .value()
+                    .get_untracked()
+                    .and_then(Result::ok)
+                    .map(|d| {
+                        format!(
+                            "{} × {} transferred from {} to {}.",
+                            d.quantity, d.tag, d.from_pool, d.to_pool
+                        )
+                    }),
+            );
         },
         false,
     );
@@ -90,7 +96,10 @@ pub fn LicensesTab(pool: i64) -> impl IntoView {
             done.set(moved.map(|moved| {
                 let total: i64 = moved.iter().map(|d| d.quantity).sum();
                 let to = moved.first().map(|d| d.to_pool.clone()).unwrap_or_default();
-                format!("{total} licenses of {} kinds transferred to {to}.", moved.len())
+                format!(
+                    "{total} licenses of {} kinds transferred to {to}.",
+                    moved.len()
+                )
             }));
         },
         false,

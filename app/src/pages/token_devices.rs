@@ -13,14 +13,16 @@ use leptos_router::hooks::use_params_map;
 
 use crate::api::tokens::{get_token_devices, revoke_token};
 use crate::components::badge::badge;
-use crate::components::bulk::{start, BulkProgressView, BulkRun};
+use crate::components::bulk::{start, BulkProgressView, BulkRun, TransferConfirm};
 use crate::components::errors::LoadError;
 use crate::domain::misuse::MisuseFlag;
 use crate::domain::tokens::{shorten, TokenState};
 use crate::error::AppError;
 use crate::format;
 use crate::links::GeneralView;
-use crate::model::{BulkAction, BulkSelection, Me, RevokeTokenForm, TokenDeviceRow, TokenDevices};
+use crate::model::{
+    BulkAction, BulkSelection, Me, PoolRef, RevokeTokenForm, TokenDeviceRow, TokenDevices,
+};
 
 #[component]
 pub fn TokenDevicesPage() -> impl IntoView {
@@ -130,20 +132,9 @@ fn TokenView(
             go(BulkAction::Remove);
         });
     };
-    let targets: Vec<(i64, String)> = use_context::<Me>()
-        .map(|me| {
-            me.pools
-                .into_iter()
-                .filter(|p| p.can_change)
-                .map(|p| (p.id, p.name))
-                .collect()
-        })
+    let targets: Vec<PoolRef> = use_context::<Me>()
+        .map(|me| me.pools.into_iter().filter(|p| p.can_change).collect())
         .unwrap_or_default();
-    let target = RwSignal::new(targets.first().map(|t| t.0));
-    let options = targets
-        .into_iter()
-        .map(|(id, name)| view! { <option value=id.to_string()>{name}</option> })
-        .collect_view();
     let short_in_panel = short.clone();
     let panel = move || {
         let short_in_panel = short_in_panel.clone();
@@ -176,17 +167,10 @@ fn TokenView(
             }
             .into_any(),
             Mode::Move => view! {
-                <div class="confirm card" role="group" aria-label="Move devices">
-                    <label for="misuse-target">{format!("Move {n} device(s) to")}</label>
-                    <select id="misuse-target" on:change=move |ev| target.set(event_target_value(&ev).parse().ok())>
-                        {options.clone()}
-                    </select>
-                    <button type="button" class="button button-primary"
-                        on:click=move |_| if let Some(t) = target.get_untracked() {
-                            go(BulkAction::Transfer { target: t })
-                        }>"Move"</button>
-                    <button type="button" class="button button-quiet" on:click=move |_| mode.set(None)>"Cancel"</button>
-                </div>
+                <TransferConfirm group="Move devices" id="misuse-target"
+                    label=format!("Move {n} device(s) to") button="Move" targets=targets.clone()
+                    on_confirm=Callback::new(move |target| go(BulkAction::Transfer { target }))
+                    on_cancel=Callback::new(move |()| mode.set(None)) />
             }
             .into_any(),
         })

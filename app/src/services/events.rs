@@ -28,24 +28,29 @@ pub struct NewEvent<'a> {
     pub instance: Option<i64>,
 }
 
+impl NewEvent<'_> {
+    /// The row that records this event at `at`.
+    fn row(self, at: DateTime<Utc>) -> event::ActiveModel {
+        event::ActiveModel {
+            smart_account_id: Set(self.smart_account_id),
+            virtual_account_id: Set(self.virtual_account_id),
+            at: Set(at),
+            actor: Set(self.actor.to_owned()),
+            kind: Set(self.kind),
+            message: Set(self.message),
+            product_instance_id: Set(self.instance),
+            ..Default::default()
+        }
+    }
+}
+
 /// Writes one event; call it with the transaction of the change it records.
 pub async fn record(
     db: &impl ConnectionTrait,
     at: DateTime<Utc>,
     event: NewEvent<'_>,
 ) -> Result<(), AppError> {
-    event::ActiveModel {
-        smart_account_id: Set(event.smart_account_id),
-        virtual_account_id: Set(event.virtual_account_id),
-        at: Set(at),
-        actor: Set(event.actor.to_owned()),
-        kind: Set(event.kind),
-        message: Set(event.message),
-        product_instance_id: Set(event.instance),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
+    event.row(at).insert(db).await?;
     Ok(())
 }
 
@@ -59,18 +64,9 @@ pub async fn record_many(
     if events.is_empty() {
         return Ok(());
     }
-    event::Entity::insert_many(events.into_iter().map(|event| event::ActiveModel {
-        smart_account_id: Set(event.smart_account_id),
-        virtual_account_id: Set(event.virtual_account_id),
-        at: Set(at),
-        actor: Set(event.actor.to_owned()),
-        kind: Set(event.kind),
-        message: Set(event.message),
-        product_instance_id: Set(event.instance),
-        ..Default::default()
-    }))
-    .exec_without_returning(db)
-    .await?;
+    event::Entity::insert_many(events.into_iter().map(|event| event.row(at)))
+        .exec_without_returning(db)
+        .await?;
     Ok(())
 }
 

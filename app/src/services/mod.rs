@@ -47,6 +47,20 @@ pub fn require(actor: &Actor, action: Action) -> Result<(), AppError> {
     }
 }
 
+/// Begins a transaction that writes after it reads. SQLite's takes the write lock at its start
+/// (`BEGIN IMMEDIATE`), so that it never has to upgrade a read to a write (which fails when another
+/// writer got there first); concurrent ones wait on each other instead.
+pub async fn begin_writing<C>(db: &C) -> Result<C::Transaction, sea_orm::DbErr>
+where
+    C: sea_orm::ConnectionTrait + sea_orm::TransactionTrait,
+{
+    let mut options = sea_orm::TransactionOptions::default();
+    if db.get_database_backend() == sea_orm::DbBackend::Sqlite {
+        options.sqlite_transaction_mode = Some(sea_orm::SqliteTransactionMode::Immediate);
+    }
+    db.begin_with_options(options).await
+}
+
 /// Whether a database error is a unique-constraint violation (mapped by kind, never by text).
 pub fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
     matches!(

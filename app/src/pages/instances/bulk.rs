@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use super::Actions;
 use crate::api::instances::bulk_count;
-use crate::components::bulk::{start, BulkProgressView, BulkRun};
+use crate::components::bulk::{start, BulkProgressView, BulkRun, TransferConfirm};
 use crate::links::InstancesView;
 use crate::model::{BulkAction, BulkSelection, PoolRef};
 
@@ -114,11 +114,6 @@ pub(super) fn BulkBar(bulk: Bulk, params: Memo<InstancesView>) -> impl IntoView 
             .collect()
     });
     let has_targets = !targets.is_empty();
-    let target = RwSignal::new(targets.first().map(|p| p.id));
-    let options = targets
-        .into_iter()
-        .map(|p| view! { <option value=p.id.to_string()>{p.name}</option> })
-        .collect_view();
     let go = move |action: BulkAction| {
         let selection = match bulk.all.get_untracked() {
             Some(_) => BulkSelection::Matching {
@@ -142,17 +137,10 @@ pub(super) fn BulkBar(bulk: Bulk, params: Memo<InstancesView>) -> impl IntoView 
         let n = bulk.count();
         mode.get().map(|m| match m {
             Mode::Transfer => view! {
-                <div class="confirm card" role="group" aria-label="Transfer selected product instances">
-                    <label for="bulk-target">{format!("Transfer {} to", instances(n))}</label>
-                    <select id="bulk-target" on:change=move |ev| target.set(event_target_value(&ev).parse().ok())>
-                        {options.clone()}
-                    </select>
-                    <button type="button" class="button button-primary"
-                        on:click=move |_| if let Some(t) = target.get_untracked() {
-                            go(BulkAction::Transfer { target: t })
-                        }>"Transfer"</button>
-                    <button type="button" class="button button-quiet" on:click=move |_| mode.set(None)>"Cancel"</button>
-                </div>
+                <TransferConfirm group="Transfer selected product instances" id="bulk-target"
+                    label=format!("Transfer {} to", instances(n)) button="Transfer" targets=targets.clone()
+                    on_confirm=Callback::new(move |target| go(BulkAction::Transfer { target }))
+                    on_cancel=Callback::new(move |()| mode.set(None)) />
             }
             .into_any(),
             Mode::Remove => view! {

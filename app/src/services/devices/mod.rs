@@ -188,10 +188,7 @@ async fn deregister_in(
     let facts = batch.pool(db, inst.virtual_account_id, now).await?;
     let (va, sa) = (facts.va.id, facts.sa.id);
     delete_in(db, batch, &inst).await?;
-    let udi = Udi {
-        pid: inst.pid.clone(),
-        sn: inst.sn.clone(),
-    };
+    let udi = inst.udi();
     events::record(
         db,
         now,

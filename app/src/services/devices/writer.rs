@@ -26,10 +26,7 @@
 //! were (they wrote nothing).
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    DatabaseConnection, DatabaseTransaction, DbBackend, SqliteTransactionMode, TransactionOptions,
-    TransactionTrait,
-};
+use sea_orm::DatabaseConnection;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::error::DeviceError;
@@ -173,18 +170,9 @@ async fn run(db: DatabaseConnection, mut queue: mpsc::Receiver<Job>) {
     }
 }
 
-/// SQLite's batch takes the write lock at its start (`BEGIN IMMEDIATE`), so that no request in it
-/// ever has to upgrade a read to a write.
-async fn begin(db: &DatabaseConnection) -> Result<DatabaseTransaction, sea_orm::DbErr> {
-    let mut options = TransactionOptions::default();
-    if db.get_database_backend() == DbBackend::Sqlite {
-        options.sqlite_transaction_mode = Some(SqliteTransactionMode::Immediate);
-    }
-    db.begin_with_options(options).await
-}
-
 async fn apply(db: &DatabaseConnection, jobs: impl Iterator<Item = Job>) {
-    let txn = match begin(db).await {
+    // SQLite's batch takes the write lock at its start: no request in it upgrades a read.
+    let txn = match crate::services::begin_writing(db).await {
         Ok(txn) => txn,
         Err(err) => {
             crate::error::internal("starting a batch of device writes failed", &err);

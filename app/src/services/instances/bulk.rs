@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, SqliteTransactionMode, TransactionOptions, TransactionSession, TransactionTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionSession, TransactionTrait,
 };
 
 use crate::domain::events::EventKind;
@@ -21,7 +21,6 @@ use crate::domain::roles::{Action, Actor};
 use crate::entities::{instance_usage, product_instance as pi, virtual_account};
 use crate::error::AppError;
 use crate::model::{BulkAction, BulkProgress, BulkSelection, BulkSkip, BulkStep};
-use crate::protocol::Udi;
 use crate::services::events::{self, NewEvent};
 use crate::services::{pools, require, usage};
 
@@ -144,13 +143,8 @@ pub async fn step(
             None => eligible.push(m.clone()),
         }
     }
-    // On SQLite the chunk takes the writer's lock at once (it reads before it writes), so that runs at
-    // once wait on each other instead of failing to upgrade a read.
-    let mut options = TransactionOptions::default();
-    if db.get_database_backend() == DbBackend::Sqlite {
-        options.sqlite_transaction_mode = Some(SqliteTransactionMode::Immediate);
-    }
-    let txn = db.begin_with_options(options).await?;
+    // The chunk reads before it writes: on SQLite it takes the write lock at once.
+    let txn = crate::services::begin_writing(db).await?;
     let done = match &target {
         Some(to) => transfer_chunk(&txn, actor, &eligible, to, &names, &mut skipped, now).await?,
         None => remove_chunk(&txn, actor, &eligible, &mut skipped, now).await?,
@@ -168,13 +162,6 @@ fn skip(m: &pi::Model, reason: &str) -> BulkSkip {
         id: m.id,
         hostname: m.hostname.clone(),
         reason: reason.to_owned(),
-    }
-}
-
-fn udi(m: &pi::Model) -> Udi {
-    Udi {
-        pid: m.pid.clone(),
-        sn: m.sn.clone(),
     }
 }
 
@@ -267,7 +254,7 @@ async fn transfer_chunk(
                 format!(
                     "Product instance {} ({}) transferred to \"{}\"",
                     m.hostname,
-                    udi(m),
+                    m.udi(),
                     to.name
                 ),
             ),
@@ -276,7 +263,7 @@ async fn transfer_chunk(
                 format!(
                     "Product instance {} ({}) transferred from \"{from_name}\"",
                     m.hostname,
-                    udi(m)
+                    m.udi()
                 ),
             ),
         ] {
@@ -344,7 +331,7 @@ async fn remove_chunk(
             message: format!(
                 "Product instance {} ({}) removed; its licenses are released",
                 m.hostname,
-                udi(m)
+                m.udi()
             ),
             instance: Some(m.id),
         });

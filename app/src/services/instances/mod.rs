@@ -163,10 +163,7 @@ pub async fn transfer(
     }
     pools::move_instance_counts(&txn, &[(from.id, -1), (to.id, 1)].into()).await?;
     usage::move_instance(&txn, m.id, from.id, to.id).await?;
-    let udi = crate::protocol::Udi {
-        pid: m.pid.clone(),
-        sn: m.sn.clone(),
-    };
+    let udi = m.udi();
     for (pool, message) in [
         (
             from.id,
@@ -253,10 +250,7 @@ pub async fn remove(
             message: format!(
                 "Product instance {} ({}) removed; its licenses are released",
                 m.hostname,
-                crate::protocol::Udi {
-                    pid: m.pid.clone(),
-                    sn: m.sn.clone()
-                }
+                m.udi()
             ),
             instance: Some(m.id),
         },
