@@ -20,4 +20,4 @@ pub mod services;
 #[cfg(feature = "ssr")]
 pub mod state;
 
-pub use routes::{shell, App};
+pub use routes::{shell, App, FAVICON_SVG};

@@ -344,6 +344,7 @@ mod tests {
                     renew_after: at + chrono::Duration::days(30),
                 },
                 next_sync_at: at + chrono::Duration::days(1),
+                virtual_account: None,
             },
             requested: state.entitlements(),
             issued_at: at,

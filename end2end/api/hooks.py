@@ -67,7 +67,7 @@ DATA_DEPENDENT = (
     ("quantity", "can move"),
     ("quantity", "can spare"),
     ("status", "is not a status of this report"),
-    ("", "invalid type: floating point"),
+    ("", "Use a whole number"),
 )
 
 

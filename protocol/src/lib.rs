@@ -222,6 +222,10 @@ pub struct AuthorizeResponse {
     pub entitlements: Vec<EntitlementAnswer>,
     pub authorization: Authorization,
     pub next_sync_at: DateTime<Utc>,
+    /// The virtual account the instance is in now (added in v1.2; absent from older portals): a
+    /// transfer in the portal reaches the device with its next call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub virtual_account: Option<String>,
 }
 
 /// `200` answer of `/renew`.
@@ -229,6 +233,9 @@ pub struct AuthorizeResponse {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RenewResponse {
     pub id_cert: IdCert,
+    /// The virtual account the instance is in now (added in v1.2; absent from older portals).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub virtual_account: Option<String>,
 }
 
 /// The portal's view of an instance, as `GET /status` answers it.

@@ -47,6 +47,7 @@ pub fn build_router(state: AppState, device: DeviceState, rest: RestState) -> Ro
     let sync_state = state.clone();
     let mut router = Router::new()
         .route("/healthz", get(healthz))
+        .route("/favicon.ico", get(favicon))
         .nest_service(
             &format!("/{}", options.site_pkg_dir),
             bundle(&state.leptos_options),
@@ -65,6 +66,7 @@ pub fn build_router(state: AppState, device: DeviceState, rest: RestState) -> Ro
     let https = state.settings.https;
     let router = router
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn(refusal_status))
         .layer(middleware::from_fn_with_state(
             state.settings.clone(),
             cross_site_guard,
@@ -80,6 +82,68 @@ pub fn build_router(state: AppState, device: DeviceState, rest: RestState) -> Ro
             crate::satellite::portal::sync_router(sync_state),
         );
     security_headers(router, https)
+}
+
+/// `/favicon.ico` for clients that ask for it whatever the page links: the portal's icon.
+async fn favicon() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        app::FAVICON_SVG.replace("%23", "#"),
+    )
+        .into_response()
+}
+
+/// The largest body a server function reads (axum's default limit, which `leptos_axum` applies).
+const MAX_SERVER_FN_BODY: u64 = 2 * 1024 * 1024;
+
+/// Server functions answer every error with 500; this gives a refusal its own status (`AppError::status`:
+/// 400 bad input, 401, 403, 404, 409 a rule, 413 too large, 422 unreadable, 429), so that a 5xx means a
+/// fault. The body stays the `AppError` the page shows. A body over the limit is refused before it is read.
+async fn refusal_status(req: Request, next: Next) -> Response {
+    let too_large = req.method() == Method::POST
+        && req.uri().path().starts_with("/api/")
+        && req.uri().path() != "/api/satellites/upload"
+        && req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok())
+            .is_some_and(|n| n > MAX_SERVER_FN_BODY);
+    if too_large {
+        let err = app::error::AppError::ServerFn(server_fn::error::ServerFnErrorErr::Args(
+            "The request is over 2 MiB.".to_owned(),
+        ));
+        let mut answer = (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            [(header::CONTENT_TYPE, "application/json")],
+            serde_json::to_string(&err).unwrap_or_default(),
+        )
+            .into_response();
+        answer.headers_mut().insert(
+            server_fn::error::SERVER_FN_ERROR_HEADER,
+            HeaderValue::from_str(req.uri().path()).unwrap_or(HeaderValue::from_static("/api")),
+        );
+        return answer;
+    }
+    let response = next.run(req).await;
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || !response
+            .headers()
+            .contains_key(server_fn::error::SERVER_FN_ERROR_HEADER)
+    {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 1024 * 1024).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "").into_response();
+    };
+    if let Ok(err) = serde_json::from_slice::<app::error::AppError>(&bytes) {
+        parts.status = err.status();
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 /// The policy of every answer that is not a page (server functions, exports, the device API, files):

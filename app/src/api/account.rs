@@ -11,8 +11,7 @@ use crate::model::{
 /// The signed-in user, their two-factor state and their sessions.
 #[server(endpoint = "account/info")]
 pub async fn get_account_info() -> Result<AccountInfo, AppError> {
-    let (state, actor) = super::session::current_any().await?;
-    let session = super::session::session().await?;
+    let (state, actor, session) = super::session::current_any_and_session().await?;
     let (_, session_id) = super::session::signed_in(&session).await?;
     crate::services::own_account::info(&state.db, &actor, &session_id).await
 }
@@ -20,8 +19,7 @@ pub async fn get_account_info() -> Result<AccountInfo, AppError> {
 /// Changes the password (the current one required); every other session ends.
 #[server(endpoint = "account/change-password")]
 pub async fn change_password(#[server(flatten)] form: ChangePasswordForm) -> Result<(), AppError> {
-    let (state, actor) = super::session::current_any().await?;
-    let session = super::session::session().await?;
+    let (state, actor, session) = super::session::current_any_and_session().await?;
     let (_, session_id) = super::session::signed_in(&session).await?;
     crate::services::own_account::change_password(
         &state.db,
@@ -37,8 +35,7 @@ pub async fn change_password(#[server(flatten)] form: ChangePasswordForm) -> Res
 /// Ends every session of the user but this one; returns how many ended.
 #[server(endpoint = "account/sign-out-others")]
 pub async fn sign_out_others() -> Result<u64, AppError> {
-    let (state, actor) = super::session::current_any().await?;
-    let session = super::session::session().await?;
+    let (state, actor, session) = super::session::current_any_and_session().await?;
     let (_, session_id) = super::session::signed_in(&session).await?;
     crate::services::sessions::end_all(&state.db, actor.user_id, Some(&session_id)).await
 }

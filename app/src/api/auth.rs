@@ -173,8 +173,7 @@ pub async fn switch_account(
 ) -> Result<(), AppError> {
     use crate::services::{sessions, sign_in};
 
-    let (state, actor) = super::session::current_any().await?;
-    let session = super::session::session().await?;
+    let (state, actor, session) = super::session::current_any_and_session().await?;
     let (_, session_id) = super::session::signed_in(&session).await?;
     let accounts = sign_in::accounts(&state.db, actor.user_id).await?;
     if !accounts.iter().any(|a| a.id == form.id) {

@@ -29,9 +29,12 @@ pub async fn get_instance(id: i64) -> Result<InstanceDetail, AppError> {
 #[server(endpoint = "instances/transfer")]
 pub async fn transfer_instance(
     #[server(flatten)] transfer: InstanceTransfer,
+    form_id: Option<String>,
 ) -> Result<(), AppError> {
     let (state, actor) = super::session::current().await?;
-    crate::services::instances::transfer(&state.db, &actor, transfer, state.now()).await
+    super::once!(state, actor, "instances/transfer", form_id, |db| {
+        crate::services::instances::transfer(db, &actor, transfer, state.now()).await
+    })
 }
 
 /// Removes an instance; its licenses are released and the device's next call gets 401.

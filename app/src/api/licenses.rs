@@ -32,10 +32,13 @@ pub async fn get_license(
 #[server(endpoint = "licenses/transfer")]
 pub async fn transfer_licenses(
     #[server(flatten)] form: LicenseTransferForm,
+    form_id: Option<String>,
 ) -> Result<TransferDone, AppError> {
     let (state, actor) = super::session::current().await?;
     let pool = form.from.pool;
-    let done = crate::services::licenses::transfer(&state.db, &actor, form, state.now()).await?;
+    let done = super::once!(state, actor, "licenses/transfer", form_id, |db| {
+        crate::services::licenses::transfer(db, &actor, form, state.now()).await
+    })?;
     leptos_axum::redirect(&crate::links::Tab::Licenses.href(pool));
     Ok(done)
 }
@@ -45,6 +48,7 @@ pub async fn transfer_licenses(
 #[server(endpoint = "licenses/transfer-several")]
 pub async fn transfer_several(
     #[server(flatten)] form: SeveralTransfersForm,
+    form_id: Option<String>,
 ) -> Result<Vec<TransferDone>, AppError> {
     use crate::domain::licenses::TransferForm;
     let (state, actor) = super::session::current().await?;
@@ -71,14 +75,19 @@ pub async fn transfer_several(
         ));
     }
     let licenses: Vec<i64> = forms.iter().map(|f| f.from.license).collect();
-    crate::services::licenses::transfer_many(&state.db, &actor, forms, state.now())
-        .await
-        .map_err(|(i, e)| match e {
-            AppError::Validation { field, message } if field == "quantity" => {
-                AppError::validation(&SeveralTransfersForm::quantity_field(licenses[i]), message)
-            }
-            other => other,
-        })
+    super::once!(state, actor, "licenses/transfer-several", form_id, |db| {
+        crate::services::licenses::transfer_many(db, &actor, forms, state.now())
+            .await
+            .map_err(|(i, e)| match e {
+                AppError::Validation { field, message } if field == "quantity" => {
+                    AppError::validation(
+                        &SeveralTransfersForm::quantity_field(licenses[i]),
+                        message,
+                    )
+                }
+                other => other,
+            })
+    })
 }
 
 /// "Resolve Shortages…": the fewest transfers that clear the shortages of the virtual accounts the

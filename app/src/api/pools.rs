@@ -14,16 +14,14 @@ pub async fn list_pools() -> Result<Vec<PoolRow>, AppError> {
 
 /// Creates a virtual account.
 #[server(endpoint = "pools/create")]
-pub async fn create_pool(#[server(flatten)] form: PoolForm) -> Result<PoolRow, AppError> {
+pub async fn create_pool(
+    #[server(flatten)] form: PoolForm,
+    form_id: Option<String>,
+) -> Result<PoolRow, AppError> {
     let (state, actor) = super::session::current().await?;
-    let created = crate::services::pools::create(
-        &state.db,
-        &actor,
-        &form.name,
-        &form.description,
-        state.now(),
-    )
-    .await?;
+    let created = super::once!(state, actor, "pools/create", form_id, |db| {
+        crate::services::pools::create(db, &actor, &form.name, &form.description, state.now()).await
+    })?;
     // The page says what was created, with or without JavaScript.
     leptos_axum::redirect(&crate::links::href(
         "/virtual-accounts",
@@ -59,9 +57,11 @@ pub async fn set_default_pool(id: i64) -> Result<(), AppError> {
 
 /// Deletes an empty virtual account.
 #[server(endpoint = "pools/delete")]
-pub async fn delete_pool(id: i64) -> Result<(), AppError> {
+pub async fn delete_pool(id: i64, form_id: Option<String>) -> Result<(), AppError> {
     let (state, actor) = super::session::current().await?;
-    crate::services::pools::delete(&state.db, &actor, id, state.now()).await?;
+    super::once!(state, actor, "pools/delete", form_id, |db| {
+        crate::services::pools::delete(db, &actor, id, state.now()).await
+    })?;
     leptos_axum::redirect("/virtual-accounts");
     Ok(())
 }

@@ -42,10 +42,19 @@ pub async fn current() -> Result<(AppState, Actor), AppError> {
 /// The signed-in actor, even one who still has to set up two-factor sign-in (their own Account
 /// page, sign-out, the header).
 pub async fn current_any() -> Result<(AppState, Actor), AppError> {
+    let (state, actor, _) = current_any_and_session().await?;
+    Ok((state, actor))
+}
+
+/// `current_any` and the request's session. Everything taken from the request is taken before the
+/// first wait: a server function that runs as a page's resource during server rendering may no
+/// longer reach the request's context once it has waited (the Account page failed that way, and
+/// then rendered otherwise in the browser).
+pub async fn current_any_and_session() -> Result<(AppState, Actor, Session), AppError> {
     let state = expect_context::<AppState>();
     let session = session().await?;
     let (actor, _) = actor_of(&state, &session).await?;
-    Ok((state, actor))
+    Ok((state, actor, session))
 }
 
 /// The signed-in actor and smart account of a session, or `Unauthorized` (ending the session when

@@ -17,12 +17,15 @@ pub async fn list_tokens(pool: i64) -> Result<Vec<TokenRow>, AppError> {
 #[server(endpoint = "tokens/create")]
 pub async fn create_token(
     #[server(flatten)] form: CreateTokenForm,
+    form_id: Option<String>,
 ) -> Result<Vec<CreatedToken>, AppError> {
     use crate::domain::tokens::NewToken;
     let (state, actor) = super::session::current().await?;
     let new = NewToken::try_from(form.fields)?;
     let pools: Vec<i64> = std::iter::once(form.pool).chain(form.also).collect();
-    crate::services::tokens::create_for_pools(&state.db, &actor, &pools, new, state.now()).await
+    super::once!(state, actor, "tokens/create", form_id, |db| {
+        crate::services::tokens::create_for_pools(db, &actor, &pools, new, state.now()).await
+    })
 }
 
 /// The devices a token registered, flagged (the token misuse view).
@@ -34,14 +37,21 @@ pub async fn get_token_devices(id: i64) -> Result<TokenDevices, AppError> {
 
 /// Revokes a token with a reason.
 #[server(endpoint = "tokens/revoke")]
-pub async fn revoke_token(#[server(flatten)] form: RevokeTokenForm) -> Result<(), AppError> {
+pub async fn revoke_token(
+    #[server(flatten)] form: RevokeTokenForm,
+    form_id: Option<String>,
+) -> Result<(), AppError> {
     let (state, actor) = super::session::current().await?;
-    crate::services::tokens::revoke(&state.db, &actor, form.id, &form.reason, state.now()).await
+    super::once!(state, actor, "tokens/revoke", form_id, |db| {
+        crate::services::tokens::revoke(db, &actor, form.id, &form.reason, state.now()).await
+    })
 }
 
 /// Deletes a token.
 #[server(endpoint = "tokens/delete")]
-pub async fn delete_token(id: i64) -> Result<(), AppError> {
+pub async fn delete_token(id: i64, form_id: Option<String>) -> Result<(), AppError> {
     let (state, actor) = super::session::current().await?;
-    crate::services::tokens::delete(&state.db, &actor, id, state.now()).await
+    super::once!(state, actor, "tokens/delete", form_id, |db| {
+        crate::services::tokens::delete(db, &actor, id, state.now()).await
+    })
 }

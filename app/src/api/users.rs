@@ -54,10 +54,16 @@ pub async fn list_users(#[server(flatten)] query: UserQuery) -> Result<UserPage,
 
 /// Adds a user; a new one gets a sign-in link, shown once (None: they already have a password).
 #[server(endpoint = "users/add")]
-pub async fn add_user(#[server(flatten)] form: UserForm) -> Result<Option<IssuedLink>, AppError> {
+pub async fn add_user(
+    #[server(flatten)] form: UserForm,
+    form_id: Option<String>,
+) -> Result<Option<IssuedLink>, AppError> {
     let (state, actor) = super::session::current().await?;
-    let made = crate::services::access::add(&state.db, &actor, &form, state.now()).await?;
-    Ok(issued(&state, made))
+    super::once!(state, actor, "users/add", form_id, |db| {
+        crate::services::access::add(db, &actor, &form, state.now())
+            .await
+            .map(|made| issued(&state, made))
+    })
 }
 
 /// Changes a user's role and virtual accounts.
@@ -87,18 +93,26 @@ pub async fn enable_user(#[server(flatten)] form: UserIdForm) -> Result<(), AppE
 #[server(endpoint = "users/reset-password")]
 pub async fn reset_password(
     #[server(flatten)] form: UserIdForm,
+    form_id: Option<String>,
 ) -> Result<Option<IssuedLink>, AppError> {
     let (state, actor) = super::session::current().await?;
-    let made =
-        crate::services::access::reset_password(&state.db, &actor, form.id, state.now()).await?;
-    Ok(issued(&state, made))
+    super::once!(state, actor, "users/reset-password", form_id, |db| {
+        crate::services::access::reset_password(db, &actor, form.id, state.now())
+            .await
+            .map(|made| issued(&state, made))
+    })
 }
 
 /// Removes a user from the account.
 #[server(endpoint = "users/remove")]
-pub async fn remove_user(#[server(flatten)] form: UserIdForm) -> Result<(), AppError> {
+pub async fn remove_user(
+    #[server(flatten)] form: UserIdForm,
+    form_id: Option<String>,
+) -> Result<(), AppError> {
     let (state, actor) = super::session::current().await?;
-    crate::services::access::remove(&state.db, &actor, form.id, state.now()).await?;
+    super::once!(state, actor, "users/remove", form_id, |db| {
+        crate::services::access::remove(db, &actor, form.id, state.now()).await
+    })?;
     leptos_axum::redirect("/users");
     Ok(())
 }

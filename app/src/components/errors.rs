@@ -59,9 +59,15 @@ pub fn LoadError(error: AppError) -> impl IntoView {
             view! { <leptos_router::components::Redirect path="/login" /> },
         );
     }
+    // A refusal about a field (a link's `link`, a page's `va`) is told in its words alone: the field's
+    // name means nothing on a page without that field.
+    let text = match error {
+        AppError::Validation { message, .. } => message,
+        other => other.to_string(),
+    };
     leptos::either::Either::Right(view! {
         <div class="banner banner-error" role="alert">
-            {error.to_string()}
+            {text}
         </div>
     })
 }

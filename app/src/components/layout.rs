@@ -62,7 +62,7 @@ fn Header(me: Me) -> impl IntoView {
             <div class="topbar-row">
                 <a class="brand" href="/overview">"Licensing Portal"</a>
                 <div class="account-context">
-                    <span class="smart-account" title="Smart account">{me.smart_account.clone()}</span>
+                    <span class="smart-account" title=format!("Smart account: {}", me.smart_account)>{me.smart_account.clone()}</span>
                     <span class="separator" aria-hidden="true">"›"</span>
                     <PoolSelector me=me.clone() />
                 </div>

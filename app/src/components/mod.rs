@@ -8,7 +8,15 @@ pub mod event_table;
 pub mod export_link;
 pub mod history_chart;
 pub mod layout;
+pub mod once;
 pub mod pager;
 pub mod pool_selector;
 pub mod transfer_form;
 pub mod usage_chart;
+
+/// For every `<Form method="GET">`: drops the form's unnamed entry before the router builds the URL.
+/// The router adds the submit button's name and value even when it has no name, which left a stray
+/// `&=` on every searched or filtered page's address.
+pub fn without_unnamed() -> std::sync::Arc<dyn Fn(&web_sys::FormData)> {
+    std::sync::Arc::new(|data: &web_sys::FormData| data.delete(""))
+}

@@ -45,6 +45,16 @@ pub fn PoolSelector(me: Me) -> impl IntoView {
             let _ = form.request_submit();
         }
     };
+    // A long name is cut short in the header; the whole of it is the select's tooltip.
+    let selected_now = selected.clone();
+    let current_name = move || {
+        let current = selected_now();
+        pools.with(|all| {
+            all.iter()
+                .find(|p| Some(p.id) == current)
+                .map(|p| p.name.clone())
+        })
+    };
     let options = move || {
         let current = selected();
         pools
@@ -57,9 +67,9 @@ pub fn PoolSelector(me: Me) -> impl IntoView {
             .collect_view()
     };
     view! {
-        <Form method="GET" action="/inventory" attr:class="pool-selector">
+        <Form method="GET" on_form_data=crate::components::without_unnamed() action="/inventory" attr:class="pool-selector">
             <label for="pool-select">"Virtual Account"</label>
-            <select id="pool-select" name="va" on:change=submit_on_change>
+            <select id="pool-select" name="va" on:change=submit_on_change title=current_name>
                 {options}
             </select>
             <input type="hidden" name="tab" value=tab />

@@ -2,6 +2,8 @@
 //! transfer view, `?transfer=<license id>`, so it works without JavaScript) and the form itself.
 
 use leptos::prelude::*;
+
+use crate::components::once::{FormId, Submit};
 use leptos_router::components::Form;
 
 use crate::api::licenses::{TransferLicenses, TransferSeveral};
@@ -34,7 +36,7 @@ pub fn TransferButton(params: Vec<(&'static str, String)>, license: i64) -> impl
         .map(|(name, value)| view! { <input type="hidden" name=name value=value /> })
         .collect_view();
     view! {
-        <Form method="GET" action="/inventory" attr:class="inline-form">
+        <Form method="GET" on_form_data=crate::components::without_unnamed() action="/inventory" attr:class="inline-form">
             {hidden}
             <input type="hidden" name="transfer" value=license.to_string() />
             <button type="submit" class="button button-small">"Transfer…"</button>
@@ -73,7 +75,7 @@ pub fn TransferForm(
     view! {
         <section class="transfer-form" aria-label=region>
             <h3>{heading}</h3>
-            <ActionForm action=transfers.action attr:class="form-row">
+            <ActionForm action=transfers.action attr:class="form-row"><FormId action=transfers.action />
                 <input type="hidden" name="pool" value=transfers.pool.to_string() />
                 <input type="hidden" name="license" value=license.to_string() />
                 <div class="field">
@@ -92,7 +94,7 @@ pub fn TransferForm(
                     <p class="hint" id="transfer-quantity-hint">{format!("At most {most} can move")}</p>
                     <FieldError error field="quantity" id="transfer-quantity" />
                 </div>
-                <button type="submit" class="button button-primary">"Transfer"</button>
+                <Submit action=transfers.action class="button button-primary" label="Transfer" />
                 <a class="button button-quiet" href=cancel>"Cancel"</a>
             </ActionForm>
             <FormError error />

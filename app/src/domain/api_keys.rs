@@ -143,11 +143,8 @@ impl KeyName {
                 format!("Use at most {MAX_NAME_CHARS} characters."),
             ));
         }
-        if name.chars().any(char::is_control) {
-            return Err(FieldError::new(
-                "name",
-                "Use letters, digits and punctuation.",
-            ));
+        if let Some(problem) = crate::domain::names::hidden_characters(name, &[]) {
+            return Err(FieldError::new("name", problem));
         }
         Ok(KeyName(name.to_owned()))
     }

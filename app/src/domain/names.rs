@@ -9,6 +9,30 @@ pub const MAX_NAME_CHARS: usize = 64;
 /// The most characters a description may have.
 pub const MAX_DESCRIPTION_CHARS: usize = 500;
 
+/// Whether `c` is invisible or reorders the text around it: zero-width characters, bidirectional
+/// marks, embeddings, overrides and isolates, the word joiner and the byte-order mark. Such a
+/// character makes two names look alike or one name read backwards (U+202E), so names refuse them.
+pub fn is_hidden(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// The one rule of typed text: what is wrong with its hidden characters (control characters other
+/// than `allowed`, invisible and bidirectional ones), said so that the user can fix it.
+pub fn hidden_characters(text: &str, allowed: &[char]) -> Option<&'static str> {
+    if text
+        .chars()
+        .any(|c| c.is_control() && !allowed.contains(&c))
+    {
+        return Some("Remove the control characters.");
+    }
+    if text.chars().any(is_hidden) {
+        return Some("Remove the invisible or text-direction characters (such as U+200B or U+202E); they make names look like others.");
+    }
+    None
+}
+
 /// A virtual-account name: trimmed, 1 to 64 characters, no control characters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PoolName(String);
@@ -26,8 +50,8 @@ impl PoolName {
                 format!("Use at most {MAX_NAME_CHARS} characters."),
             ));
         }
-        if name.chars().any(char::is_control) {
-            return Err(FieldError::new(field, "Remove the control characters."));
+        if let Some(problem) = hidden_characters(name, &[]) {
+            return Err(FieldError::new(field, problem));
         }
         Ok(Self(name.to_owned()))
     }
@@ -50,11 +74,8 @@ impl Description {
                 format!("Use at most {MAX_DESCRIPTION_CHARS} characters."),
             ));
         }
-        if text
-            .chars()
-            .any(|c| c.is_control() && c != '\n' && c != '\t')
-        {
-            return Err(FieldError::new(field, "Remove the control characters."));
+        if let Some(problem) = hidden_characters(text, &['\n', '\t']) {
+            return Err(FieldError::new(field, problem));
         }
         Ok(Self(text.to_owned()))
     }
@@ -103,7 +124,7 @@ impl Username {
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let name = raw.trim();
         if name.is_empty() {
-            return Err(FieldError::new("username", "Enter your username."));
+            return Err(FieldError::new("username", "Enter a username."));
         }
         if name.chars().count() > 64
             || !name
@@ -126,6 +147,29 @@ impl Username {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_refuse_invisible_and_direction_characters() {
+        for raw in [
+            "\u{200B}",
+            "\u{200B}\u{200B}",
+            "abc\u{202E}cod.exe",
+            "East\u{2066}",
+            "\u{FEFF}Lab",
+        ] {
+            let err = PoolName::parse("name", raw).unwrap_err();
+            assert_eq!(err.field, "name", "{raw:?}");
+            assert!(
+                err.message.contains("invisible"),
+                "{raw:?}: {}",
+                err.message
+            );
+            assert!(Description::parse("description", raw).is_err(), "{raw:?}");
+            assert!(Username::parse(raw).is_err(), "{raw:?}");
+        }
+        assert!(PoolName::parse("name", "Zürich – Core 2").is_ok());
+        assert!(Description::parse("description", "two\nlines\tand a tab").is_ok());
+    }
 
     fn field_of(err: FieldError) -> String {
         err.field

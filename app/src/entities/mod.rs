@@ -4,6 +4,7 @@ pub mod api_key;
 pub mod api_key_pool;
 pub mod event;
 pub mod export_job;
+pub mod form_submission;
 pub mod idempotency_key;
 pub mod instance_usage;
 pub mod lease;

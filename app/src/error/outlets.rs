@@ -7,6 +7,8 @@ use std::error::Error;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+use server_fn::error::ServerFnErrorErr;
+
 use super::AppError;
 use crate::domain::device::DeviceRefusal;
 use crate::domain::error::FieldError;
@@ -52,7 +54,7 @@ impl From<tokio::task::JoinError> for AppError {
 }
 
 impl AppError {
-    /// The HTTP status of a plain route's refusal.
+    /// The HTTP status of a refusal, for plain routes and server functions alike: 5xx only for faults.
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::Validation { .. } => StatusCode::BAD_REQUEST,
@@ -61,6 +63,15 @@ impl AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Forbidden | AppError::TwoFactorRequired => StatusCode::FORBIDDEN,
             AppError::Refused(_) => StatusCode::CONFLICT,
+            // The request could not be read: a body over the limit, or a form that does not parse.
+            AppError::ServerFn(e) if e.to_string().contains("length limit exceeded") => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
+            AppError::ServerFn(
+                ServerFnErrorErr::Args(_)
+                | ServerFnErrorErr::MissingArg(_)
+                | ServerFnErrorErr::Deserialization(_),
+            ) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Internal | AppError::ServerFn(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -3,6 +3,8 @@
 
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
+
+use crate::components::once::Submit;
 use leptos_meta::Title;
 
 use crate::api::account::{
@@ -103,7 +105,7 @@ fn ChangePasswordForm(change: ServerAction<ChangePassword>) -> impl IntoView {
                         required aria-invalid=invalid("confirm_password") aria-describedby="confirm-password-error" />
                     <FieldError error field="confirm_password" id="confirm-password" />
                 </div>
-                <button type="submit" class="button button-primary">"Change Password"</button>
+                <Submit action=change class="button button-primary" label="Change Password" />
             </ActionForm>
             <FormError error />
             <p class="status" role="status">
@@ -142,7 +144,7 @@ fn TwoFactorSection(
                         maxlength="20" required aria-describedby="off-code-error" />
                     <FieldError error=off_error field="code" id="off-code" />
                 </div>
-                <button type="submit" class="button button-danger">"Turn Off"</button>
+                <Submit action=off class="button button-danger" label="Turn Off" />
             </ActionForm>
         })
     } else {
@@ -160,13 +162,13 @@ fn TwoFactorSection(
                                 maxlength="6" required autofocus aria-describedby="enrol-code-error" />
                             <FieldError error=confirm_error field="code" id="enrol-code" />
                         </div>
-                        <button type="submit" class="button button-primary">"Turn On"</button>
+                        <Submit action=confirm class="button button-primary" label="Turn On" />
                     </ActionForm>
                 }),
                 _ => Either::Right(view! {
                     <p>"Off. With two-factor sign-in, signing in asks for a code from an app on your phone after the password."</p>
                     <ActionForm action=start>
-                        <button type="submit" class="button button-primary">"Set Up Two-Factor Sign-in"</button>
+                        <Submit action=start class="button button-primary" label="Set Up Two-Factor Sign-in" />
                     </ActionForm>
                 }),
             }}
@@ -194,7 +196,7 @@ fn RequireSection(required: bool, require: ServerAction<RequireTwoFactor>) -> im
                     <input id="require-two-factor" name="require" type="checkbox" value="on" checked=required />
                     <label for="require-two-factor">"Require two-factor sign-in of every user of this smart account"</label>
                 </div>
-                <button type="submit" class="button">"Save"</button>
+                <Submit action=require class="button" label="Save" />
             </ActionForm>
             <FormError error />
         </section>
@@ -235,7 +237,7 @@ fn SessionsSection(
                             Either::Right(view! {
                                 <ActionForm action=revoke attr:class="inline-form">
                                     <input type="hidden" name="id" value=s.id.clone() />
-                                    <button type="submit" class="button button-small button-danger-quiet" aria-label=label>"Revoke"</button>
+                                    <Submit action=revoke class="button button-small button-danger-quiet" aria_label=label label="Revoke" />
                                 </ActionForm>
                             })
                         }}
@@ -262,7 +264,7 @@ fn SessionsSection(
                 <tbody>{rows}</tbody>
             </table>
             <ActionForm action=others>
-                <button type="submit" class="button">"Sign out other sessions"</button>
+                <Submit action=others class="button" label="Sign out other sessions" />
             </ActionForm>
             <p class="status" role="status">{ended}</p>
         </section>

@@ -68,7 +68,7 @@ pub fn AlertsPage() -> impl IntoView {
         <div class="page-heading">
             <h1>"Alerts"</h1>
         </div>
-        <Form method="GET" action="/alerts" attr:class="filters" attr:aria-label="Filter alerts">
+        <Form method="GET" on_form_data=crate::components::without_unnamed() action="/alerts" attr:class="filters" attr:aria-label="Filter alerts">
             <div class="field">
                 <label for="alert-pool">"Virtual account"</label>
                 <select id="alert-pool" name="va">

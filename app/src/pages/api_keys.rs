@@ -5,6 +5,8 @@
 use leptos::either::Either;
 use leptos::html::Input;
 use leptos::prelude::*;
+
+use crate::components::once::{FormId, Submit};
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
@@ -132,7 +134,7 @@ fn NewKeyForm(create: ServerAction<CreateApiKey>, list: ApiKeyList) -> impl Into
     view! {
         <section class="card" aria-labelledby="new-key-heading">
             <h2 id="new-key-heading">"New API Key"</h2>
-            <ActionForm action=create attr:novalidate=true>
+            <ActionForm action=create attr:novalidate=true><FormId action=create />
                 <div class="field">
                     <label for="key-name">"Name"</label>
                     <input id="key-name" name="name" type="text" maxlength="80" required autofocus
@@ -166,7 +168,7 @@ fn NewKeyForm(create: ServerAction<CreateApiKey>, list: ApiKeyList) -> impl Into
                     <FieldError error field="pools" id="key-pools" />
                 </fieldset>
                 <div class="form-actions">
-                    <button type="submit" class="button button-primary">"Create API Key"</button>
+                    <Submit action=create class="button button-primary" label="Create API Key" />
                     <a class="button button-quiet" href="/api-keys">"Cancel"</a>
                 </div>
             </ActionForm>
@@ -226,9 +228,9 @@ fn KeyRowView(row: ApiKeyRow, confirm: bool, revoke: ServerAction<RevokeApiKey>)
                 <td colspan="10">
                     <div class="confirm" role="group" aria-label=format!("Revoke {name}")>
                         <span>{format!("Revoke the API key \"{name}\"? Scripts using it stop working at once.")}</span>
-                        <ActionForm action=revoke attr:class="inline-form">
+                        <ActionForm action=revoke attr:class="inline-form"><FormId action=revoke />
                             <input type="hidden" name="id" value=row.id.to_string() />
-                            <button type="submit" class="button button-danger">"Revoke"</button>
+                            <Submit action=revoke class="button button-danger" label="Revoke" />
                         </ActionForm>
                         <a class="button button-quiet" href="/api-keys">"Cancel"</a>
                     </div>

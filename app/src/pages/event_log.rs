@@ -37,7 +37,7 @@ pub fn EventLogTab(pool: i64) -> impl IntoView {
         .collect_view();
     view! {
         <h2 class="sr-only">"Event Log"</h2>
-        <Form method="GET" action="/inventory" attr:class="filters">
+        <Form method="GET" on_form_data=crate::components::without_unnamed() action="/inventory" attr:class="filters">
             <input type="hidden" name="va" value=pool.to_string() />
             <input type="hidden" name="tab" value="events" />
             <div class="field">

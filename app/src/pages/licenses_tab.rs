@@ -5,6 +5,8 @@
 
 use leptos::either::Either;
 use leptos::prelude::*;
+
+use crate::components::once::{FormId, Submit};
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
@@ -147,7 +149,7 @@ fn LicenseList(
     });
     view! {
         {resolve}
-        <Form method="GET" action="/inventory" attr:class="filters" attr:role="search">
+        <Form method="GET" on_form_data=crate::components::without_unnamed() action="/inventory" attr:class="filters" attr:role="search">
             <input type="hidden" name="va" value=p.pool.to_string() />
             <input type="hidden" name="tab" value="licenses" />
             <input type="hidden" name="sort" value=move || params.get().sort.as_str() />
@@ -387,7 +389,7 @@ fn TransferSeveral(transfers: Transfers, licenses: Vec<(i64, String, i64)>) -> i
         <Show when=move || open.get()>
             <section class="card transfer-form" aria-label="Transfer several licenses">
                 <h3>"Transfer Several Licenses"</h3>
-                <ActionForm action attr:class="several-form" attr:novalidate=true>
+                <ActionForm action attr:class="several-form" attr:novalidate=true><FormId action=action />
                     <input type="hidden" name="pool" value=pool.to_string() />
                     <div class="field">
                         <label for="several-target">"Target Virtual Account"</label>
@@ -396,7 +398,7 @@ fn TransferSeveral(transfers: Transfers, licenses: Vec<(i64, String, i64)>) -> i
                     <p class="hint">"Leave a quantity blank to keep that license here."</p>
                     <div class="several-grid">{rows()}</div>
                     <div class="form-actions">
-                        <button type="submit" class="button button-primary">"Transfer"</button>
+                        <Submit action=action class="button button-primary" label="Transfer" />
                         <button type="button" class="button button-quiet" on:click=move |_| open.set(false)>"Cancel"</button>
                     </div>
                 </ActionForm>

@@ -54,7 +54,7 @@ pub fn ReportsPage() -> impl IntoView {
     Either::Right(view! {
         <Title text="Reports" />
         <h1>"Reports"</h1>
-        <Form method="GET" action="/reports" attr:class="report-form">
+        <Form method="GET" on_form_data=crate::components::without_unnamed() action="/reports" attr:class="report-form">
             <fieldset class="report-kinds">
                 <legend>"Report"</legend>
                 {ReportKind::SINGLE

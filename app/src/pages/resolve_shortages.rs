@@ -5,6 +5,8 @@
 
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
+
+use crate::components::once::Submit;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
@@ -114,7 +116,7 @@ fn Plan(plan: ShortagePlanView, apply: ServerAction<ResolveShortages>) -> impl I
             <ActionForm action=apply>
                 <input type="hidden" name="fingerprint" value=fingerprint />
                 <div class="form-actions">
-                    <button type="submit" class="button button-primary">"Apply"</button>
+                    <Submit action=apply class="button button-primary" label="Apply" />
                     <a class="button button-quiet" href="/inventory">"Cancel"</a>
                 </div>
             </ActionForm>

@@ -6,6 +6,8 @@
 use leptos::either::Either;
 use leptos::html::Input;
 use leptos::prelude::*;
+
+use crate::components::once::{FormId, Submit};
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
@@ -137,7 +139,7 @@ fn NewSatelliteForm(create: ServerAction<CreateSatellite>, list: SatelliteList) 
     view! {
         <section class="card" aria-labelledby="new-satellite-heading">
             <h2 id="new-satellite-heading">"New Satellite"</h2>
-            <ActionForm action=create attr:novalidate=true>
+            <ActionForm action=create attr:novalidate=true><FormId action=create />
                 <div class="field">
                     <label for="satellite-name">"Name"</label>
                     <input id="satellite-name" name="name" type="text" maxlength="64" required autofocus
@@ -152,7 +154,7 @@ fn NewSatelliteForm(create: ServerAction<CreateSatellite>, list: SatelliteList) 
                     <FieldError error field="pools" id="satellite-pools" />
                 </fieldset>
                 <div class="form-actions">
-                    <button type="submit" class="button button-primary">"Create Satellite"</button>
+                    <Submit action=create class="button button-primary" label="Create Satellite" />
                     <a class="button button-quiet" href="/satellites">"Cancel"</a>
                 </div>
             </ActionForm>

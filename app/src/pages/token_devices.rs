@@ -123,7 +123,7 @@ fn TokenView(
         };
         leptos::task::spawn_local(async move {
             if !revoked {
-                if let Err(e) = revoke_token(form).await {
+                if let Err(e) = revoke_token(form, None).await {
                     revoke_error.set(Some(e.for_field("reason").unwrap_or_else(|| e.to_string())));
                     return;
                 }

@@ -4,6 +4,8 @@
 
 use leptos::either::Either;
 use leptos::prelude::*;
+
+use crate::components::once::{FormId, Submit};
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
@@ -120,7 +122,7 @@ fn ConvertRow(
     view! {
         <tr class="confirm-row">
             <td colspan="6">
-                <ActionForm action=convert attr:class="form-row" attr:novalidate=true>
+                <ActionForm action=convert attr:class="form-row" attr:novalidate=true><FormId action=convert />
                     <input type="hidden" name="id" value=row.id.to_string() />
                     <p>{format!("Convert {} × {} (PAK {}) to Smart Licensing. This is done once.", row.quantity, row.tag, row.pak)}</p>
                     <div class="field">
@@ -130,7 +132,7 @@ fn ConvertRow(
                         <FieldError error field="id" id="convert" />
                     </div>
                     <div class="form-actions">
-                        <button type="submit" class="button button-primary">"Convert"</button>
+                        <Submit action=convert class="button button-primary" label="Convert" />
                         <a class="button button-quiet" href="/traditional-licenses">"Cancel"</a>
                     </div>
                 </ActionForm>

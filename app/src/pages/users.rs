@@ -6,6 +6,8 @@
 use leptos::either::Either;
 use leptos::html::Input;
 use leptos::prelude::*;
+
+use crate::components::once::{FormId, Submit};
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
@@ -194,7 +196,7 @@ fn AddUserForm(add: ServerAction<AddUser>, pools: Vec<PoolRef>, cancel: String) 
     view! {
         <section class="card" aria-labelledby="add-user-heading">
             <h2 id="add-user-heading">"Add User"</h2>
-            <ActionForm action=add attr:novalidate=true>
+            <ActionForm action=add attr:novalidate=true><FormId action=add />
                 <div class="field">
                     <label for="add-username">"Username"</label>
                     <input id="add-username" name="username" type="text" maxlength="64" required autofocus
@@ -203,7 +205,7 @@ fn AddUserForm(add: ServerAction<AddUser>, pools: Vec<PoolRef>, cancel: String) 
                 </div>
                 <RoleFields prefix="add" error pools role=Role::PoolViewer />
                 <div class="form-actions">
-                    <button type="submit" class="button button-primary">"Add User"</button>
+                    <Submit action=add class="button button-primary" label="Add User" />
                     <a class="button button-quiet" href=cancel>"Cancel"</a>
                 </div>
             </ActionForm>
@@ -326,9 +328,9 @@ fn UserRowView(row: UserRow, view: UsersView, actions: Actions) -> impl IntoView
                 <td colspan="7">
                     <div class="confirm" role="group" aria-label=format!("Reset the password of {name}")>
                         <span>{format!("Give {name} a new sign-in link? Their password stops working and their sessions end.")}</span>
-                        <ActionForm action=actions.reset attr:class="inline-form">
+                        <ActionForm action=actions.reset attr:class="inline-form"><FormId action=actions.reset />
                             <input type="hidden" name="id" value=id.clone() />
-                            <button type="submit" class="button button-danger">"Reset Password"</button>
+                            <Submit action=actions.reset class="button button-danger" label="Reset Password" />
                         </ActionForm>
                         <a class="button button-quiet" href=view.list_only().href()>"Cancel"</a>
                     </div>
@@ -341,9 +343,9 @@ fn UserRowView(row: UserRow, view: UsersView, actions: Actions) -> impl IntoView
                 <td colspan="7">
                     <div class="confirm" role="group" aria-label=format!("Remove {name}")>
                         <span>{format!("Remove {name} from this account? Their sessions end.")}</span>
-                        <ActionForm action=actions.remove attr:class="inline-form">
+                        <ActionForm action=actions.remove attr:class="inline-form"><FormId action=actions.remove />
                             <input type="hidden" name="id" value=id.clone() />
-                            <button type="submit" class="button button-danger">"Remove"</button>
+                            <Submit action=actions.remove class="button button-danger" label="Remove" />
                         </ActionForm>
                         <a class="button button-quiet" href=view.list_only().href()>"Cancel"</a>
                     </div>
@@ -357,14 +359,14 @@ fn UserRowView(row: UserRow, view: UsersView, actions: Actions) -> impl IntoView
         Either::Left(view! {
             <ActionForm action=actions.enable attr:class="inline-form">
                 <input type="hidden" name="id" value=toggle_id.clone() />
-                <button type="submit" class="button button-small" aria-label=format!("Enable {name}")>"Enable"</button>
+                <Submit action=actions.enable class="button button-small" aria_label=format!("Enable {name}") label="Enable" />
             </ActionForm>
         })
     } else {
         Either::Right(view! {
             <ActionForm action=actions.disable attr:class="inline-form">
                 <input type="hidden" name="id" value=toggle_id.clone() />
-                <button type="submit" class="button button-small button-danger-quiet" aria-label=format!("Disable {name}")>"Disable"</button>
+                <Submit action=actions.disable class="button button-small button-danger-quiet" aria_label=format!("Disable {name}") label="Disable" />
             </ActionForm>
         })
     };
@@ -405,7 +407,7 @@ fn EditRow(row: UserRow, actions: Actions, pools: Vec<PoolRef>, cancel: String) 
                     <p><strong>{row.username.clone()}</strong></p>
                     <RoleFields prefix="edit" error pools role=row.role chosen />
                     <div class="form-actions">
-                        <button type="submit" class="button button-primary">"Save"</button>
+                        <Submit action=actions.update class="button button-primary" label="Save" />
                         <a class="button button-quiet" href=cancel>"Cancel"</a>
                     </div>
                 </ActionForm>

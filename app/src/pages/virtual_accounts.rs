@@ -4,6 +4,8 @@
 
 use leptos::either::Either;
 use leptos::prelude::*;
+
+use crate::components::once::{FormId, Submit};
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
@@ -93,7 +95,7 @@ fn CreateForm(create: ServerAction<CreatePool>) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="create-heading">
             <h2 id="create-heading">"New virtual account"</h2>
-            <ActionForm action=create node_ref=form attr:class="form-row">
+            <ActionForm action=create node_ref=form attr:class="form-row"><FormId action=create />
                 <div class="field">
                     <label for="create-name">"Name"</label>
                     <input id="create-name" name="name" type="text" maxlength="64" required aria-describedby="create-name-error" />
@@ -104,7 +106,7 @@ fn CreateForm(create: ServerAction<CreatePool>) -> impl IntoView {
                     <input id="create-description" name="description" type="text" maxlength="500" aria-describedby="create-description-error" />
                     <FieldError error field="description" id="create-description" />
                 </div>
-                <button type="submit" class="button button-primary">"Create Virtual Account"</button>
+                <Submit action=create class="button button-primary" label="Create Virtual Account" />
             </ActionForm>
             <FormError error />
             <p class="status" role="status">
@@ -171,9 +173,9 @@ fn PoolRowView(row: PoolRow, actions: RowActions, confirm: bool) -> impl IntoVie
                 <td colspan="6">
                     <div class="confirm" role="group" aria-label=format!("Delete {name}")>
                         <span>{format!("Delete \"{name}\"? This cannot be undone.")}</span>
-                        <ActionForm action=actions.delete attr:class="inline-form">
+                        <ActionForm action=actions.delete attr:class="inline-form"><FormId action=actions.delete />
                             <input type="hidden" name="id" value=id.to_string() />
-                            <button type="submit" class="button button-danger">"Delete"</button>
+                            <Submit action=actions.delete class="button button-danger" label="Delete" />
                         </ActionForm>
                         <a class="button button-quiet" href="/virtual-accounts">"Cancel"</a>
                     </div>
@@ -199,8 +201,7 @@ fn PoolRowView(row: PoolRow, actions: RowActions, confirm: bool) -> impl IntoVie
                 {(actions.manages && !row.is_default).then(|| view! {
                     <ActionForm action=actions.make_default attr:class="inline-form">
                         <input type="hidden" name="id" value=id.to_string() />
-                        <button type="submit" class="button button-small"
-                            aria-label=default_label>"Make default"</button>
+                        <Submit action=actions.make_default class="button button-small" aria_label=default_label label="Make default" />
                     </ActionForm>
                     <a class="button button-small button-danger-quiet" href=PoolsView { delete: Some(id), ..PoolsView::default() }.href()
                         aria-label=delete_label>"Delete…"</a>
@@ -231,7 +232,7 @@ fn EditRow(row: PoolRow, update: ServerAction<UpdatePool>) -> impl IntoView {
                             value=row.description.clone() aria-describedby="edit-description-error" />
                         <FieldError error field="description" id="edit-description" />
                     </div>
-                    <button type="submit" class="button button-primary">"Save"</button>
+                    <Submit action=update class="button button-primary" label="Save" />
                     <a class="button button-quiet" href="/virtual-accounts">"Cancel"</a>
                 </ActionForm>
                 <FormError error />

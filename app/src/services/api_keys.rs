@@ -82,7 +82,7 @@ pub async fn create(
         }
     };
     let secret = secrets::random_secret(crate::domain::api_keys::KEY_PREFIX);
-    let txn = db.begin().await?;
+    let txn = crate::services::begin_writing(db).await?;
     let row = api_key::ActiveModel {
         smart_account_id: Set(actor.smart_account_id),
         user_id: Set(actor.user_id),
@@ -230,7 +230,7 @@ pub async fn revoke(
     if key.user_id != actor.user_id && actor.role != Role::AccountAdmin {
         return Err(AppError::NotFound);
     }
-    let txn = db.begin().await?;
+    let txn = crate::services::begin_writing(db).await?;
     let done = api_key::Entity::update_many()
         .col_expr(api_key::Column::RevokedAt, Expr::value(now))
         .col_expr(

@@ -110,8 +110,13 @@ fn dummy_hash() -> &'static str {
     })
 }
 
+/// The least strength estimate (zxcvbn's 0–4 score) a new password needs: 3, "safely unguessable"
+/// (about 10^8 guesses and more) against an attacker who knows the username.
+pub const MIN_STRENGTH: u8 = 3;
+
 /// Checks a new password for `username`: 12 characters or more, at most 1,024 bytes, not one of the
-/// common passwords, not the username. The message names the field.
+/// common passwords, not the username, and hard to guess by zxcvbn's estimate (what is wrong and how
+/// to do better are in the message). The message names the field.
 pub fn check_new_password(password: &str, username: &str) -> Result<(), AppError> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(AppError::validation(
@@ -135,6 +140,28 @@ pub fn check_new_password(password: &str, username: &str) -> Result<(), AppError
         return Err(AppError::validation(
             "password",
             "The password must not be the username.",
+        ));
+    }
+    let estimate = zxcvbn::zxcvbn(password, &[username.trim()]);
+    if u8::from(estimate.score()) < MIN_STRENGTH {
+        let feedback = estimate.feedback();
+        let why = feedback
+            .and_then(|f| f.warning())
+            .map(|w| w.to_string())
+            .unwrap_or_else(|| "This password would be guessed quickly.".to_owned());
+        let how = feedback
+            .map(|f| {
+                f.suggestions()
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "Use a few uncommon words.".to_owned());
+        return Err(AppError::validation(
+            "password",
+            format!("Too easy to guess: {why} {how}"),
         ));
     }
     Ok(())
@@ -227,7 +254,7 @@ mod tests {
         );
         assert_eq!(refusal("twelve chars", "alice"), None);
         // Characters, not bytes: twelve accented letters are enough.
-        assert_eq!(refusal("éééééééééééé", "alice"), None);
+        assert_eq!(refusal("ñandú çœur ø", "alice"), None);
         assert!(refusal(&"x".repeat(1025), "alice").is_some());
     }
 
@@ -246,6 +273,29 @@ mod tests {
                 .count()
                 >= 10_000
         );
+    }
+
+    #[test]
+    fn easily_guessed_passwords_are_refused_with_a_reason_and_a_way_out() {
+        for weak in [
+            "password1234",
+            "aaaaaaaaaaaa",
+            "éééééééééééé",
+            "qwertyuiop12",
+        ] {
+            let message = refusal(weak, "alice").unwrap_or_else(|| panic!("{weak} accepted"));
+            assert!(
+                message.starts_with("Too easy to guess") || message.contains("common"),
+                "{weak}: {message}"
+            );
+        }
+        let message = refusal("aaaaaaaaaaaa", "alice").unwrap();
+        assert!(message.contains("Repeats"), "{message}");
+        // The username counts as known to the attacker.
+        assert!(refusal("alicealice2026", "alice").is_some());
+        for strong in ["correct horse battery", "lumpy zebra7", "demo-portal-2026"] {
+            assert_eq!(refusal(strong, "alice"), None, "{strong}");
+        }
     }
 
     #[tokio::test]

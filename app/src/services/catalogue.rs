@@ -92,7 +92,7 @@ pub async fn provision(
         .ok_or_else(|| {
             AppError::validation("tag", format!("The catalogue has no {tag}; add it first."))
         })?;
-    let txn = db.begin().await?;
+    let txn = crate::services::begin_writing(db).await?;
     let created = license_lot::ActiveModel {
         virtual_account_id: Set(pool.id),
         license_id: Set(license.id),

@@ -76,7 +76,7 @@ pub async fn refresh(
             });
         }
     }
-    let txn = db.begin().await?;
+    let txn = crate::services::begin_writing(db).await?;
     license_forecast::Entity::delete_many().exec(&txn).await?;
     let n = expected.len() as u64;
     for chunk in expected.chunks(500) {

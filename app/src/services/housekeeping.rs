@@ -68,7 +68,7 @@ pub struct Swept {
     pub user_sessions: u64,
     pub sign_in_links: u64,
     pub throttles: u64,
-    /// Kept answers of the REST API's `Idempotency-Key`s past their 24 hours.
+    /// Kept answers of the REST API's `Idempotency-Key`s and of one-time forms past their 24 hours.
     pub idempotency_keys: u64,
     /// Days of usage history taken (`snapshots::catch_up`).
     pub snapshot_days: u64,
@@ -114,7 +114,8 @@ pub async fn sweep(
         .exec(db)
         .await?
         .rows_affected;
-    let idempotency_keys = super::idempotency::sweep(db, now).await?;
+    let idempotency_keys =
+        super::idempotency::sweep(db, now).await? + super::forms::sweep(db, now).await?;
     let snapshot_days = super::snapshots::catch_up(db, now).await?;
     let forecasts = super::forecasts::refresh_daily(db, now).await?;
     Ok(Swept {

@@ -12,6 +12,7 @@ pub mod devices;
 pub mod events;
 pub mod export_progress;
 pub mod forecasts;
+pub mod forms;
 pub mod housekeeping;
 pub mod idempotency;
 pub mod instances;

@@ -46,6 +46,12 @@ pub async fn change_password(
     }
     check_new_password(&form.new_password, &found.username)
         .map_err(|e| rename_field(e, "new_password"))?;
+    if form.new_password == form.current_password {
+        return Err(AppError::validation(
+            "new_password",
+            "This is your current password; choose a new one.",
+        ));
+    }
     if form.new_password != form.confirm_password {
         return Err(AppError::validation(
             "confirm_password",
@@ -53,7 +59,7 @@ pub async fn change_password(
         ));
     }
     let hash = hasher.hash(form.new_password.clone()).await?;
-    let txn = db.begin().await?;
+    let txn = crate::services::begin_writing(db).await?;
     user::Entity::update_many()
         .col_expr(user::Column::PasswordHash, Expr::value(hash))
         .col_expr(user::Column::PasswordSetAt, Expr::value(now))
@@ -86,7 +92,7 @@ pub async fn require_two_factor(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     require(actor, Action::ManageUsers)?;
-    let txn = db.begin().await?;
+    let txn = crate::services::begin_writing(db).await?;
     smart_account::Entity::update_many()
         .col_expr(
             smart_account::Column::RequireTwoFactor,

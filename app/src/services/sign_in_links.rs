@@ -105,7 +105,7 @@ pub async fn set_password(
         ));
     }
     let hash = hasher.hash(password.to_owned()).await?;
-    let txn = db.begin().await?;
+    let txn = crate::services::begin_writing(db).await?;
     let used = sign_in_link::Entity::update_many()
         .col_expr(sign_in_link::Column::UsedAt, Expr::value(now))
         .filter(sign_in_link::Column::Id.eq(link.id))

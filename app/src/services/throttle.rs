@@ -42,7 +42,7 @@ pub async fn reserve(
     keys: &[(&str, ThrottlePolicy)],
     now: i64,
 ) -> Result<(), AppError> {
-    let txn = db.begin().await?;
+    let txn = crate::services::begin_writing(db).await?;
     let mut states = Vec::with_capacity(keys.len());
     for (key, _) in keys {
         lock_row(&txn, key).await?;
@@ -106,7 +106,7 @@ pub async fn refund(
     policy: ThrottlePolicy,
     now: i64,
 ) -> Result<(), AppError> {
-    let txn = db.begin().await?;
+    let txn = crate::services::begin_writing(db).await?;
     lock_row(&txn, key).await?;
     let current = state(&txn, key).await?;
     write(&txn, key, current.refunded(policy, now)).await?;

@@ -58,7 +58,7 @@ pub async fn create(
 ) -> Result<TokenRow, AppError> {
     pools::find_visible(db, actor, pool).await?;
     require(actor, Action::ChangePool(pool))?;
-    let txn = db.begin().await?;
+    let txn = crate::services::begin_writing(db).await?;
     let created = create_in(&txn, actor, pool, &form, now).await?;
     txn.commit().await?;
     Ok(created)
@@ -98,7 +98,7 @@ pub async fn create_for_pools(
             }
         }
     }
-    let txn = db.begin().await?;
+    let txn = crate::services::begin_writing(db).await?;
     let mut out = Vec::new();
     for (id, pool_name) in wanted.into_iter().zip(names) {
         let row = create_in(&txn, actor, id, &form, now).await?;
@@ -253,7 +253,7 @@ pub async fn revoke(
     if found.revoked_at.is_some() {
         return Err(Refusal::TokenAlreadyRevoked.into());
     }
-    let txn = db.begin().await?;
+    let txn = crate::services::begin_writing(db).await?;
     let pool = found.virtual_account_id;
     let short = shorten(&found.token);
     let mut active = found.into_active_model();
@@ -285,7 +285,7 @@ pub async fn delete(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let found = find_changeable(db, actor, id).await?;
-    let txn = db.begin().await?;
+    let txn = crate::services::begin_writing(db).await?;
     // Instances keep their registration; they only forget which token brought them.
     crate::entities::product_instance::Entity::update_many()
         .col_expr(

@@ -158,7 +158,7 @@ pub async fn convert(
         .one(db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let txn = db.begin().await?;
+    let txn = crate::services::begin_writing(db).await?;
     let marked = tl::Entity::update_many()
         .col_expr(tl::Column::ConvertedAt, Expr::value(now))
         .col_expr(tl::Column::ConvertedPoolId, Expr::value(pool.id))

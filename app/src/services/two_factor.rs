@@ -133,7 +133,7 @@ pub async fn confirm(
         ));
     }
     let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| recovery_code()).collect();
-    let txn = db.begin().await?;
+    let txn = crate::services::begin_writing(db).await?;
     recovery_code::Entity::delete_many()
         .filter(recovery_code::Column::UserId.eq(user_id))
         .exec(&txn)
@@ -207,7 +207,7 @@ pub async fn turn_off(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let found = user_of(user::Entity::find_by_id(user_id).one(db).await?)?;
-    let txn = db.begin().await?;
+    let txn = crate::services::begin_writing(db).await?;
     if !verify(&txn, &found, code, now).await? {
         return Err(AppError::validation("code", "That code is not right."));
     }

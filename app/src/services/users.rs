@@ -70,7 +70,7 @@ pub async fn create_account(
     let admin = Username::parse(admin)?;
     auth::check_new_password(password, admin.as_str())?;
     let hash = auth::hash_password(password.to_owned()).await?;
-    let txn = db.begin().await?;
+    let txn = crate::services::begin_writing(db).await?;
     let account = smart_account::ActiveModel {
         name: Set(account_name.as_str().to_owned()),
         created_at: Set(now),
@@ -227,7 +227,7 @@ pub async fn add_user(
         pools.push(find_pool(db, account.id, name).await?.id);
     }
     let hash = auth::hash_password(password.to_owned()).await?;
-    let txn = db.begin().await?;
+    let txn = crate::services::begin_writing(db).await?;
     let user = insert_user(&txn, &username, hash, now).await?;
     insert_membership(&txn, user.id, account.id, role, &pools).await?;
     events::record(

@@ -148,6 +148,7 @@ impl Device {
             .sync
             .succeeded(now, next_sync(now, interval, Some(renew_at)));
         self.state.notices.authorization_expired = false;
+        self.moved_to(answer.virtual_account.as_deref());
         let short: Vec<String> = answer
             .entitlements
             .iter()
@@ -175,6 +176,17 @@ impl Device {
         }
     }
 
+    /// Where the portal says the device is now (a transfer in the portal since the last call).
+    fn moved_to(&mut self, virtual_account: Option<&str>) {
+        let Some(name) = virtual_account else { return };
+        if let Some(r) = self.state.registration.as_mut() {
+            if r.virtual_account != name {
+                let from = std::mem::replace(&mut r.virtual_account, name.to_owned());
+                self.log(format!("%SMART_LIC-6-VIRTUAL_ACCOUNT_CHANGED: The portal moved this device from virtual account {from} to {name}"));
+            }
+        }
+    }
+
     /// `POST /renew`: a new ID certificate.
     pub(super) async fn renew_id(&mut self) -> Result<(), CommError> {
         let Some(reg) = self.state.registration.clone() else {
@@ -197,6 +209,7 @@ impl Device {
                 };
                 self.state.timers.id_renew.succeeded(now, local.renew_after);
                 let expires = date(local.expires_at);
+                self.moved_to(answer.virtual_account.as_deref());
                 if let Some(r) = self.state.registration.as_mut() {
                     r.id_cert = cert;
                     r.id_cert_local = local;

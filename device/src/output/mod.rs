@@ -411,6 +411,7 @@ mod tests {
                     renew_after: at() + Duration::days(30),
                 },
                 next_sync_at: at() + Duration::days(1),
+                virtual_account: None,
             },
             requested: vec![EntitlementRequest {
                 tag: "A9K-100G-LIC".into(),

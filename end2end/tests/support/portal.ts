@@ -169,7 +169,9 @@ export function portalTest(name: string) {
   const test = base.extend({
     page: async ({ page }, use) => {
       await page.addInitScript(HYDRATION_PROBE);
+      const panics = watchForPanics(page);
       await use(page);
+      expect(panics, 'no page may log a panic or an uncaught error').toEqual([]);
     },
     // Playwright also resolves fixtures for the hooks, before beforeAll has started the server.
     baseURL: async ({}, use) => {
@@ -186,9 +188,26 @@ export function portalTest(name: string) {
   return { test, portal };
 }
 
+/**
+ * Collects what a page logs that means the app broke: a Rust panic (its hook logs "panicked at"), a
+ * WebAssembly trap or any uncaught error. Every page of the `page` fixture is watched; a spec that
+ * opens more pages watches them with this too.
+ */
+export function watchForPanics(page: Page, found: string[] = []): string[] {
+  page.on('console', (message) => {
+    const text = message.text();
+    if (message.type() === 'error' && /panicked at|unreachable|disposed/.test(text)) {
+      found.push(`${page.url()}: ${text.split('\n')[0]}`);
+    }
+  });
+  page.on('pageerror', (error) => found.push(`${page.url()}: ${String(error).split('\n')[0]}`));
+  return found;
+}
+
 /** Adds the hydration probe to a page the fixture did not make (`context.newPage()`). */
-export async function withHydrationProbe(page: Page): Promise<Page> {
+export async function withHydrationProbe(page: Page, panics?: string[]): Promise<Page> {
   await page.addInitScript(HYDRATION_PROBE);
+  if (panics) watchForPanics(page, panics);
   return page;
 }
 

@@ -4,7 +4,7 @@
 //! range the pool never had (what the token misuse view flags).
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ActiveModelTrait, DatabaseConnection, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, Set};
 
 use app::domain::tokens::shorten;
 use app::entities::token;
@@ -137,7 +137,7 @@ pub async fn seed(db: &DatabaseConnection, account: i64, now: DateTime<Utc>) -> 
         .await
         .map_err(crate::operator::explain)?
         .id;
-    let txn = db.begin().await?;
+    let txn = app::services::begin_writing(db).await?;
     let mut n = 0i64;
     for b in BATCHES {
         let token = create_token(&txn, pool, b.token, b.count as i32, now).await?;

@@ -7,10 +7,7 @@ use std::collections::BTreeMap;
 use app::services::catalogue::{self, NewLot};
 use app::services::users;
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 
 use app::domain::events::EventKind;
 use app::domain::roles::Role;
@@ -209,7 +206,7 @@ async fn seed_instances(
     let explain = crate::operator::explain;
     for (i, &(pool, hostname, pid, sn, version, age_days, uses)) in INSTANCES.iter().enumerate() {
         let pool = users::find_pool(db, account, pool).await.map_err(explain)?;
-        let txn = db.begin().await?;
+        let txn = app::services::begin_writing(db).await?;
         let contact = now - Duration::hours(2 + i as i64);
         insert_device(
             &txn,

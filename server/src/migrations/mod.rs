@@ -17,6 +17,7 @@ mod m0012_satellites;
 mod m0013_usage_snapshots;
 mod m0014_license_forecasts;
 mod m0015_registration_source;
+mod m0016_form_submissions;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0013_usage_snapshots::Migration),
             Box::new(m0014_license_forecasts::Migration),
             Box::new(m0015_registration_source::Migration),
+            Box::new(m0016_form_submissions::Migration),
         ]
     }
 }

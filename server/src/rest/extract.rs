@@ -47,15 +47,58 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     }
 }
 
-/// serde's message without the position noise: "missing field `name`", "invalid type: …".
+/// What is wrong with a JSON body, in the words of the API's other refusals (never the parser's own:
+/// "invalid type: floating point `1e+20`, expected i64" becomes "Use a whole number (not 1e+20).").
 pub fn describe(err: &serde_json::Error) -> String {
     let text = err.to_string();
     let text = text.split(" at line ").next().unwrap_or(&text).to_owned();
     if err.is_syntax() || err.is_eof() {
-        format!("malformed JSON: {text}")
-    } else {
-        text
+        return "The body is not valid JSON.".to_owned();
     }
+    reword(&text)
+}
+
+/// serde's data-error text in plain words (`describe`); a message it does not know stays as it is.
+fn reword(text: &str) -> String {
+    let quoted = |s: &str| s.split('`').nth(1).map(str::to_owned);
+    if let Some(rest) = text.strip_prefix("missing field ") {
+        return format!(
+            "Add the field {}.",
+            quoted(rest).unwrap_or_else(|| rest.to_owned())
+        );
+    }
+    if let Some(rest) = text.strip_prefix("unknown field ") {
+        let field = quoted(rest).unwrap_or_else(|| rest.to_owned());
+        return format!("Remove the field {field}: there is no such field here.");
+    }
+    if let Some(rest) = text.strip_prefix("unknown variant ") {
+        let got = quoted(rest).unwrap_or_default();
+        let choices: Vec<&str> = rest
+            .split_once("expected ")
+            .map(|(_, e)| e.split('`').skip(1).step_by(2).collect())
+            .unwrap_or_default();
+        return format!("Use one of {} (not {got}).", choices.join(", "));
+    }
+    for prefix in ["invalid type: ", "invalid value: "] {
+        if let Some(rest) = text.strip_prefix(prefix) {
+            let (got, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
+            let got = quoted(got).unwrap_or_else(|| got.to_owned());
+            let want = match expected.trim() {
+                "i64" | "i32" | "i16" | "u64" | "u32" | "u16" | "usize" | "isize" => {
+                    "a whole number"
+                }
+                "f64" | "f32" => "a number",
+                "a string" => "text in quotes",
+                "a boolean" => "true or false",
+                "a sequence" => "a list",
+                e if e.starts_with("struct") || e.starts_with("a map") => "an object",
+                e if !e.is_empty() => e,
+                _ => "another value",
+            };
+            return format!("Use {want} (not {got}).");
+        }
+    }
+    text.to_owned()
 }
 
 /// Query parameters: 400 naming the parameter that does not parse.
@@ -156,3 +199,67 @@ macro_rules! on_db {
     };
 }
 pub(crate) use on_db;
+
+#[cfg(test)]
+mod tests {
+    use super::describe;
+
+    fn of<T: serde::de::DeserializeOwned + std::fmt::Debug>(json: &str) -> String {
+        describe(&serde_json::from_str::<T>(json).unwrap_err())
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Body {
+        quantity: i64,
+        name: String,
+        #[serde(default)]
+        scope: Option<Scope>,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    enum Scope {
+        Read,
+        Write,
+    }
+
+    #[test]
+    fn refusals_speak_plainly_never_in_the_parsers_words() {
+        assert_eq!(
+            of::<Body>(r#"{"quantity": 1e+20, "name": "a"}"#),
+            "Use a whole number (not 1e+20)."
+        );
+        assert_eq!(
+            of::<Body>(r#"{"quantity": "2", "name": "a"}"#),
+            "Use a whole number (not 2)."
+        );
+        assert_eq!(of::<Body>(r#"{"quantity": 2}"#), "Add the field name.");
+        assert_eq!(
+            of::<Body>(r#"{"quantity": 2, "name": 5}"#),
+            "Use text in quotes (not 5)."
+        );
+        assert_eq!(
+            of::<Body>(r#"{"quantity": 2, "name": "a", "x": 1}"#),
+            "Remove the field x: there is no such field here."
+        );
+        assert_eq!(
+            of::<Body>(r#"{"quantity": 2, "name": "a", "scope": "all"}"#),
+            "Use one of read, write (not all)."
+        );
+        assert_eq!(
+            of::<Body>(r#"{"quantity": "#),
+            "The body is not valid JSON."
+        );
+        for text in [
+            of::<Body>(r#"{"quantity": 1e+20, "name": "a"}"#),
+            of::<Body>(r#"{"quantity": 2}"#),
+        ] {
+            assert!(
+                !text.contains("i64") && !text.contains("invalid type") && !text.contains('`'),
+                "{text}"
+            );
+        }
+    }
+}

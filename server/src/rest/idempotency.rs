@@ -12,7 +12,6 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use sea_orm::TransactionTrait;
 use sha2::{Digest, Sha256};
 
 use super::error::{ApiError, ApiErrorCode};
@@ -76,7 +75,7 @@ async fn run(s: &RestState, key: String, req: Request, next: Next) -> Result<Res
     hasher.update(&bytes);
     let request_hash = hex::encode(hasher.finalize());
 
-    let txn = s.app.db.begin().await?;
+    let txn = app::services::begin_writing(&s.app.db).await?;
     match idempotency::claim(&txn, caller.key_id, &key, &request_hash, s.app.now()).await? {
         Claim::New => {}
         Claim::Replay { status, body } => {

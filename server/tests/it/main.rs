@@ -13,6 +13,7 @@ mod device_batches;
 mod device_fuzz;
 mod device_takeover;
 mod events;
+mod forms;
 mod headers;
 mod housekeeping;
 mod license_concurrency;

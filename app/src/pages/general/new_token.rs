@@ -3,6 +3,8 @@
 use leptos::html::{Form, Input};
 use leptos::prelude::*;
 
+use crate::components::once::{FormId, Submit};
+
 use crate::api::tokens::CreateToken;
 use crate::components::copy_button::{select, CopyButton};
 use crate::components::errors::{action_error, FieldError, FormError};
@@ -128,7 +130,7 @@ pub(super) fn NewTokenForm(
     view! {
         <section class="card token-form" aria-labelledby="new-token-heading">
             <h3 id="new-token-heading">"New Token"</h3>
-            <ActionForm action=create node_ref=form attr:novalidate=true>
+            <ActionForm action=create node_ref=form attr:novalidate=true><FormId action=create />
                 <input type="hidden" name="pool" value=pool.to_string() />
                 <div class="field">
                     <label for="token-description">"Description"</label>
@@ -162,7 +164,7 @@ pub(super) fn NewTokenForm(
                     <label for="token-export">"Allow export-controlled functionality"</label>
                 </div>
                 <div class="form-actions">
-                    <button type="submit" class="button button-primary">"Create Token"</button>
+                    <Submit action=create class="button button-primary" label="Create Token" />
                     <a class="button button-quiet" href=cancel>"Cancel"</a>
                 </div>
             </ActionForm>

@@ -5,6 +5,8 @@ use leptos::either::Either;
 use leptos::html::Input;
 use leptos::prelude::*;
 
+use crate::components::once::{FormId, Submit};
+
 use super::TokenActions;
 use crate::components::badge::badge;
 use crate::components::copy_button::CopyButton;
@@ -117,9 +119,9 @@ fn TokenRowView(
                 <td colspan=COLUMNS>
                     <div class="confirm" role="group" aria-label=format!("Delete token {short}")>
                         <span>{format!("Delete token {short}? Devices registered with it stay registered.")}</span>
-                        <ActionForm action=actions.delete attr:class="inline-form">
+                        <ActionForm action=actions.delete attr:class="inline-form"><FormId action=actions.delete />
                             <input type="hidden" name="id" value=id.to_string() />
-                            <button type="submit" class="button button-danger">"Delete"</button>
+                            <Submit action=actions.delete class="button button-danger" label="Delete" />
                         </ActionForm>
                         <a class="button button-quiet" href=actions.plain()>"Cancel"</a>
                     </div>
@@ -167,7 +169,7 @@ fn RevokeRow(id: i64, short: String, actions: TokenActions) -> impl IntoView {
     view! {
         <tr class="edit-row">
             <td colspan=COLUMNS>
-                <ActionForm action=actions.revoke attr:class="form-row" attr:aria-label=format!("Revoke token {short}")>
+                <ActionForm action=actions.revoke attr:class="form-row" attr:aria-label=format!("Revoke token {short}")><FormId action=actions.revoke />
                     <input type="hidden" name="id" value=id.to_string() />
                     <div class="field field-wide">
                         <label for="revoke-reason">"Reason"</label>
@@ -175,7 +177,7 @@ fn RevokeRow(id: i64, short: String, actions: TokenActions) -> impl IntoView {
                             aria-invalid=invalid aria-describedby="revoke-reason-error" />
                         <FieldError error field="reason" id="revoke-reason" />
                     </div>
-                    <button type="submit" class="button button-danger">"Revoke"</button>
+                    <Submit action=actions.revoke class="button button-danger" label="Revoke" />
                     <a class="button button-quiet" href=actions.plain()>"Cancel"</a>
                 </ActionForm>
             </td>

@@ -4,6 +4,8 @@
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
 
+use crate::components::once::{FormId, Submit};
+
 use super::list::licenses_text;
 use super::Actions;
 use crate::api::instances::get_instance;
@@ -186,7 +188,7 @@ fn TransferForm(
     view! {
         <section class="transfer-form" aria-label=format!("Transfer {name}")>
             <h3>"Transfer to another virtual account"</h3>
-            <ActionForm action=actions.transfer attr:class="form-row">
+            <ActionForm action=actions.transfer attr:class="form-row"><FormId action=actions.transfer />
                 <input type="hidden" name="id" value=id.to_string() />
                 <div class="field">
                     <label for="instance-target">"Target Virtual Account"</label>
@@ -196,7 +198,7 @@ fn TransferForm(
                     </select>
                     <FieldError error field="target" id="instance-target" />
                 </div>
-                <button type="submit" class="button button-primary">"Transfer"</button>
+                <Submit action=actions.transfer class="button button-primary" label="Transfer" />
                 <a class="button button-quiet" href=cancel>"Cancel"</a>
             </ActionForm>
             <FormError error />

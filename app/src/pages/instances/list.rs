@@ -3,6 +3,8 @@
 
 use leptos::either::{Either, EitherOf4};
 use leptos::prelude::*;
+
+use crate::components::once::Submit;
 use leptos_router::components::Form;
 
 use super::Actions;
@@ -56,7 +58,7 @@ pub(super) fn ListView(
     view! {
         <h2 class="sr-only">"Product Instances"</h2>
         {move || removing.get().map(|id| view! { <RemoveConfirm id actions /> })}
-        <Form method="GET" action="/inventory" attr:class="filters" attr:role="search">
+        <Form method="GET" on_form_data=crate::components::without_unnamed() action="/inventory" attr:class="filters" attr:role="search">
             <input type="hidden" name="va" value=actions.pool.to_string() />
             <input type="hidden" name="tab" value="instances" />
             <div class="field">
@@ -268,7 +270,7 @@ fn RemoveConfirm(id: i64, actions: Actions) -> impl IntoView {
                                 </span>
                                 <ActionForm action=actions.remove attr:class="inline-form">
                                     <input type="hidden" name="id" value=id.to_string() />
-                                    <button type="submit" class="button button-danger">"Remove"</button>
+                                    <Submit action=actions.remove class="button button-danger" label="Remove" />
                                 </ActionForm>
                                 <a class="button button-quiet" href=InstancesView::instance_href(actions.pool, id, false)>
                                     "Cancel"

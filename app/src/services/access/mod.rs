@@ -139,7 +139,7 @@ pub async fn add(
     let username = Username::parse(&form.username)?;
     let role = parse_role(&form.role)?;
     check_role_pools(role, &form.pools)?;
-    let txn = db.begin().await?;
+    let txn = crate::services::begin_writing(db).await?;
     let pools = own_pools(&txn, actor, &form.pools).await?;
     let existing = user::Entity::find()
         .filter(user::Column::Username.eq(username.as_str()))
@@ -241,7 +241,7 @@ pub async fn update(
     let user_id = form.id.ok_or(AppError::NotFound)?;
     let role = parse_role(&form.role)?;
     check_role_pools(role, &form.pools)?;
-    let txn = db.begin().await?;
+    let txn = crate::services::begin_writing(db).await?;
     lock_account(&txn, actor.smart_account_id).await?;
     let (member, found) = member_of(&txn, actor, user_id).await?;
     let pools = own_pools(&txn, actor, &form.pools).await?;
@@ -300,7 +300,7 @@ pub async fn set_disabled(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     require(actor, Action::ManageUsers)?;
-    let txn = db.begin().await?;
+    let txn = crate::services::begin_writing(db).await?;
     lock_account(&txn, actor.smart_account_id).await?;
     let (member, found) = member_of(&txn, actor, user_id).await?;
     let before = Member {
@@ -370,7 +370,7 @@ pub async fn reset_password(
     now: DateTime<Utc>,
 ) -> Result<Issued, AppError> {
     require(actor, Action::ManageUsers)?;
-    let txn = db.begin().await?;
+    let txn = crate::services::begin_writing(db).await?;
     let (_, found) = member_of(&txn, actor, user_id).await?;
     user::Entity::update_many()
         .col_expr(user::Column::PasswordHash, Expr::value(String::new()))
@@ -410,7 +410,7 @@ pub async fn remove(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     require(actor, Action::ManageUsers)?;
-    let txn = db.begin().await?;
+    let txn = crate::services::begin_writing(db).await?;
     lock_account(&txn, actor.smart_account_id).await?;
     let (member, found) = member_of(&txn, actor, user_id).await?;
     check_last_admin(

@@ -63,6 +63,7 @@ pub(super) async fn authorize_all(
     let ids: Vec<i64> = instances.values().map(|i| i.id).collect();
     let mut usage_of = usage_of_all(db, &ids).await?;
     let mut changed = BTreeSet::new();
+    let pool_names = pool_names(db, instances.values().map(|i| i.virtual_account_id)).await?;
     for (answer, want) in answers.iter_mut().zip(wanted) {
         let Some((hash, wanted)) = want else { continue };
         let Some(inst) = instances.get(&hash) else {
@@ -84,6 +85,7 @@ pub(super) async fn authorize_all(
             entitlements,
             authorization: authorization(auth_expires),
             next_sync_at: now + Duration::seconds(SYNC_INTERVAL_SECS),
+            virtual_account: pool_names.get(&pool).cloned(),
         });
     }
     rewrite_rows(db, &changed, &usage_of).await?;
@@ -175,4 +177,26 @@ async fn rewrite_rows(
             .await?;
     }
     Ok(())
+}
+
+/// The names of the virtual accounts `pools`, by id (the answers say where each device is now).
+pub(super) async fn pool_names(
+    db: &impl ConnectionTrait,
+    pools: impl Iterator<Item = i64>,
+) -> Result<HashMap<i64, String>, DeviceError> {
+    use crate::entities::virtual_account as va;
+    use sea_orm::QuerySelect;
+    let ids: BTreeSet<i64> = pools.collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(i64, String)> = va::Entity::find()
+        .select_only()
+        .column(va::Column::Id)
+        .column(va::Column::Name)
+        .filter(va::Column::Id.is_in(ids))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().collect())
 }

@@ -144,7 +144,7 @@ async fn renew_in(
 ) -> Result<RenewResponse, DeviceError> {
     let serial = secrets::random_hex::<8>();
     let expires = now + Duration::days(ID_CERT_DAYS);
-    touch(
+    let inst = touch(
         db,
         credential,
         now,
@@ -154,8 +154,10 @@ async fn renew_in(
         ],
     )
     .await?;
+    let mut names = authorize::pool_names(db, std::iter::once(inst.virtual_account_id)).await?;
     Ok(RenewResponse {
         id_cert: id_cert(&serial, expires),
+        virtual_account: names.remove(&inst.virtual_account_id),
     })
 }
 

@@ -150,7 +150,7 @@ pub async fn transfer(
             "The instance is already in this virtual account.",
         ));
     }
-    let txn = db.begin().await?;
+    let txn = crate::services::begin_writing(db).await?;
     let moved = pi::Entity::update_many()
         .col_expr(pi::Column::VirtualAccountId, Expr::value(to.id))
         .filter(pi::Column::Id.eq(m.id))
@@ -214,7 +214,9 @@ pub async fn transfer_many(
         involved.push(pool.id);
     }
     involved.retain(|p| actor.sees_pool(*p));
-    let txn = db.begin().await.map_err(|e| (0, e.into()))?;
+    let txn = crate::services::begin_writing(db)
+        .await
+        .map_err(|e| (0, e.into()))?;
     pools::lock(&txn, actor.smart_account_id, &involved)
         .await
         .map_err(|e| (0, e))?;
@@ -237,7 +239,7 @@ pub async fn remove(
     let (m, pool) = find_visible(db, actor, id).await?;
     require(actor, Action::ChangePool(pool.id))?;
     behind_satellite(&m)?;
-    let txn = db.begin().await?;
+    let txn = crate::services::begin_writing(db).await?;
     delete_instance(&txn, &m).await?;
     events::record(
         &txn,

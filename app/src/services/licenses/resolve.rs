@@ -207,7 +207,7 @@ pub async fn apply(
     };
     // The lock is the transaction's first statement: on SQLite it takes the writer lock (waiting
     // its turn) before anything is read, so that the transaction never has to upgrade.
-    let txn = db.begin().await?;
+    let txn = crate::services::begin_writing(db).await?;
     if !pools::lock(&txn, actor.smart_account_id, &changeable).await? {
         return Err(stale());
     }

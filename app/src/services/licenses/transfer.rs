@@ -76,7 +76,7 @@ pub(crate) async fn transfer_in(
         }
     })?;
 
-    let txn = db.begin().await?;
+    let txn = crate::services::begin_writing(db).await?;
     if !pools::lock(&txn, actor.smart_account_id, &[source.id, target.id]).await? {
         return Err(TransferError::TargetNotAllowed.into());
     }
@@ -204,7 +204,7 @@ pub async fn transfer_many(
     now: DateTime<Utc>,
 ) -> Result<Vec<TransferDone>, (usize, AppError)> {
     let at = |i: usize| move |e: sea_orm::DbErr| (i, AppError::from(e));
-    let txn = db.begin().await.map_err(at(0))?;
+    let txn = crate::services::begin_writing(db).await.map_err(at(0))?;
     let mut pools: Vec<i64> = Vec::with_capacity(forms.len() * 2);
     for form in &forms {
         // Only pools the actor sees are locked; the transfer itself refuses the others.

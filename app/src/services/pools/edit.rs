@@ -60,7 +60,7 @@ pub async fn create(
     require(actor, Action::ManagePools)?;
     let name = PoolName::parse("name", name)?;
     let description = Description::parse("description", description)?;
-    let txn = db.begin().await?;
+    let txn = crate::services::begin_writing(db).await?;
     ensure_name_free(&txn, actor.smart_account_id, &name, None).await?;
     let has_default = virtual_account::Entity::find()
         .filter(virtual_account::Column::SmartAccountId.eq(actor.smart_account_id))
@@ -129,7 +129,7 @@ pub async fn update(
     if !renamed && !described {
         return Ok(());
     }
-    let txn = db.begin().await?;
+    let txn = crate::services::begin_writing(db).await?;
     if renamed {
         ensure_name_free(&txn, actor.smart_account_id, &name, Some(id)).await?;
     }
@@ -192,7 +192,7 @@ pub async fn set_default(
     if target.is_default {
         return Ok(());
     }
-    let txn = db.begin().await?;
+    let txn = crate::services::begin_writing(db).await?;
     virtual_account::Entity::update_many()
         .col_expr(virtual_account::Column::IsDefault, Expr::value(false))
         .filter(virtual_account::Column::SmartAccountId.eq(actor.smart_account_id))
@@ -232,7 +232,7 @@ pub async fn delete(
     if target.is_default {
         return Err(Refusal::DefaultPool { name: target.name }.into());
     }
-    let txn = db.begin().await?;
+    let txn = crate::services::begin_writing(db).await?;
     // Any lot counts, expired ones too: they are the pool's history of purchases.
     let lots: i64 = license_lot::Entity::find()
         .filter(license_lot::Column::VirtualAccountId.eq(id))

@@ -59,7 +59,7 @@ pub async fn create(
             AppError::validation("pools", "A chosen virtual account no longer exists.")
         })?;
     let secret = secrets::random_secret("sat");
-    let txn = db.begin().await?;
+    let txn = crate::services::begin_writing(db).await?;
     let row = satellite::ActiveModel {
         smart_account_id: Set(actor.smart_account_id),
         name: Set(name.clone()),

@@ -99,7 +99,7 @@ pub async fn export_up(
     signer: &Signer,
     now: DateTime<Utc>,
 ) -> Result<(String, i64), AppError> {
-    let txn = db.begin().await?;
+    let txn = crate::services::begin_writing(db).await?;
     let cfg = config(&txn).await?;
     let seq = cfg.up_seq + 1;
     let mut row: satellite_config::ActiveModel = cfg.clone().into();
@@ -208,7 +208,7 @@ pub async fn import_down(
     if down.satellite_id != cfg.satellite_id {
         return Err(SyncRefusal::Foreign(down.satellite_id).into());
     }
-    let txn = db.begin().await?;
+    let txn = crate::services::begin_writing(db).await?;
     let cfg = config(&txn).await?;
     if check_sequence(down.seq, cfg.last_down_seq)? == Sequence::Repeat {
         return Ok(Imported {

@@ -79,7 +79,7 @@ pub async fn receive(
             opened.trusted(&key)?
         }
     };
-    let txn = db.begin().await?;
+    let txn = crate::services::begin_writing(db).await?;
     // The satellite's row first: two uploads of one satellite queue here.
     let sat = satellite::Entity::find_by_id(id)
         .lock_exclusive()
