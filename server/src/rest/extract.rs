@@ -82,7 +82,12 @@ fn reword(text: &str) -> String {
     for prefix in ["invalid type: ", "invalid value: "] {
         if let Some(rest) = text.strip_prefix(prefix) {
             let (got, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
-            let got = quoted(got).unwrap_or_else(|| got.to_owned());
+            // "floating point `1e+20`", "string \"2\"", "null": the value as the client sent it.
+            let got = quoted(got).unwrap_or_else(|| {
+                got.strip_prefix("string ")
+                    .map(|q| q.trim_matches('"').to_owned())
+                    .unwrap_or_else(|| got.to_owned())
+            });
             let want = match expected.trim() {
                 "i64" | "i32" | "i16" | "u64" | "u32" | "u16" | "usize" | "isize" => {
                     "a whole number"
