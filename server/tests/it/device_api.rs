@@ -380,6 +380,68 @@ async fn answers_are_signed_with_the_published_key() {
     assert_eq!(serde_json::from_slice::<SigningKey>(&body).unwrap(), key);
 }
 
+/// A transfer in the portal reaches the device: the next `/authorize` and `/renew` answers name the
+/// virtual account it is in now.
+#[tokio::test]
+async fn answers_carry_the_virtual_account_the_device_is_in_now() {
+    for backend in backends() {
+        let app = TestApp::new(&backend).await;
+        let token = setup(&app, 1, "").await;
+        let reg = register(&app, &token, "MOVED1").await;
+        assert_eq!(reg.virtual_account, "Default");
+        let entitlements = json!({"entitlements": [{"tag": "A9K-100G-LIC", "count": 1}]});
+        let auth: AuthorizeResponse = serde_json::from_slice(
+            &post(
+                &app,
+                "/authorize",
+                Some(&reg.credential),
+                entitlements.clone(),
+            )
+            .await
+            .body,
+        )
+        .unwrap();
+        assert_eq!(
+            auth.virtual_account.as_deref(),
+            Some("Default"),
+            "{backend:?}"
+        );
+
+        let (actor, _) = app::services::actors::load(app.db(), 1, None)
+            .await
+            .unwrap();
+        let lab = app::services::pools::create(app.db(), &actor, "Lab", "", app.now())
+            .await
+            .unwrap();
+        app::services::instances::transfer(
+            app.db(),
+            &actor,
+            app::model::InstanceTransfer {
+                id: reg.instance_id.parse().unwrap(),
+                target: lab.id,
+            },
+            app.now(),
+        )
+        .await
+        .unwrap();
+
+        let auth: AuthorizeResponse = serde_json::from_slice(
+            &post(&app, "/authorize", Some(&reg.credential), entitlements)
+                .await
+                .body,
+        )
+        .unwrap();
+        assert_eq!(auth.virtual_account.as_deref(), Some("Lab"), "{backend:?}");
+        let renew: app::protocol::RenewResponse = serde_json::from_slice(
+            &send(&app, "POST", "/renew", Some(&reg.credential), None)
+                .await
+                .body,
+        )
+        .unwrap();
+        assert_eq!(renew.virtual_account.as_deref(), Some("Lab"), "{backend:?}");
+    }
+}
+
 #[tokio::test]
 async fn removal_in_the_portal_withdraws_the_credential() {
     for backend in backends() {
