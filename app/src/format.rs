@@ -1,5 +1,5 @@
-//! How times read everywhere in the portal (pages, alert messages, report previews, exports' text):
-//! UTC always, in one of three precisions.
+//! How times and counts read everywhere in the portal (pages, alert messages, report previews,
+//! exports' text): UTC always, in one of three precisions; counts with thousands separators.
 
 use chrono::{DateTime, Utc};
 
@@ -28,9 +28,36 @@ pub fn spreadsheet(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M:%S").to_string()
 }
 
+/// `1,042`: a count as people read it (pages; never in a CSV or spreadsheet cell).
+pub fn count(n: impl Into<i128>) -> String {
+    let n: i128 = n.into();
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_group_digits_by_three() {
+        assert_eq!(count(0u64), "0");
+        assert_eq!(count(999i64), "999");
+        assert_eq!(count(1042u64), "1,042");
+        assert_eq!(count(1_000_000u64), "1,000,000");
+        assert_eq!(count(-12_345i64), "-12,345");
+        assert_eq!(count(i64::MIN), "-9,223,372,036,854,775,808");
+    }
 
     #[test]
     fn every_precision_reads_as_utc() {

@@ -88,6 +88,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("virtual-accounts") view=VirtualAccountsPage />
                     <Route path=path!("reports") view=ReportsPage />
                     <Route path=path!("alerts") view=crate::pages::alerts::AlertsPage />
+                    <Route path=path!("events") view=crate::pages::event_log::AccountEventsPage />
                     <Route path=path!("users") view=crate::pages::users::UsersPage />
                     <Route path=path!("account") view=crate::pages::account::AccountPage />
                     <Route path=path!("api-keys") view=crate::pages::api_keys::ApiKeysPage />
@@ -96,6 +97,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("satellites") view=crate::pages::satellites::SatellitesPage />
                     <Route path=path!("traditional-licenses") view=crate::pages::traditional::TraditionalPage />
                     <Route path=path!("api-reference") view=crate::pages::api_reference::ApiReferencePage />
+                    <Route path=path!("help") view=crate::pages::help::HelpPage />
                     <Route path=path!("choose-account") view=crate::pages::sign_in_steps::ChooseAccountPage />
                 </ParentRoute>
             </Routes>

@@ -357,14 +357,47 @@ test.describe('with JavaScript', () => {
     await expect(names).toHaveCount(50);
     await expect(names.first()).toHaveText('page-host-000');
     await expect(names.last()).toHaveText('page-host-049');
+    const pager = page.getByRole('navigation', { name: 'Product instance pages' });
+    await expect(pager).toContainText('Page 1 of 2 · 51 product instances');
     await expect(page.getByRole('link', { name: 'First page' })).toHaveCount(0);
+    await expect(page.getByRole('link', { name: 'Previous page' })).toHaveCount(0);
     await page.getByRole('link', { name: 'Next page' }).click();
     await expect(page).toHaveURL(/after=/);
     await expect(names).toHaveText(['page-host-050']);
+    await expect(pager).toContainText('Page 2 of 2 · 51 product instances');
     await expect(page.getByRole('link', { name: 'Next page' })).toHaveCount(0);
+    await page.getByRole('link', { name: 'Previous page' }).click();
+    await expect(page).toHaveURL(/before=/);
+    await expect(names).toHaveCount(50);
+    await expect(names.first()).toHaveText('page-host-000');
+    await expect(names.last()).toHaveText('page-host-049');
+    await expect(pager).toContainText('Page 1 of 2');
+    await page.getByRole('link', { name: 'Next page' }).click();
+    await expect(names).toHaveText(['page-host-050']);
     await page.getByRole('link', { name: 'First page' }).click();
     await expect(names).toHaveCount(50);
     await expect(names.first()).toHaveText('page-host-000');
+
+    // The search ignores case and matches anywhere: in the hostname, in the serial.
+    const search = async (text: string) => {
+      await page.getByRole('searchbox', { name: 'Search' }).fill(text);
+      await page.getByRole('button', { name: 'Search' }).click();
+      await expect(page).toHaveURL(new RegExp(`q=${encodeURIComponent(text)}`));
+    };
+    await search('HOST-05');
+    await expect(names).toHaveText(['page-host-050']);
+    await search('gn04');
+    await expect(names).toHaveCount(10);
+    await expect(pager).toContainText('10 product instances');
+    await search('pgn');
+    await expect(pager).toContainText('51 product instances');
+    // And the Status filter narrows it: all 51 are authorized, none failed to connect.
+    await page.getByLabel('Status').selectOption({ label: 'Failed to Connect' });
+    await page.getByRole('button', { name: 'Search' }).click();
+    await expect(page).toHaveURL(/status=failed_to_connect/);
+    await expect(page.getByText('No product instances match.')).toBeVisible();
+    await page.getByLabel('Status').selectOption({ label: 'All statuses' });
+    await search('page-host-');
 
     // Descending, the last one comes first, and the second page ends with the first one.
     await instanceTable(page).getByRole('columnheader', { name: 'Name' }).getByRole('link').click();

@@ -43,7 +43,7 @@ async function openEventLog(page: Page, name: string, option = name) {
 
 /** The "Event" column of the Event Log, top (newest) to bottom. */
 function eventTexts(page: Page): Locator {
-  return page.getByRole('tabpanel').getByRole('table').getByRole('row').locator('td:nth-child(4)');
+  return page.getByRole('table', { name: 'Events, newest first' }).getByRole('row').locator('td:nth-child(4)');
 }
 
 /** The first (newest) rows of the Event Log are exactly `texts`, in that order. */
@@ -193,19 +193,27 @@ test('a virtual account that holds licenses cannot be deleted', async ({ page })
   const licenses = (await poolRow(page, 'East').getByRole('cell').nth(1).textContent())?.trim();
   expect(Number(licenses)).toBeGreaterThan(0);
 
+  // Before asking anything, the page says it must be emptied first, with the way to each tab.
   await page.getByRole('link', { name: 'Delete East' }).click();
-  await page.getByRole('group', { name: 'Delete East' }).getByRole('button', { name: 'Delete', exact: true }).click();
-  const alert = page.getByRole('alert');
-  await expect(alert).toContainText(`"East" still holds ${licenses} licenses`);
-  await expect(alert).toContainText('Transfer or remove them first.');
+  const group = page.getByRole('group', { name: 'Delete East' });
+  await expect(group).toContainText(`"East" still holds ${licenses} licenses`);
+  await expect(group).toContainText('is deleted only when it is empty');
+  await expect(group.getByRole('button', { name: 'Delete', exact: true })).toHaveCount(0);
+  await expect(group.getByRole('link', { name: 'transfer its licenses' })).toHaveAttribute('href', /tab=licenses/);
+  await expect(group.getByRole('link', { name: 'transfer its product instances' })).toHaveAttribute('href', /tab=instances/);
 
   await page.reload();
   await expect(poolRow(page, 'East')).toHaveCount(1);
   await expect(selectorOptions(page).filter({ hasText: 'East' })).toHaveCount(1);
 });
 
-test('the Event Log of the default pool shows the deletion', async ({ page }) => {
+test('the deletion is in the Account Event Log, not in a pool\'s', async ({ page }) => {
   await openEventLog(page, 'Default', 'Default (default)');
+  await expect(page.getByRole('link', { name: 'Account Event Log' })).toBeVisible();
+  await expect(eventTexts(page).filter({ hasText: 'deleted' })).toHaveCount(0);
+  await page.getByRole('link', { name: 'Account Event Log' }).click();
+  await expect(page).toHaveURL(/\/events/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Account Event Log');
   await expect(eventTexts(page).first()).toHaveText(`Virtual account "${RENAMED}" deleted`);
 
   await filterEvents(page, 'Virtual account deleted', '');

@@ -65,6 +65,22 @@ pub async fn confirm_two_factor(
     crate::services::two_factor::confirm(&state.db, actor.user_id, &form.code, state.now()).await
 }
 
+/// New recovery codes in place of the old ones (a current or recovery code required); returns them
+/// (shown once).
+#[server(endpoint = "account/two-factor/recovery-codes")]
+pub async fn new_recovery_codes(
+    #[server(flatten)] form: CodeForm,
+) -> Result<Vec<String>, AppError> {
+    let (state, actor) = super::session::current_any().await?;
+    crate::services::two_factor::regenerate_recovery_codes(
+        &state.db,
+        actor.user_id,
+        &form.code,
+        state.now(),
+    )
+    .await
+}
+
 /// Turns two-factor sign-in off (a current or recovery code required).
 #[server(endpoint = "account/two-factor/off")]
 pub async fn turn_off_two_factor(#[server(flatten)] form: CodeForm) -> Result<(), AppError> {

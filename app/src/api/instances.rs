@@ -48,7 +48,7 @@ pub async fn remove_instance(id: i64) -> Result<(), AppError> {
 #[server(endpoint = "instances/bulk-count", input = Json)]
 pub async fn bulk_count(selection: BulkSelection) -> Result<u64, AppError> {
     let (state, actor) = super::session::current().await?;
-    crate::services::instances::bulk::count(&state.db, &actor, &selection).await
+    crate::services::instances::bulk::count(&state.db, &actor, &selection, state.now()).await
 }
 
 /// Transfers or removes the next chunk of a bulk selection, in one transaction.

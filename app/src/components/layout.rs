@@ -72,6 +72,7 @@ fn Header(me: Me) -> impl IntoView {
                     <span class="badge badge-neutral">{role}</span>
                     <A href="/account">"Account"</A>
                     <A href="/api-keys">"API Keys"</A>
+                    <A href="/help">"Help"</A>
                     <ActionForm action=logout attr:class="inline-form">
                         <button type="submit" class="button button-quiet">"Sign out"</button>
                     </ActionForm>
@@ -85,6 +86,7 @@ fn Header(me: Me) -> impl IntoView {
                 <A href="/alerts">"Alerts" <AlertBadge /></A>
                 {me.manages_users.then(|| view! { <A href="/users">"Users"</A> })}
                 {me.manages_users.then(|| view! { <A href="/satellites">"Satellites"</A> })}
+                {me.manages_users.then(|| view! { <A href="/events">"Event Log"</A> })}
                 {me.has_traditional.then(|| view! { <A href="/traditional-licenses">"Traditional Licenses"</A> })}
             </nav>
         </header>

@@ -12,27 +12,22 @@ const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01
 /// renders (it stays as rendered when the page hydrates: a static attribute is never rewritten), and
 /// in the browser for a form it builds itself.
 pub fn new_form_id() -> String {
-    let pick = {
-        #[cfg(feature = "ssr")]
-        {
-            use rand::Rng;
-            let mut rng = rand::thread_rng();
-            move || rng.gen_range(0..ALPHABET.len())
-        }
-        #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
-        {
-            || (js_sys::Math::random() * ALPHABET.len() as f64) as usize % ALPHABET.len()
-        }
-        #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
-        {
-            let mut i = 0;
-            move || {
-                i += 1;
-                i % ALPHABET.len()
-            }
+    #[cfg(feature = "ssr")]
+    let mut pick = {
+        use rand::Rng;
+        let mut rng = rand::thread_rng();
+        move || rng.gen_range(0..ALPHABET.len())
+    };
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    let pick = || (js_sys::Math::random() * ALPHABET.len() as f64) as usize % ALPHABET.len();
+    #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+    let mut pick = {
+        let mut i = 0;
+        move || {
+            i += 1;
+            i % ALPHABET.len()
         }
     };
-    let mut pick = pick;
     (0..22).map(|_| ALPHABET[pick()] as char).collect()
 }
 

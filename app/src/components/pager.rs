@@ -11,6 +11,9 @@ pub type PageLink = Option<(String, &'static str)>;
 pub fn Pager(
     /// What the navigation is called for screen readers ("License pages").
     label: &'static str,
+    /// Back to the first page, before `back` (where the pages are cursors, not numbers).
+    #[prop(optional_no_strip)]
+    first: PageLink,
     #[prop(optional_no_strip)] back: PageLink,
     #[prop(optional_no_strip)] summary: Option<String>,
     #[prop(optional_no_strip)] forward: PageLink,
@@ -18,6 +21,7 @@ pub fn Pager(
     let link = |l: PageLink| l.map(|(href, text)| view! { <a href=href>{text}</a> });
     view! {
         <nav class="pager" aria-label=label>
+            {link(first)}
             {link(back)}
             {summary.map(|s| view! { <span>{s}</span> })}
             {link(forward)}

@@ -259,10 +259,30 @@ pub fn plan_registration(
 #[cfg(feature = "ssr")]
 pub mod sql {
     use chrono::{DateTime, Utc};
+    use sea_orm::sea_query::{Expr, ExprTrait, Query};
     use sea_orm::{ColumnTrait, Condition};
 
     use super::InstanceStatus;
     use crate::entities::product_instance::Column;
+    use crate::entities::{instance_usage, product_instance};
+
+    /// The `product_instances` rows that use a tag matching `tag` (a condition on `instance_usages`).
+    pub fn uses_a_tag(tag: Expr) -> Expr {
+        Expr::exists(
+            Query::select()
+                .expr(Expr::val(1))
+                .from(instance_usage::Entity)
+                .and_where(
+                    Expr::col((
+                        instance_usage::Entity,
+                        instance_usage::Column::ProductInstanceId,
+                    ))
+                    .equals((product_instance::Entity, Column::Id)),
+                )
+                .and_where(tag)
+                .to_owned(),
+        )
+    }
 
     /// The instances in `status` at `now`; `out_of_compliance` selects the instances that use a tag
     /// their pool is short of.

@@ -3,6 +3,7 @@
 use super::{href, Query, Tab};
 use crate::domain::events::EventKind;
 use crate::model::{InstanceSort, LicenseSort, SortDir};
+use crate::protocol::InstanceStatus;
 
 /// The General tab: `?new_token=1` opens the New Token form, `?revoke=<id>` the reason of a
 /// revocation, `?delete_token=<id>` the confirmation of a deletion.
@@ -112,8 +113,14 @@ pub struct InstancesView {
     pub sort: InstanceSort,
     /// The order's own first direction when the URL names none.
     pub dir: SortDir,
+    /// Only instances in this status (`?status=<code>`).
+    pub status: Option<InstanceStatus>,
     /// The cursor of the page shown (the previous page's `next`); None for the first page.
     pub after: Option<String>,
+    /// Going back: the cursor of the page after the one shown (its `prev`).
+    pub before: Option<String>,
+    /// The number of the page shown, 1-based (carried by the links; the cursor decides the rows).
+    pub page: u64,
     pub instance: Option<i64>,
     pub transfer: bool,
     pub remove: Option<i64>,
@@ -127,7 +134,12 @@ impl InstancesView {
             q: query.text("q"),
             sort,
             dir: SortDir::parse(&query.text("dir")).unwrap_or(sort.first_dir()),
+            status: InstanceStatus::ALL
+                .into_iter()
+                .find(|s| s.code() == query.text("status")),
             after: query.value("after").filter(|a| !a.is_empty()),
+            before: query.value("before").filter(|b| !b.is_empty()),
+            page: query.parsed("page").filter(|&p| p >= 1).unwrap_or(1),
             instance: query.parsed("instance"),
             transfer: query.text("transfer") == "1",
             remove: query.parsed("remove"),
@@ -140,12 +152,20 @@ impl InstancesView {
         if !self.q.is_empty() {
             pairs.push(("q", self.q.clone()));
         }
+        if let Some(status) = self.status {
+            pairs.push(("status", status.code().to_owned()));
+        }
         pairs.extend([
             ("sort", self.sort.as_str().to_owned()),
             ("dir", self.dir.as_str().to_owned()),
         ]);
         if let Some(after) = &self.after {
             pairs.push(("after", after.clone()));
+        } else if let Some(before) = &self.before {
+            pairs.push(("before", before.clone()));
+        }
+        if self.page > 1 {
+            pairs.push(("page", self.page.to_string()));
         }
         href("/inventory", &pairs)
     }
@@ -179,12 +199,18 @@ impl InstancesView {
     }
 }
 
-/// The Event Log tab: the kind and text filters and the cursor of the page shown.
+/// An Event Log: a pool's (the Event Log tab) or the account's own (`/events`), with the kind, text
+/// and date filters and the cursor of the page shown.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct EventsView {
     pub pool: i64,
+    /// The account's own log at `/events` (then `pool` is unused).
+    pub account: bool,
     pub kind: Option<EventKind>,
     pub q: String,
+    /// `YYYY-MM-DD`, as typed (the server checks it).
+    pub from: String,
+    pub to: String,
     /// Events older than this id (the previous page's cursor).
     pub before: Option<i64>,
 }
@@ -193,14 +219,29 @@ impl EventsView {
     pub fn of(pool: i64, query: &(impl Query + ?Sized)) -> EventsView {
         EventsView {
             pool,
+            account: false,
             kind: EventKind::parse(&query.text("kind")),
             q: query.text("q"),
+            from: query.text("from"),
+            to: query.text("to"),
             before: query.parsed("before"),
         }
     }
 
+    /// The account's own log as `/events?…` asks for it.
+    pub fn of_account(query: &(impl Query + ?Sized)) -> EventsView {
+        EventsView {
+            account: true,
+            ..EventsView::of(0, query)
+        }
+    }
+
     pub fn href(&self) -> String {
-        let mut pairs = Tab::Events.pairs(self.pool);
+        let mut pairs = if self.account {
+            Vec::new()
+        } else {
+            Tab::Events.pairs(self.pool)
+        };
         pairs.extend([
             (
                 "kind",
@@ -208,9 +249,21 @@ impl EventsView {
             ),
             ("q", self.q.clone()),
         ]);
+        for (key, day) in [("from", &self.from), ("to", &self.to)] {
+            if !day.is_empty() {
+                pairs.push((key, day.clone()));
+            }
+        }
         if let Some(before) = self.before {
             pairs.push(("before", before.to_string()));
         }
-        href("/inventory", &pairs)
+        href(
+            if self.account {
+                "/events"
+            } else {
+                "/inventory"
+            },
+            &pairs,
+        )
     }
 }

@@ -20,6 +20,15 @@ const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'.')
     .remove(b'~');
 
+/// A `data:` URL holding `text` as a file of type `mime`, for a Download link that works without
+/// scripts (the text is already on the page; nothing is fetched).
+pub fn data_url(mime: &str, text: &str) -> String {
+    format!(
+        "data:{mime};charset=utf-8,{}",
+        utf8_percent_encode(text, QUERY_VALUE)
+    )
+}
+
 /// `path?k=v&…` with the values percent-encoded.
 pub fn href(path: &str, pairs: &[(&str, String)]) -> String {
     if pairs.is_empty() {

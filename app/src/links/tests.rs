@@ -115,10 +115,51 @@ fn detail_links_name_only_what_they_show() {
             kind: Some(EventKind::TokenCreated),
             q: String::new(),
             before: Some(40),
+            ..EventsView::default()
         }
         .href(),
         "/inventory?va=2&tab=events&kind=token.created&q=&before=40"
     );
+    assert_eq!(
+        EventsView {
+            account: true,
+            from: "2026-12-01".into(),
+            to: "2026-12-06".into(),
+            ..EventsView::default()
+        }
+        .href(),
+        "/events?kind=&q=&from=2026-12-01&to=2026-12-06"
+    );
+}
+
+#[test]
+fn an_instance_list_link_keeps_its_status_cursor_and_page() {
+    let view = InstancesView {
+        pool: 5,
+        q: "pop-01".into(),
+        status: Some(crate::protocol::InstanceStatus::FailedToConnect),
+        before: Some("b\u{1f}9".into()),
+        page: 4,
+        ..InstancesView::default()
+    };
+    let href = view.list_href();
+    assert!(href.contains("&status=failed_to_connect&"), "{href}");
+    let query = href.split_once('?').unwrap().1;
+    let pairs: Vec<(String, String)> = query
+        .split('&')
+        .map(|kv| {
+            let (k, v) = kv.split_once('=').unwrap();
+            let v = percent_encoding::percent_decode_str(v)
+                .decode_utf8()
+                .unwrap();
+            (k.to_owned(), v.into_owned())
+        })
+        .collect();
+    let pairs: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(InstancesView::of(5, pairs.as_slice()), view);
 }
 
 #[test]

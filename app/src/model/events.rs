@@ -27,8 +27,20 @@ pub struct EventPage {
 #[serde_with::serde_as]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct EventQuery {
+    /// The virtual account whose log this is (ignored for the account's own log).
     #[serde_as(as = "serde_with::DisplayFromStr")]
+    #[serde(default)]
     pub pool: i64,
+    /// The smart account's own log: events of no virtual account (users, API keys, satellites,
+    /// virtual accounts created or deleted), for account admins.
+    #[serde(default)]
+    pub account: bool,
+    /// Events on or after this day (`YYYY-MM-DD`, UTC; blank: from the first).
+    #[serde(default)]
+    pub from: String,
+    /// Events on or before this day (`YYYY-MM-DD`, UTC; blank: up to now).
+    #[serde(default)]
+    pub to: String,
     /// A kind's stable name as the filter sends it; blank for every kind.
     #[serde(default)]
     pub kind: String,

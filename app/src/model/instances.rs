@@ -31,11 +31,20 @@ impl InstanceRow {
     }
 }
 
-/// A page of instances; `next` is the cursor of the following page, if any.
+/// Rows a page of the Product Instances tab.
+pub const INSTANCE_PAGE_SIZE: u64 = 50;
+
+/// A page of instances; `next` is the cursor of the following page, `prev` of the one before (for
+/// `before`), if any.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InstancePage {
     pub rows: Vec<InstanceRow>,
     pub next: Option<String>,
+    pub prev: Option<String>,
+    /// How many instances match; with `total_exact` false, at least this many (counting stops at
+    /// `services::instances::list::COUNT_CAP` so that a broad search at a million rows stays fast).
+    pub total: u64,
+    pub total_exact: bool,
 }
 
 /// One entitlement of an instance with its pooled status.
@@ -130,9 +139,16 @@ impl InstanceSort {
 pub struct InstanceQuery {
     #[serde_as(as = "serde_with::DisplayFromStr")]
     pub pool: i64,
-    /// Matches the start of the hostname or of the serial number.
+    /// Matches anywhere in hostname, serial number, PID or product, whatever the case.
     #[serde(default)]
     pub search: String,
+    /// Only instances in this status (`InstanceStatus::code`; anything else: all).
+    #[serde(
+        default,
+        deserialize_with = "status_code",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub status: Option<InstanceStatus>,
     #[serde(default, deserialize_with = "super::lenient")]
     pub sort: InstanceSort,
     #[serde(default, deserialize_with = "super::lenient")]
@@ -140,6 +156,9 @@ pub struct InstanceQuery {
     /// The previous page's `next` cursor.
     #[serde(default)]
     pub after: Option<String>,
+    /// The following page's `prev` cursor (going back); `after` wins when both are given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<String>,
     /// Rows a page (1 to 500; the tab's 50 when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<u64>,
@@ -161,7 +180,12 @@ pub enum BulkSelection {
     /// These instances (the rows ticked).
     Ids(Vec<i64>),
     /// Every instance of the pool matching the tab's search ("Select all N matching").
-    Matching { pool: i64, search: String },
+    Matching {
+        pool: i64,
+        search: String,
+        #[serde(default)]
+        status: Option<InstanceStatus>,
+    },
 }
 
 /// What a bulk action does to each instance.
@@ -197,4 +221,13 @@ pub struct BulkProgress {
     pub done: u64,
     pub skipped: Vec<BulkSkip>,
     pub next: Option<i64>,
+}
+
+/// An instance status by its code; an unknown or empty one is none (all statuses).
+fn status_code<'de, D>(deserializer: D) -> Result<Option<InstanceStatus>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let raw = Option::<String>::deserialize(deserializer)?;
+    Ok(raw.and_then(|r| InstanceStatus::ALL.into_iter().find(|s| s.code() == r)))
 }

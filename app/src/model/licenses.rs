@@ -207,6 +207,8 @@ pub struct ShortageMove {
     pub quantity: i64,
     pub from_balance: i64,
     pub to_balance: i64,
+    /// The giver is expected to run short of it too: no pool without a forecast shortage had enough.
+    pub from_expects_shortage: bool,
 }
 
 /// "Resolve Shortages…": the plan for the pools the user may change, what no plan can clear (tag,

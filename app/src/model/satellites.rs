@@ -33,6 +33,8 @@ pub struct IssuedSatellite {
     pub row: SatelliteRow,
     /// The registration file's text (JSON), for `server satellite init --registration FILE`.
     pub registration: String,
+    /// This portal's address as the satellite reaches it (`--upstream`).
+    pub portal_url: String,
 }
 
 /// The New Satellite form (`satellites/create`).

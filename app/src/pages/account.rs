@@ -8,9 +8,10 @@ use crate::components::once::Submit;
 use leptos_meta::Title;
 
 use crate::api::account::{
-    get_account_info, ChangePassword, ConfirmTwoFactor, RequireTwoFactor, RevokeSession,
-    SignOutOthers, StartTwoFactor, TurnOffTwoFactor,
+    get_account_info, ChangePassword, ConfirmTwoFactor, NewRecoveryCodes, RequireTwoFactor,
+    RevokeSession, SignOutOthers, StartTwoFactor, TurnOffTwoFactor,
 };
+use crate::components::copy_button::CopyButton;
 use crate::components::errors::{action_error, FieldError, FormError, LoadError};
 use crate::format;
 use crate::model::{AccountInfo, SessionRow};
@@ -23,6 +24,8 @@ pub fn AccountPage() -> impl IntoView {
     let start = ServerAction::<StartTwoFactor>::new();
     let confirm = ServerAction::<ConfirmTwoFactor>::new();
     let off = ServerAction::<TurnOffTwoFactor>::new();
+    // Not among the resource's sources: the page keeps showing the new codes it answers with.
+    let renew = ServerAction::<NewRecoveryCodes>::new();
     let require = ServerAction::<RequireTwoFactor>::new();
     let info = Resource::new(
         move || {
@@ -51,7 +54,7 @@ pub fn AccountPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match info.await {
                     Ok(info) => Either::Left(view! {
-                        <TwoFactorSection info=info.clone() start confirm off />
+                        <TwoFactorSection info=info.clone() start confirm off renew />
                         {info.may_require_two_factor.then(|| view! { <RequireSection required=info.account_requires_two_factor require /> })}
                         <SessionsSection sessions=info.sessions others revoke />
                     }),
@@ -121,7 +124,9 @@ fn TwoFactorSection(
     start: ServerAction<StartTwoFactor>,
     confirm: ServerAction<ConfirmTwoFactor>,
     off: ServerAction<TurnOffTwoFactor>,
+    renew: ServerAction<NewRecoveryCodes>,
 ) -> impl IntoView {
+    let renew_error = action_error(&renew);
     let confirm_error = action_error(&confirm);
     let off_error = action_error(&off);
     let start_error = action_error(&start);
@@ -129,14 +134,29 @@ fn TwoFactorSection(
     let body = if let Some(codes) = codes() {
         EitherOf3::A(view! {
             <p class="status" role="status">"Two-factor sign-in is on."</p>
-            <p>"Keep these recovery codes somewhere safe. Each works once, instead of a code, if you lose your phone. They are shown only now."</p>
-            <ul class="recovery-codes mono" aria-label="Recovery codes">
-                {codes.into_iter().map(|c| view! { <li>{c}</li> }).collect_view()}
-            </ul>
+            <RecoveryCodes codes />
         })
     } else if info.two_factor {
         EitherOf3::B(view! {
             <p>{format!("On. {} recovery codes left.", info.recovery_codes_left)}</p>
+            {move || match renew.value().get() {
+                Some(Ok(codes)) => Either::Left(view! {
+                    <p class="status" role="status" tabindex="-1">"New recovery codes made: the old ones no longer work."</p>
+                    <RecoveryCodes codes />
+                }),
+                _ => Either::Right(view! {
+                    <ActionForm action=renew attr:class="form-row" attr:novalidate=true>
+                        <div class="field">
+                            <label for="renew-code">"Code for New Recovery Codes"</label>
+                            <input id="renew-code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code"
+                                maxlength="20" required aria-describedby="renew-code-error renew-code-hint" />
+                            <p class="hint" id="renew-code-hint">"A code from your app (or a recovery code). The old codes stop working."</p>
+                            <FieldError error=renew_error field="code" id="renew-code" />
+                        </div>
+                        <Submit action=renew class="button" label="New Recovery Codes" />
+                    </ActionForm>
+                }),
+            }}
             <ActionForm action=off attr:class="form-row" attr:novalidate=true>
                 <div class="field">
                     <label for="off-code">"Authentication Code"</label>
@@ -181,7 +201,33 @@ fn TwoFactorSection(
             <FormError error=start_error />
             <FormError error=confirm_error />
             <FormError error=off_error />
+            <FormError error=renew_error />
         </section>
+    }
+}
+
+/// Ten recovery codes, shown once: the list, a Download as a text file and a Copy of them all.
+#[component]
+fn RecoveryCodes(codes: Vec<String>) -> impl IntoView {
+    let text = format!(
+        "Recovery codes of the Licensing Portal. Each works once, instead of a code from your app.\n\n{}\n",
+        codes.join("\n")
+    );
+    let all = codes.join(" ");
+    let field = NodeRef::<leptos::html::Input>::new();
+    view! {
+        <p>"Keep these recovery codes somewhere safe. Each works once, instead of a code, if you lose your phone. They are shown only now."</p>
+        <ul class="recovery-codes mono" aria-label="Recovery codes">
+            {codes.into_iter().map(|c| view! { <li>{c}</li> }).collect_view()}
+        </ul>
+        <div class="copy-row">
+            <label for="recovery-codes-all" class="sr-only">"All recovery codes"</label>
+            <input id="recovery-codes-all" type="text" class="mono" readonly value=all.clone() node_ref=field />
+            <CopyButton text=all field label="Copy the recovery codes" />
+            <a class="button" download="recovery-codes.txt" href=crate::links::data_url("text/plain", &text)>
+                "Download recovery-codes.txt"
+            </a>
+        </div>
     }
 }
 

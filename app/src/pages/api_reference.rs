@@ -67,7 +67,7 @@ fn Reference(r: ApiReference) -> impl IntoView {
         </div>
         <p class="hint">{format!("{} {}", r.title, r.version)}</p>
         <p class="reference-intro">{r.description}</p>
-        <p>"Make a key on the "<a href="/api-keys">"API Keys"</a>" page. docs/API.md has examples for curl and Python."</p>
+        <p>"Make a key on the "<a href="/api-keys">"API Keys"</a>" page; "<a href="/help#api">"Help"</a>" has an example to start from."</p>
         <nav class="card reference-contents" aria-label="Operations">
             <h2>"Operations"</h2>
             <ul>{contents}</ul>

@@ -81,7 +81,7 @@ fn DetailBody(
             let expired = lot.state == LotState::Expired;
             view! {
                 <tr class:expired=expired>
-                    <td class="num">{lot.quantity}</td>
+                    <td class="num">{crate::format::count(lot.quantity)}</td>
                     <td class="nowrap">{format::date(lot.starts_at)}</td>
                     <td class="nowrap">{lot.ends_at.map(format::date).unwrap_or_else(|| "Perpetual".to_owned())}</td>
                     <td>{lot.source_ref}</td>
@@ -94,7 +94,7 @@ fn DetailBody(
     let no_history = history.is_empty();
     let instance_rows = instances
         .into_iter()
-        .map(|i| view! { <tr><td>{i.hostname}</td><td class="mono">{i.udi}</td><td class="num">{i.count}</td></tr> })
+        .map(|i| view! { <tr><td>{i.hostname}</td><td class="mono">{i.udi}</td><td class="num">{crate::format::count(i.count)}</td></tr> })
         .collect_view();
     let history_rows = history
         .into_iter()
@@ -104,7 +104,7 @@ fn DetailBody(
                     <td class="nowrap">{format::minute(t.at)}</td>
                     <td>{t.from_pool}</td>
                     <td>{t.to_pool}</td>
-                    <td class="num">{t.quantity}</td>
+                    <td class="num">{crate::format::count(t.quantity)}</td>
                     <td>{t.actor}</td>
                 </tr>
             }

@@ -303,10 +303,10 @@ fn LicenseRowView(
         <tr>
             <th scope="row">{name}<br /><code class="tag">{row.tag.clone()}</code></th>
             <td class="col-family">{row.product_family.clone()}</td>
-            <td class="num">{row.purchased}</td>
-            <td class="num">{row.in_use}</td>
+            <td class="num">{crate::format::count(row.purchased)}</td>
+            <td class="num">{crate::format::count(row.in_use)}</td>
             <td class="num" class:shortage=short>
-                {row.balance}
+                {crate::format::count(row.balance)}
                 {short.then(|| view! { " " <span class="shortage-label">"short"</span> })}
             </td>
             <td class="nowrap">{expires}</td>

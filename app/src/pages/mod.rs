@@ -6,6 +6,7 @@ pub mod api_keys;
 pub mod api_reference;
 pub mod event_log;
 pub mod general;
+pub mod help;
 pub mod home;
 pub mod instances;
 pub mod inventory;

@@ -37,7 +37,9 @@ fn count_link(n: i64, href: String, (one, many): (&str, &str), pool: &str) -> im
         Either::Left(view! { <span class="muted">"0"</span> })
     } else {
         let label = format!("{n} {} in {pool}", if n == 1 { one } else { many });
-        Either::Right(view! { <a href=href aria-label=label class="count-link">{n}</a> })
+        Either::Right(
+            view! { <a href=href aria-label=label class="count-link">{crate::format::count(n)}</a> },
+        )
     }
 }
 
@@ -118,14 +120,14 @@ fn OverviewBody(overview: Overview) -> impl IntoView {
                     <tfoot>
                         <tr>
                             <th scope="row">"Total"</th>
-                            <td class="num">{purchased}</td>
-                            <td class="num">{in_use}</td>
-                            <td class="num">{instances}</td>
-                            <td class="num">{short}</td>
-                            <td class="num">{sum(|p| p.expiring)}</td>
-                            <td class="num">{sum(|p| p.expired)}</td>
-                            <td class="num">{sum(|p| p.failing)}</td>
-                            <td class="num">{sum(|p| p.tokens_expiring)}</td>
+                            <td class="num">{crate::format::count(purchased)}</td>
+                            <td class="num">{crate::format::count(in_use)}</td>
+                            <td class="num">{crate::format::count(instances)}</td>
+                            <td class="num">{crate::format::count(short)}</td>
+                            <td class="num">{crate::format::count(sum(|p| p.expiring))}</td>
+                            <td class="num">{crate::format::count(sum(|p| p.expired))}</td>
+                            <td class="num">{crate::format::count(sum(|p| p.failing))}</td>
+                            <td class="num">{crate::format::count(sum(|p| p.tokens_expiring))}</td>
                         </tr>
                     </tfoot>
                 </table>
@@ -150,9 +152,9 @@ fn PoolRow(p: OverviewPool) -> impl IntoView {
     view! {
         <tr>
             <th scope="row"><a href=Tab::General.href(id)>{name.clone()}</a></th>
-            <td class="num">{p.purchased}</td>
-            <td class="num">{p.in_use}</td>
-            <td class="num">{p.instances}</td>
+            <td class="num">{crate::format::count(p.purchased)}</td>
+            <td class="num">{crate::format::count(p.in_use)}</td>
+            <td class="num">{crate::format::count(p.instances)}</td>
             <td class="num" class:shortage={p.short > 0}>
                 {count_link(p.short, by_alert(id), ("license short", "licenses short"), &name)}
             </td>

@@ -135,10 +135,15 @@ fn MoveRow(m: ShortageMove) -> impl IntoView {
     view! {
         <tr>
             <th scope="row"><code class="tag">{m.tag}</code></th>
-            <td>{m.from_name}</td>
+            <td>
+                {m.from_name}
+                {m.from_expects_shortage.then(|| view! {
+                    <span class="forecast">" Shortage expected here too: no other virtual account had enough to spare."</span>
+                })}
+            </td>
             <td>{m.to_name}</td>
-            <td class="num">{m.quantity}</td>
-            <td class="num">{m.from_balance}</td>
+            <td class="num">{crate::format::count(m.quantity)}</td>
+            <td class="num">{crate::format::count(m.from_balance)}</td>
             <td class="num" class:shortage={m.to_balance < 0}>{m.to_balance}</td>
         </tr>
     }

@@ -17,7 +17,7 @@ use crate::components::copy_button::CopyButton;
 use crate::components::errors::{action_error, FieldError, FormError, LoadError};
 use crate::format;
 use crate::links::SatellitesView;
-use crate::model::{IssuedSatellite, SatelliteList, SatelliteRow};
+use crate::model::{IssuedSatellite, Me, SatelliteList, SatelliteRow};
 
 #[component]
 pub fn SatellitesPage() -> impl IntoView {
@@ -26,31 +26,43 @@ pub fn SatellitesPage() -> impl IntoView {
     let view = Memo::new(move |_| SatellitesView::of(&*query.read()));
     let list = Resource::new(move || create.version().get(), |_| list_satellites());
     let issued = Signal::derive(move || create.value().get().and_then(|r| r.ok()));
+    // Only account admins register satellites or take their sync files: others see why not.
+    let admin = use_context::<Me>().is_some_and(|m| m.manages_users);
+    let why_not = (!admin).then(|| {
+        view! {
+            <p class="hint" role="note">
+                "Only account admins can register a satellite or upload its sync file; ask one of them."
+            </p>
+        }
+    });
     view! {
         <Title text="Satellites" />
         <div class="page-heading">
             <h1>"Satellites"</h1>
-            <div class="actions">
-                <a class="button button-primary" href=SatellitesView { new: true, ..Default::default() }.href()>
-                    "New Satellite…"
-                </a>
-                <a class="button" href=SatellitesView { upload: true, ..Default::default() }.href()>
-                    "Upload Sync File…"
-                </a>
-            </div>
+            {admin.then(|| view! {
+                <div class="actions">
+                    <a class="button button-primary" href=SatellitesView { new: true, ..Default::default() }.href()>
+                        "New Satellite…"
+                    </a>
+                    <a class="button" href=SatellitesView { upload: true, ..Default::default() }.href()>
+                        "Upload Sync File…"
+                    </a>
+                </div>
+            })}
         </div>
         <p class="hint">
             "A satellite is this portal on a site's own server: routers that cannot reach the cloud "
             "register with it, and it synchronises with this portal over the network or by files "
-            "carried by hand. See docs/SATELLITE.md."
+            "carried by hand. "<a href="/help#satellites">"How satellites work"</a>"."
         </p>
+        {why_not}
         {move || issued.get().map(|satellite| view! { <RegistrationPanel satellite /> })}
-        {move || view.get().upload.then(|| view! { <UploadForm error=view.get().error /> })}
+        {move || (admin && view.get().upload).then(|| view! { <UploadForm error=view.get().error /> })}
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match list.await {
                     Ok(list) => Either::Left(view! {
-                        {(view.get().new && issued.get().is_none()).then(|| view! { <NewSatelliteForm create list=list.clone() /> })}
+                        {(admin && view.get().new && issued.get().is_none()).then(|| view! { <NewSatelliteForm create list=list.clone() /> })}
                         <SatelliteTable list />
                     }),
                     Err(error) => Either::Right(view! { <LoadError error /> }),
@@ -79,9 +91,18 @@ fn RegistrationPanel(satellite: IssuedSatellite) -> impl IntoView {
                         aria-describedby="registration-file-hint" />
                     <CopyButton text=satellite.registration.clone() field label="Copy the registration file" />
                 </div>
+                <p>
+                    <a class="button" download="registration.json"
+                        href=crate::links::data_url("application/json", &satellite.registration)>
+                        "Download registration.json"
+                    </a>
+                </p>
                 <div class="hint" id="registration-file-hint">
                     <p>"Save it as registration.json on the satellite's server, then:"</p>
-                    <pre class="mono">"server --data-dir satellite satellite init --registration registration.json --upstream https://this-portal\n(or --offline for an air-gapped site)\nserver --data-dir satellite satellite serve"</pre>
+                    <pre class="mono">{format!(
+                        "server --data-dir satellite satellite init --registration registration.json --upstream {}\n(or --offline for an air-gapped site)\nserver --data-dir satellite satellite serve",
+                        satellite.portal_url,
+                    )}</pre>
                 </div>
             </div>
         </div>

@@ -116,19 +116,29 @@ fn TokenView(
     };
     let reason = RwSignal::new(String::new());
     let revoke_error = RwSignal::new(None::<String>);
+    // One revocation however often the button is pressed: it waits while the request runs, and a
+    // repeat of the same form (a retry) is answered as the first was.
+    let revoke_form_id = StoredValue::new(crate::components::once::new_form_id());
+    let revoking = RwSignal::new(false);
     let revoke_and_remove = move |_| {
+        if revoking.get_untracked() {
+            return;
+        }
         let form = RevokeTokenForm {
             id: token_id,
             reason: reason.get_untracked(),
         };
+        revoking.set(true);
         leptos::task::spawn_local(async move {
             if !revoked {
-                if let Err(e) = revoke_token(form, None).await {
+                if let Err(e) = revoke_token(form, Some(revoke_form_id.get_value())).await {
                     revoke_error.set(Some(e.for_field("reason").unwrap_or_else(|| e.to_string())));
+                    revoking.set(false);
                     return;
                 }
             }
             revoke_error.set(None);
+            revoking.set(false);
             go(BulkAction::Remove);
         });
     };
@@ -159,7 +169,8 @@ fn TokenView(
                             })}
                         </div>
                     })}
-                    <button type="button" class="button button-danger" on:click=revoke_and_remove>
+                    <button type="button" class="button button-danger" on:click=revoke_and_remove
+                        disabled=move || revoking.get() aria-busy=move || revoking.get().to_string()>
                         {if revoked { "Remove" } else { "Revoke and Remove" }}
                     </button>
                     <button type="button" class="button button-quiet" on:click=move |_| mode.set(None)>"Cancel"</button>
@@ -273,7 +284,7 @@ fn DeviceRow(row: TokenDeviceRow, chosen: RwSignal<BTreeSet<i64>>, can_act: bool
             {tick}
             <th scope="row"><a href=href>{row.hostname.clone()}</a></th>
             <td class="col-product">{row.product}</td>
-            <td class="mono">{format!("{}:{}", row.pid, row.sn)}</td>
+            <td class="mono">{format!("PID:{},SN:{}", row.pid, row.sn)}</td>
             <td class="nowrap">{format::second(row.registered_at)}</td>
             <td class="mono">{row.source.unwrap_or_else(|| "—".to_owned())}</td>
             <td class="col-pool">{row.pool_name}</td>

@@ -12,7 +12,7 @@ use leptos_router::hooks::use_query_map;
 use crate::api::pools::{list_pools, CreatePool, DeletePool, SetDefaultPool, UpdatePool};
 use crate::components::errors::{action_error, FieldError, FormError, LoadError};
 use crate::components::layout::PoolsVersion;
-use crate::links::{pool_href, PoolsView};
+use crate::links::{pool_href, PoolsView, Tab};
 use crate::model::{Me, PoolRow};
 
 #[component]
@@ -167,7 +167,36 @@ fn PoolRowView(row: PoolRow, actions: RowActions, confirm: bool) -> impl IntoVie
     let rename_label = format!("Rename {}", row.name);
     let default_label = format!("Make {} the default", row.name);
     let delete_label = format!("Delete {}", row.name);
-    let confirm_row = confirm.then(|| {
+    let holds = row.licenses > 0 || row.tokens > 0 || row.instances > 0;
+    let empty_first = (confirm && holds).then(|| {
+        let what = [
+            (row.licenses, "license", "licenses"),
+            (row.tokens, "token", "tokens"),
+            (row.instances, "product instance", "product instances"),
+        ]
+        .into_iter()
+        .filter(|(n, _, _)| *n > 0)
+        .map(|(n, one, many)| format!("{} {}", crate::format::count(n), if n == 1 { one } else { many }))
+        .collect::<Vec<_>>()
+        .join(", ");
+        view! {
+            <tr class="confirm-row">
+                <td colspan="6">
+                    <div class="confirm" role="group" aria-label=format!("Delete {name}")>
+                        <span>
+                            {format!("\"{name}\" still holds {what}. A virtual account is deleted only when it is empty: ")}
+                            <a href=Tab::Licenses.href(id)>"transfer its licenses"</a>", "
+                            <a href=Tab::General.href(id)>"delete its tokens"</a>" and "
+                            <a href=Tab::Instances.href(id)>"transfer its product instances"</a>
+                            " first."
+                        </span>
+                        <a class="button button-quiet" href="/virtual-accounts">"Close"</a>
+                    </div>
+                </td>
+            </tr>
+        }
+    });
+    let confirm_row = (confirm && !holds).then(|| {
         view! {
             <tr class="confirm-row">
                 <td colspan="6">
@@ -190,9 +219,9 @@ fn PoolRowView(row: PoolRow, actions: RowActions, confirm: bool) -> impl IntoVie
                 {row.is_default.then(|| view! { " " <span class="badge badge-info">"Default"</span> })}
             </th>
             <td>{row.description.clone()}</td>
-            <td class="num">{row.licenses}</td>
-            <td class="num">{row.tokens}</td>
-            <td class="num">{row.instances}</td>
+            <td class="num">{crate::format::count(row.licenses)}</td>
+            <td class="num">{crate::format::count(row.tokens)}</td>
+            <td class="num">{crate::format::count(row.instances)}</td>
             <td class="actions">
                 {row.can_change.then(|| view! {
                     <a class="button button-small" href=PoolsView { edit: Some(id), ..PoolsView::default() }.href()
@@ -206,8 +235,12 @@ fn PoolRowView(row: PoolRow, actions: RowActions, confirm: bool) -> impl IntoVie
                     <a class="button button-small button-danger-quiet" href=PoolsView { delete: Some(id), ..PoolsView::default() }.href()
                         aria-label=delete_label>"Delete…"</a>
                 })}
+                {(!row.can_change && !actions.manages).then(|| view! {
+                    <span class="muted">"View only"<span class="sr-only">": your role lets you see this virtual account, not change it"</span></span>
+                })}
             </td>
         </tr>
+        {empty_first}
         {confirm_row}
     }
 }

@@ -1,6 +1,6 @@
 //! The audit log: written inside the transaction of each change, read newest first with keyset paging.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -130,6 +130,11 @@ pub async fn record_for_user(
 #[derive(Debug, Clone, Default)]
 pub struct EventFilter {
     pub pool: i64,
+    /// The account's own log instead of a pool's.
+    pub account: bool,
+    /// From the start of this day, up to (not including) the start of `until`.
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
     pub kind: Option<EventKind>,
     pub text: Option<String>,
     /// Show events older than this id (the cursor of the previous page).
@@ -149,8 +154,32 @@ impl TryFrom<EventQuery> for EventFilter {
                     .ok_or_else(|| FieldError::new("kind", "Pick a kind from the list."))?,
             ),
         };
+        let day = |field: &'static str, text: &str| -> Result<Option<NaiveDate>, FieldError> {
+            match text.trim() {
+                "" => Ok(None),
+                t => NaiveDate::parse_from_str(t, "%Y-%m-%d")
+                    .map(Some)
+                    .map_err(|_| {
+                        FieldError::new(field, "Enter a date as YYYY-MM-DD, such as 2026-12-01.")
+                    }),
+            }
+        };
+        let from = day("from", &q.from)?;
+        let to = day("to", &q.to)?;
+        if let (Some(from), Some(to)) = (from, to) {
+            if to < from {
+                return Err(FieldError::new(
+                    "to",
+                    "The end date comes before the start date.",
+                ));
+            }
+        }
+        let midnight = |d: NaiveDate| d.and_time(NaiveTime::MIN).and_utc();
         Ok(EventFilter {
             pool: q.pool,
+            account: q.account,
+            since: from.map(midnight),
+            until: to.and_then(|d| d.succ_opt()).map(midnight),
             kind,
             text: Some(q.text),
             before: q.before,
@@ -159,23 +188,31 @@ impl TryFrom<EventQuery> for EventFilter {
     }
 }
 
-/// Lists a pool's events newest first. Account-wide events (such as a deleted virtual account) are
-/// included for roles that manage pools.
+/// Lists a pool's events newest first, or the account's own (events of no virtual account: users,
+/// API keys, satellites, virtual accounts created or deleted) for those who manage pools.
 pub async fn list(
     db: &impl ConnectionTrait,
     actor: &Actor,
     query: EventQuery,
 ) -> Result<EventPage, AppError> {
     let filter = EventFilter::try_from(query)?;
-    super::require(actor, Action::ViewPool(filter.pool))?;
-    super::pools::find_visible(db, actor, filter.pool).await?;
-    let mut scope = Condition::any().add(event::Column::VirtualAccountId.eq(filter.pool));
-    if actor.sees_all_pools() {
-        scope = scope.add(event::Column::VirtualAccountId.is_null());
-    }
+    let scope = if filter.account {
+        super::require(actor, Action::ManagePools)?;
+        event::Column::VirtualAccountId.is_null()
+    } else {
+        super::require(actor, Action::ViewPool(filter.pool))?;
+        super::pools::find_visible(db, actor, filter.pool).await?;
+        event::Column::VirtualAccountId.eq(filter.pool)
+    };
     let mut query = event::Entity::find()
         .filter(event::Column::SmartAccountId.eq(actor.smart_account_id))
         .filter(scope);
+    if let Some(since) = filter.since {
+        query = query.filter(event::Column::At.gte(since));
+    }
+    if let Some(until) = filter.until {
+        query = query.filter(event::Column::At.lt(until));
+    }
     if let Some(kind) = filter.kind {
         query = query.filter(event::Column::Kind.eq(kind));
     }

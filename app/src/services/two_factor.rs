@@ -132,22 +132,8 @@ pub async fn confirm(
             "That code is not right. Type the 6 digits your app shows now.",
         ));
     }
-    let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| recovery_code()).collect();
     let txn = crate::services::begin_writing(db).await?;
-    recovery_code::Entity::delete_many()
-        .filter(recovery_code::Column::UserId.eq(user_id))
-        .exec(&txn)
-        .await?;
-    for c in &codes {
-        recovery_code::ActiveModel {
-            user_id: Set(user_id),
-            code_hash: Set(secrets::sha256_hex(c)),
-            used_at: Set(None),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
-    }
+    let codes = replace_recovery_codes(&txn, user_id).await?;
     user::Entity::update_many()
         .col_expr(user::Column::TotpEnabled, Expr::value(true))
         .filter(user::Column::Id.eq(user_id))
@@ -160,6 +146,63 @@ pub async fn confirm(
         &found.username,
         EventKind::TwoFactorChanged,
         format!("User \"{}\" turned two-factor sign-in on", found.username),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(codes)
+}
+
+/// A new set of ten recovery codes for `user_id`, the old ones gone (inside the caller's
+/// transaction); the codes are returned to be shown once and kept hashed.
+async fn replace_recovery_codes(
+    txn: &impl ConnectionTrait,
+    user_id: i64,
+) -> Result<Vec<String>, AppError> {
+    let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| recovery_code()).collect();
+    recovery_code::Entity::delete_many()
+        .filter(recovery_code::Column::UserId.eq(user_id))
+        .exec(txn)
+        .await?;
+    for c in &codes {
+        recovery_code::ActiveModel {
+            user_id: Set(user_id),
+            code_hash: Set(secrets::sha256_hex(c)),
+            used_at: Set(None),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+    }
+    Ok(codes)
+}
+
+/// New recovery codes in place of the old ones (used up, lost, or seen by someone else), with a
+/// current code from the app (or a recovery code) to show it is the user.
+pub async fn regenerate_recovery_codes(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    user_id: i64,
+    code: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, AppError> {
+    let found = user_of(user::Entity::find_by_id(user_id).one(db).await?)?;
+    if !found.totp_enabled {
+        return Err(AppError::validation(
+            "code",
+            "Two-factor sign-in is off: set it up to get recovery codes.",
+        ));
+    }
+    let txn = crate::services::begin_writing(db).await?;
+    if !verify(&txn, &found, code, now).await? {
+        return Err(AppError::validation("code", "That code is not right."));
+    }
+    let codes = replace_recovery_codes(&txn, user_id).await?;
+    events::record_for_user(
+        &txn,
+        now,
+        found.id,
+        &found.username,
+        EventKind::TwoFactorChanged,
+        format!("User \"{}\" made new recovery codes", found.username),
     )
     .await?;
     txn.commit().await?;

@@ -1,6 +1,7 @@
 //! Measures the Product Instances tab's queries over a large pool: fills a fresh database with N
-//! instances (default 1,000,000) with usage, then times the first page, a page deep in by cursor, a
-//! prefix search and the other sort orders, through the same service function the tab calls.
+//! instances (default 1,000,000) with usage, then times the first page, a page deep in by cursor and
+//! back, searches (rare, broad, short, none), the Status filter and the other sort orders, through
+//! the same service function the tab calls (which also counts the matches, up to its cap).
 //!
 //! `instances_bench [--count N] [--database-url URL]` (default: a new SQLite file in the temp folder).
 
@@ -41,6 +42,8 @@ async fn main() -> anyhow::Result<()> {
     let query = |sort, descending, search: &str, after: Option<String>| InstanceQuery {
         pool,
         search: search.to_owned(),
+        status: None,
+        before: None,
         sort,
         dir: if descending {
             SortDir::Desc
@@ -78,6 +81,52 @@ async fn main() -> anyhow::Result<()> {
         t.elapsed().as_secs_f64() * 1e3 / pages as f64,
         50,
     );
+    let t = Instant::now();
+    let mut back = cursor.clone();
+    let mut pages = 0;
+    for _ in 0..100 {
+        let page = instances::list(
+            &db,
+            &actor,
+            InstanceQuery {
+                before: back.clone(),
+                ..query(Sort::Hostname, false, "", None)
+            },
+            now,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        back = page.prev;
+        pages += 1;
+    }
+    time("previous page by cursor (mean of 100 pages)")(
+        t.elapsed().as_secs_f64() * 1e3 / pages as f64,
+        50,
+    );
+    for (label, status) in [
+        (
+            "status: Failed to Connect (none)",
+            app::protocol::InstanceStatus::FailedToConnect,
+        ),
+        (
+            "status: Authorized (all, counted to the cap)",
+            app::protocol::InstanceStatus::Authorized,
+        ),
+    ] {
+        let t = Instant::now();
+        let page = instances::list(
+            &db,
+            &actor,
+            InstanceQuery {
+                status: Some(status),
+                ..query(Sort::Hostname, false, "", None)
+            },
+            now,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        time(label)(t.elapsed().as_secs_f64() * 1e3, page.rows.len());
+    }
     for (label, sort, desc, search) in [
         (
             "first page, by last contact (newest first)",
@@ -88,17 +137,30 @@ async fn main() -> anyhow::Result<()> {
         ("first page, by registration", Sort::Registered, false, ""),
         ("first page, by serial (descending)", Sort::Serial, true, ""),
         (
-            "search: hostname prefix 'rtr-04242'",
+            "search: 'RTR-04242' (other case)",
             Sort::Hostname,
             false,
-            "rtr-04242",
+            "RTR-04242",
         ),
         (
-            "search: serial prefix 'FOX0099'",
+            "search: 'x0099' (middle of the serial)",
             Sort::Hostname,
             false,
-            "FOX0099",
+            "x0099",
         ),
+        (
+            "search: 'fox000123' (one row)",
+            Sort::Hostname,
+            false,
+            "fox000123",
+        ),
+        (
+            "search: '9006-ac' (every row)",
+            Sort::Hostname,
+            false,
+            "9006-ac",
+        ),
+        ("search: '42' (two characters)", Sort::Hostname, false, "42"),
         ("search: no match", Sort::Hostname, false, "zzz"),
     ] {
         let t = Instant::now();
@@ -106,6 +168,12 @@ async fn main() -> anyhow::Result<()> {
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         time(label)(t.elapsed().as_secs_f64() * 1e3, page.rows.len());
+        println!(
+            "{:<44} total {}{}",
+            "",
+            page.total,
+            if page.total_exact { "" } else { "+" }
+        );
     }
     Ok(())
 }

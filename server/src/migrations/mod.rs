@@ -18,6 +18,7 @@ mod m0013_usage_snapshots;
 mod m0014_license_forecasts;
 mod m0015_registration_source;
 mod m0016_form_submissions;
+mod m0017_instance_search;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0014_license_forecasts::Migration),
             Box::new(m0015_registration_source::Migration),
             Box::new(m0016_form_submissions::Migration),
+            Box::new(m0017_instance_search::Migration),
         ]
     }
 }

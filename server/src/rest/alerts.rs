@@ -100,6 +100,9 @@ pub async fn events_list(
     let before: Option<i64> = paging.after()?;
     let query = EventQuery {
         pool: id,
+        account: false,
+        from: String::new(),
+        to: String::new(),
         kind: params.kind,
         text: params.text,
         before,

@@ -44,9 +44,14 @@ pub enum Direction {
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct InstanceFilter {
-    /// Only instances whose hostname or serial number starts with this.
+    /// Only instances with this anywhere in hostname, serial number, PID or product, whatever the
+    /// case.
     #[serde(default)]
     pub search: String,
+    /// Only instances in this status.
+    #[serde(default)]
+    #[param(value_type = Option<app::protocol::InstanceStatus>)]
+    pub status: Option<app::protocol::InstanceStatus>,
     /// The order (with the id last): `hostname` (default), `serial`, `last_contact`, `registered`.
     #[serde(default)]
     pub sort: InstanceOrder,
@@ -79,6 +84,7 @@ pub async fn list(
     let query = InstanceQuery {
         pool: id,
         search: filter.search,
+        status: filter.status,
         sort: match filter.sort {
             InstanceOrder::Hostname => InstanceSort::Hostname,
             InstanceOrder::Serial => InstanceSort::Serial,
@@ -90,6 +96,7 @@ pub async fn list(
             Direction::Desc => SortDir::Desc,
         },
         after,
+        before: None,
         limit: Some(limit),
     };
     let now = s.app.now();

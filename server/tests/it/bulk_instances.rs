@@ -96,6 +96,7 @@ async fn select_all_matching_moves_every_chunk_with_counts_usage_and_events() {
         let all = BulkSelection::Matching {
             pool: east,
             search: "edge-".into(),
+            status: None,
         };
         assert_eq!(count(&mut c, &all).await.unwrap(), n as u64, "{backend:?}");
 
@@ -190,6 +191,7 @@ async fn rows_out_of_reach_stay_put_and_are_reported() {
         let all_east = BulkSelection::Matching {
             pool: east,
             search: String::new(),
+            status: None,
         };
         assert_eq!(
             run(&mut pat, all_east.clone(), BulkAction::Remove)
@@ -211,7 +213,8 @@ async fn rows_out_of_reach_stay_put_and_are_reported() {
             &mut vi,
             BulkSelection::Matching {
                 pool: lab,
-                search: String::new()
+                search: String::new(),
+                status: None,
             },
             BulkAction::Remove
         )

@@ -16,6 +16,7 @@ mod events;
 mod forms;
 mod headers;
 mod housekeeping;
+mod instance_search;
 mod license_concurrency;
 mod license_transfers;
 mod licenses;

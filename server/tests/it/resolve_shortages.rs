@@ -215,3 +215,45 @@ async fn applies_at_once_move_the_licenses_once() {
         assert_eq!(total(&app, TAG).await, 25);
     }
 }
+
+/// A pool with a shortage forecast gives only when no other can: Lab's licenses go to West first
+/// while East expects to run short; when Lab cannot cover it, East gives and the plan says so.
+#[tokio::test]
+async fn pools_expecting_a_shortage_give_last_and_the_plan_says_so() {
+    use app::entities::license_forecast;
+    use sea_orm::{ActiveModelTrait, Set};
+    for backend in backends() {
+        let app = TestApp::new(&backend).await;
+        let (mut c, [east, _west, lab]) = acme(&app).await;
+        catalogue(&app, &[(TAG, "100GE port", "ASR 9000")]).await;
+        lot(&app, "East", TAG, 20, -10, None).await;
+        lot(&app, "Lab", TAG, 10, -10, None).await;
+        let west = c.pool_id("West").await;
+        instance(&app, west, "sfo-bng-01", &[(TAG, 3)]).await;
+        license_forecast::ActiveModel {
+            virtual_account_id: Set(east),
+            tag: Set(TAG.into()),
+            shortage_on: Set((app.now() + chrono::Duration::days(23)).date_naive()),
+            computed_at: Set(app.now()),
+        }
+        .insert(app.db())
+        .await
+        .unwrap();
+        let p = plan(&mut c).await;
+        assert_eq!(moves(&p), [(TAG, "Lab", "West", 3, 7, 0)], "{backend:?}");
+        assert!(!p.moves[0].from_expects_shortage);
+
+        // Lab's ten are not enough for 15: East gives the rest, marked.
+        instance(&app, west, "sfo-bng-02", &[(TAG, 12)]).await;
+        let p = plan(&mut c).await;
+        let from: Vec<(&str, i64, bool)> = p
+            .moves
+            .iter()
+            .map(|m| (m.from_name.as_str(), m.quantity, m.from_expects_shortage))
+            .collect();
+        assert_eq!(from.iter().map(|f| f.1).sum::<i64>(), 15, "{from:?}");
+        assert!(from.contains(&("East", 5, true)), "{from:?}");
+        assert!(from.contains(&("Lab", 10, false)), "{from:?}");
+        let _ = lab;
+    }
+}

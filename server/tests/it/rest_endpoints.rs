@@ -151,6 +151,20 @@ async fn errors_name_their_field_in_the_one_shape() {
         )
         .await;
         assert_eq!(field(&bad).as_deref(), Some("Idempotency-Key"));
+        // An empty key is a mistake, not "no key": refused, nothing moved.
+        let bad = call(
+            &app,
+            "POST",
+            "/transfers",
+            &k,
+            Some(json!({"transfers": []})),
+            &[("Idempotency-Key", "")],
+        )
+        .await;
+        assert_eq!(
+            (bad.status, field(&bad).as_deref()),
+            (StatusCode::BAD_REQUEST, Some("Idempotency-Key"))
+        );
         let big = vec![b' '; rest_limit() + 1];
         let bad = call_raw(&app, "POST", "/transfers", &k, Some(big), &[]).await;
         assert_eq!(

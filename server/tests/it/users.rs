@@ -153,7 +153,7 @@ async fn an_added_user_sets_a_password_on_a_one_time_link_and_sees_only_their_po
         assert_eq!(row.state, app::domain::users::UserState::Active);
         assert!(row.last_sign_in_at.is_some());
         let events: app::model::EventPage = admin
-            .call("events/list", &[("pool", &east.to_string())])
+            .call("events/list", &[("account", "true")])
             .await
             .result()
             .unwrap();
@@ -577,5 +577,48 @@ async fn a_user_of_two_accounts_chooses_and_switches() {
         c.login("alice", PASSWORD).await.unwrap();
         assert_eq!(c.me().await.unwrap().accounts.len(), 1);
         let _ = alice.me().await;
+    }
+}
+
+/// New recovery codes need a current code; the old ones stop working, the new ones work once.
+#[tokio::test]
+async fn new_recovery_codes_replace_the_old_ones() {
+    for backend in backends() {
+        let app = TestApp::new(&backend).await;
+        let mut alice = app.account("Acme", "alice").await;
+        let (secret, old) = enrol(&mut alice, &app).await;
+        match alice
+            .call("account/two-factor/recovery-codes", &[("code", "nope")])
+            .await
+            .result::<Vec<String>>()
+        {
+            Err(AppError::Validation { field, .. }) => assert_eq!(field, "code"),
+            other => panic!("{backend:?}: {other:?}"),
+        }
+        let code = app::services::two_factor::code_at(&secret, app.now()).unwrap();
+        let new: Vec<String> = alice
+            .call("account/two-factor/recovery-codes", &[("code", &code)])
+            .await
+            .result()
+            .unwrap();
+        assert_eq!(new.len(), 10);
+        assert!(new.iter().all(|c| !old.contains(c)));
+        let sign_in = |recovery: String| {
+            let app = &app;
+            async move {
+                let mut d = app.client();
+                d.login("alice", PASSWORD).await.unwrap();
+                d.call("auth/code", &[("code", &recovery)])
+                    .await
+                    .result::<()>()
+            }
+        };
+        assert!(
+            sign_in(old[0].clone()).await.is_err(),
+            "an old code no longer works"
+        );
+        sign_in(new[0].clone()).await.unwrap();
+        let info: app::model::AccountInfo = alice.call("account/info", &[]).await.result().unwrap();
+        assert_eq!(info.recovery_codes_left, 9, "{backend:?}");
     }
 }

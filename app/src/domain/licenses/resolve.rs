@@ -11,8 +11,12 @@
 //! the longest-lasting instead only where that keeps the receiver compliant longer and does not bring
 //! the giver's own next shortage any closer; where the plans tie on transfers and quantity, givers
 //! whose free licenses last longest are preferred.
+//!
+//! Forecasts: pools where the license is expected to run short (`expecting_shortage`) give only what
+//! the other pools cannot, and their moves say so (`from_expects_shortage`).
 
 use std::cmp::Reverse;
+use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -36,6 +40,9 @@ pub struct LicenseHoldings {
     pub license: i64,
     pub tag: String,
     pub holdings: Vec<Holding>,
+    /// The pools where this license is expected to run short (the forecast): they give only when
+    /// the other pools cannot cover the shortages.
+    pub expecting_shortage: BTreeSet<i64>,
 }
 
 /// One transfer of a plan. The balances are the two pools' for this license once the whole plan
@@ -50,6 +57,8 @@ pub struct PlannedMove {
     pub order: LotOrder,
     pub from_balance: i64,
     pub to_balance: i64,
+    /// The giver is itself expected to run short of the license (no other pool could cover it).
+    pub from_expects_shortage: bool,
 }
 
 /// Licenses no plan can find among the pools: "buy 3 × A9K-100G-LIC".
@@ -105,6 +114,28 @@ fn lasts_longer(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> bool {
     }
 }
 
+/// Moves from `givers` to `short` (positions in the pools, with quantities): every shortage with
+/// the fewest moves when the givers have enough; else every free license, to as few receivers at a
+/// time as can be.
+fn allocate(short: &[(usize, i64)], givers: &[(usize, i64)]) -> Vec<(usize, usize, i64)> {
+    if short.is_empty() || givers.is_empty() {
+        return Vec::new();
+    }
+    let needs: Vec<i64> = short.iter().map(|s| s.1).collect();
+    let supplies: Vec<i64> = givers.iter().map(|g| g.1).collect();
+    if supplies.iter().sum::<i64>() >= needs.iter().sum::<i64>() {
+        fewest_moves(&needs, &supplies)
+            .into_iter()
+            .map(|(n, s, q)| (short[n].0, givers[s].0, q))
+            .collect()
+    } else {
+        fewest_moves(&supplies, &needs)
+            .into_iter()
+            .map(|(s, n, q)| (short[n].0, givers[s].0, q))
+            .collect()
+    }
+}
+
 /// The plan for every license (see the module).
 pub fn plan_shortages(licenses: &[LicenseHoldings], now: DateTime<Utc>) -> ShortagePlan {
     let mut order: Vec<&LicenseHoldings> = licenses.iter().collect();
@@ -150,23 +181,27 @@ fn plan_license(license: &LicenseHoldings, now: DateTime<Utc>, plan: &mut Shorta
         (ends.is_some(), Reverse(ends), Reverse(free), pools[i].pool)
     });
 
-    let needs: Vec<i64> = short.iter().map(|s| s.1).collect();
-    let supplies: Vec<i64> = givers.iter().map(|g| g.1).collect();
-    let wanted: i64 = needs.iter().sum();
-    let free: i64 = supplies.iter().sum();
+    // Pools expected to run short give last: the others first, as much as they can; the expecting
+    // ones only what is still short after them.
+    let expecting = |i: usize| license.expecting_shortage.contains(&pools[i].pool);
+    let (safe, risky): (Vec<(usize, i64)>, Vec<(usize, i64)>) =
+        givers.into_iter().partition(|g| !expecting(g.0));
+    let wanted: i64 = short.iter().map(|s| s.1).sum();
     // (receiver, giver, quantity), by positions in `pools`.
-    let mut moves: Vec<(usize, usize, i64)> = if free >= wanted {
-        fewest_moves(&needs, &supplies)
-            .into_iter()
-            .map(|(n, s, q)| (short[n].0, givers[s].0, q))
-            .collect()
-    } else {
-        // Not enough: every free license moves, to as few receivers at a time as can be.
-        fewest_moves(&supplies, &needs)
-            .into_iter()
-            .map(|(s, n, q)| (short[n].0, givers[s].0, q))
-            .collect()
-    };
+    let mut moves = allocate(&short, &safe);
+    let mut still: Vec<(usize, i64)> = short
+        .iter()
+        .map(|&(i, need)| {
+            let got: i64 = moves.iter().filter(|m| m.0 == i).map(|m| m.2).sum();
+            (i, need - got)
+        })
+        .filter(|&(_, need)| need > 0)
+        .collect();
+    if !still.is_empty() {
+        still.sort_by_key(|&(i, need)| (Reverse(need), pools[i].pool));
+        moves.extend(allocate(&still, &risky));
+    }
+    let free: i64 = safe.iter().chain(&risky).map(|g| g.1).sum();
     moves.sort_by_key(|&(to, from, _)| (pools[to].pool, pools[from].pool));
 
     let mut next_id = -1;
@@ -187,6 +222,7 @@ fn plan_license(license: &LicenseHoldings, now: DateTime<Utc>, plan: &mut Shorta
             order,
             from_balance: balance(&pools[from]),
             to_balance: balance(&pools[to]),
+            from_expects_shortage: license.expecting_shortage.contains(&pools[from].pool),
         });
     }
     if wanted > free {

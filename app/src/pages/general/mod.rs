@@ -150,11 +150,11 @@ fn PoolDetails(row: PoolRow) -> impl IntoView {
             <dt>"Default"</dt>
             <dd>{if row.is_default { "Yes" } else { "No" }}</dd>
             <dt>"Active licenses"</dt>
-            <dd>{row.licenses}</dd>
+            <dd>{crate::format::count(row.licenses)}</dd>
             <dt>"Tokens"</dt>
-            <dd>{row.tokens}</dd>
+            <dd>{crate::format::count(row.tokens)}</dd>
             <dt>"Product instances"</dt>
-            <dd>{row.instances}</dd>
+            <dd>{crate::format::count(row.instances)}</dd>
         </dl>
     }
 }

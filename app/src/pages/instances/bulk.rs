@@ -89,10 +89,11 @@ pub(super) fn BulkBar(bulk: Bulk, params: Memo<InstancesView>) -> impl IntoView 
         false,
     );
     let select_all = move |_| {
-        let search = params.get_untracked().q;
+        let p = params.get_untracked();
         let selection = BulkSelection::Matching {
             pool: bulk.pool,
-            search,
+            search: p.q,
+            status: p.status,
         };
         leptos::task::spawn_local(async move {
             if let Ok(n) = bulk_count(selection).await {
@@ -116,10 +117,14 @@ pub(super) fn BulkBar(bulk: Bulk, params: Memo<InstancesView>) -> impl IntoView 
     let has_targets = !targets.is_empty();
     let go = move |action: BulkAction| {
         let selection = match bulk.all.get_untracked() {
-            Some(_) => BulkSelection::Matching {
-                pool: bulk.pool,
-                search: params.get_untracked().q,
-            },
+            Some(_) => {
+                let p = params.get_untracked();
+                BulkSelection::Matching {
+                    pool: bulk.pool,
+                    search: p.q,
+                    status: p.status,
+                }
+            }
             None => BulkSelection::Ids(bulk.ids.get_untracked().into_iter().collect()),
         };
         verb.set(match action {

@@ -15,7 +15,10 @@ use crate::components::pager::Pager;
 use crate::error::AppError;
 use crate::format;
 use crate::links::InstancesView;
-use crate::model::{InstancePage, InstanceQuery, InstanceRow, InstanceSort, SortDir};
+use crate::model::{
+    InstancePage, InstanceQuery, InstanceRow, InstanceSort, SortDir, INSTANCE_PAGE_SIZE,
+};
+use crate::protocol::InstanceStatus;
 
 use super::bulk::{Bulk, BulkBar};
 
@@ -34,9 +37,11 @@ pub(super) fn ListView(
             list_instances(InstanceQuery {
                 pool: p.pool,
                 search: p.q,
+                status: p.status,
                 sort: p.sort,
                 dir: p.dir,
                 after: p.after,
+                before: p.before,
                 limit: None,
             })
         },
@@ -47,6 +52,15 @@ pub(super) fn ListView(
             .into_iter()
             .map(|s| view! { <option value=s.as_str() selected=s == current>{s.label()}</option> })
             .collect_view()
+    };
+    let status_options = move || {
+        let current = params.get().status;
+        let all = view! { <option value="" selected=current.is_none()>"All statuses"</option> };
+        let each = InstanceStatus::ALL
+            .into_iter()
+            .map(|s| view! { <option value=s.code() selected=Some(s) == current>{s.label()}</option> })
+            .collect_view();
+        (all, each)
     };
     let dir_options = move || {
         let current = params.get().dir;
@@ -64,7 +78,11 @@ pub(super) fn ListView(
             <div class="field">
                 <label for="instance-search">"Search"</label>
                 <input id="instance-search" name="q" type="search" value=move || params.get().q
-                    placeholder="Start of hostname or serial" />
+                    placeholder="Hostname, serial, PID or product" />
+            </div>
+            <div class="field">
+                <label for="instance-status">"Status"</label>
+                <select id="instance-status" name="status">{status_options}</select>
             </div>
             <div class="field">
                 <label for="instance-sort">"Sort by"</label>
@@ -90,18 +108,21 @@ pub(super) fn ListView(
 
 #[component]
 fn InstanceTable(page: InstancePage, params: InstancesView, bulk: Bulk) -> impl IntoView {
-    let first = params.after.is_some().then(|| {
+    let paged = params.after.is_some() || params.before.is_some();
+    let first = paged.then(|| {
         let href = InstancesView {
             after: None,
+            before: None,
+            page: 1,
             ..params.clone()
         }
         .list_href();
         (href, "First page")
     });
     if page.rows.is_empty() {
-        let text = if !params.q.trim().is_empty() {
+        let text = if !params.q.trim().is_empty() || params.status.is_some() {
             "No product instances match."
-        } else if params.after.is_some() {
+        } else if paged {
             "No more product instances."
         } else {
             "No product instances are registered in this virtual account yet."
@@ -132,6 +153,7 @@ fn InstanceTable(page: InstancePage, params: InstancesView, bulk: Bulk) -> impl 
             </th>
         }
     };
+    let summary = Some(page_summary(&page, params.page));
     let page_ids: Vec<(i64, bool)> = page.rows.iter().map(|r| (r.id, r.via.is_none())).collect();
     let select_page = bulk.can_change.then(|| {
         let ids: Vec<i64> = page_ids
@@ -167,11 +189,25 @@ fn InstanceTable(page: InstancePage, params: InstancesView, bulk: Bulk) -> impl 
     let next = page.next.map(|next| {
         let href = InstancesView {
             after: Some(next),
+            before: None,
+            page: params.page + 1,
             ..params.clone()
         }
         .list_href();
         (href, "Next page")
     });
+    let previous = page.prev.map(|prev| {
+        let href = InstancesView {
+            after: None,
+            before: Some(prev),
+            page: params.page.saturating_sub(1).max(1),
+            ..params.clone()
+        }
+        .list_href();
+        (href, "Previous page")
+    });
+    // A cursor page's number comes with its link; the first page has none to go back to.
+    let first = first.filter(|_| previous.is_some() || params.page > 2);
     let registered = (params.sort == InstanceSort::Registered).then(|| {
         let order = if params.dir.is_desc() {
             "newest"
@@ -198,8 +234,27 @@ fn InstanceTable(page: InstancePage, params: InstancesView, bulk: Bulk) -> impl 
             </thead>
             <tbody>{rows}</tbody>
         </table>
-        <Pager label="Product instance pages" back=first forward=next />
+        <Pager label="Product instance pages" first back=previous summary forward=next />
     })
+}
+
+/// "Page 3 of 21 · 1,042 product instances", or "Page 3 of 201+ · 10,000+ product instances" when
+/// counting stopped at the cap.
+pub(super) fn page_summary(page: &InstancePage, number: u64) -> String {
+    let size = INSTANCE_PAGE_SIZE;
+    let pages = page.total.div_ceil(size).max(1);
+    let plus = if page.total_exact { "" } else { "+" };
+    let noun = if page.total == 1 && page.total_exact {
+        "product instance"
+    } else {
+        "product instances"
+    };
+    format!(
+        "Page {} of {}{plus} · {}{plus} {noun}",
+        format::count(number),
+        format::count(pages.max(number)),
+        format::count(page.total),
+    )
 }
 
 /// "A9K-100G-LIC × 2, …", or a dash for an instance that uses nothing.

@@ -24,7 +24,7 @@ use crate::model::{BulkAction, BulkProgress, BulkSelection, BulkSkip, BulkStep};
 use crate::services::events::{self, NewEvent};
 use crate::services::{pools, require, usage};
 
-use super::list::search_condition;
+use super::list::matching;
 
 /// Instances a chunk takes at most.
 pub const CHUNK: u64 = 200;
@@ -36,8 +36,9 @@ pub async fn count(
     db: &impl ConnectionTrait,
     actor: &Actor,
     selection: &BulkSelection,
+    now: DateTime<Utc>,
 ) -> Result<u64, AppError> {
-    let query = selected(db, actor, selection).await?;
+    let query = selected(db, actor, selection, now).await?;
     Ok(query.count(db).await?)
 }
 
@@ -46,6 +47,7 @@ async fn selected(
     db: &impl ConnectionTrait,
     actor: &Actor,
     selection: &BulkSelection,
+    now: DateTime<Utc>,
 ) -> Result<sea_orm::Select<pi::Entity>, AppError> {
     Ok(match selection {
         BulkSelection::Ids(ids) => {
@@ -66,13 +68,13 @@ async fn selected(
                 .filter(pi::Column::Id.is_in(ids.clone()))
                 .filter(pi::Column::VirtualAccountId.is_in(visible_pools(db, actor).await?))
         }
-        BulkSelection::Matching { pool, search } => {
+        BulkSelection::Matching {
+            pool,
+            search,
+            status,
+        } => {
             pools::find_visible(db, actor, *pool).await?;
-            let mut query = pi::Entity::find().filter(pi::Column::VirtualAccountId.eq(*pool));
-            if let Some(matching) = search_condition(search) {
-                query = query.filter(matching);
-            }
-            query
+            pi::Entity::find().filter(matching(db, *pool, search, *status, now).await?)
         }
     })
 }
@@ -111,7 +113,7 @@ pub async fn step(
     if let BulkSelection::Matching { pool, .. } = &step.selection {
         require(actor, Action::ChangePool(*pool))?;
     }
-    let mut query = selected(db, actor, &step.selection).await?;
+    let mut query = selected(db, actor, &step.selection, now).await?;
     if let Some(after) = step.after {
         query = query.filter(pi::Column::Id.gt(after));
     }

@@ -1,23 +1,26 @@
-//! The Product Instances tab's list: keyset pages on (pool, sort column, id) indexes, prefix search
-//! by index ranges, statuses from the pool's usage counters.
+//! The Product Instances tab's list: keyset pages on (pool, sort column, id) indexes both ways, a
+//! search anywhere in the row by trigram indexes, a status filter in SQL, and a total.
 
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait,
 };
 
 use super::short_tags;
+use crate::domain::device::sql::{instance_status, uses_a_tag};
 use crate::domain::device::InstanceStatus;
 use crate::domain::roles::Actor;
 use crate::entities::{instance_usage, product_instance as pi};
 use crate::error::AppError;
 use crate::model::{InstancePage, InstanceQuery, InstanceRow, InstanceSort};
-use crate::services::pools;
+use crate::services::{pools, usage};
 
 /// Rows per page of the Product Instances tab.
-pub const PAGE_SIZE: u64 = 50;
+pub const PAGE_SIZE: u64 = crate::model::INSTANCE_PAGE_SIZE;
 /// The most rows a page may ask for (the REST API's `limit`).
 pub const MAX_PAGE_SIZE: u64 = 500;
 
@@ -138,62 +141,169 @@ pub(super) async fn describe(
         .collect())
 }
 
-/// The instances whose hostname or serial number starts with `search` (None: no search).
-pub(super) fn search_condition(search: &str) -> Option<Condition> {
+/// Counting the matches of a search or a status filter stops here ("10,000+"): an exact count of a
+/// broad search would read every match of a million.
+pub const COUNT_CAP: u64 = 10_000;
+
+/// What PostgreSQL's trigram index covers (migration m0017), the four searched columns joined.
+const POSTGRES_SEARCH_TEXT: &str =
+    "(\"product_instances\".\"hostname\" || E'\\n' || \"product_instances\".\"sn\" || E'\\n' || \"product_instances\".\"pid\" || E'\\n' || \"product_instances\".\"product\")";
+
+/// `text` for a LIKE pattern with `\` as its escape.
+fn like_escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+/// The instances with `search` anywhere in hostname, serial number, PID or product, whatever the
+/// case (None: no search). SQLite reads the FTS5 trigram table `product_instance_search` (three
+/// characters or more; shorter ones scan, still stopping at a page of matches); PostgreSQL the
+/// `pg_trgm` index on the joined columns.
+pub(super) fn search_condition(backend: DbBackend, search: &str) -> Option<Condition> {
     let search = search.trim();
     if search.is_empty() {
         return None;
     }
-    // Prefix ranges use the (pool, hostname) and (pool, sn) indexes; LIKE would not, everywhere.
-    let upper = format!("{search}\u{10FFFF}");
-    Some(
-        Condition::any()
-            .add(
-                Condition::all()
-                    .add(pi::Column::Hostname.gte(search))
-                    .add(pi::Column::Hostname.lt(upper.as_str())),
+    let expr = match backend {
+        DbBackend::Postgres => Expr::cust_with_values(
+            format!("{POSTGRES_SEARCH_TEXT} ILIKE $1 ESCAPE '\\'"),
+            [like_escaped(search)],
+        ),
+        _ if search.chars().count() >= 3 => Expr::cust_with_values(
+            "\"product_instances\".\"id\" IN (SELECT rowid FROM product_instance_search \
+             WHERE product_instance_search MATCH ?)",
+            // One FTS5 string: every character literal, a quote doubled.
+            [format!("\"{}\"", search.replace('"', "\"\""))],
+        ),
+        // SQLite's LIKE ignores the case of ASCII letters.
+        _ => {
+            let pattern = like_escaped(search);
+            Expr::cust_with_values(
+                "(\"product_instances\".\"hostname\" LIKE ? ESCAPE '\\' OR \"product_instances\".\"sn\" LIKE ? ESCAPE '\\' \
+                 OR \"product_instances\".\"pid\" LIKE ? ESCAPE '\\' OR \"product_instances\".\"product\" LIKE ? ESCAPE '\\')",
+                [pattern.clone(), pattern.clone(), pattern.clone(), pattern],
             )
-            .add(
-                Condition::all()
-                    .add(pi::Column::Sn.gte(search))
-                    .add(pi::Column::Sn.lt(upper.as_str())),
-            ),
-    )
+        }
+    };
+    Some(Condition::all().add(expr))
 }
 
-/// One page of a pool's instances.
+/// The instances of `pool` a list or a bulk action takes: matching `search`, in `status`.
+pub(super) async fn matching(
+    db: &impl ConnectionTrait,
+    pool: i64,
+    search: &str,
+    status: Option<InstanceStatus>,
+    now: DateTime<Utc>,
+) -> Result<Condition, AppError> {
+    let mut cond = Condition::all().add(pi::Column::VirtualAccountId.eq(pool));
+    if let Some(found) = search_condition(db.get_database_backend(), search) {
+        cond = cond.add(found);
+    }
+    if let Some(status) = status {
+        // Only a tag in use can be short.
+        let tags: Vec<String> = usage::in_use(db, pool, None).await?.into_keys().collect();
+        let short: Vec<String> = short_tags(db, pool, &tags, now)
+            .await?
+            .into_iter()
+            .collect();
+        let out_of_compliance = if short.is_empty() {
+            Condition::all().add(Expr::val(1).eq(0))
+        } else {
+            Condition::all().add(uses_a_tag(
+                Expr::col((instance_usage::Entity, instance_usage::Column::Tag)).is_in(short),
+            ))
+        };
+        cond = cond.add(instance_status(status, now, out_of_compliance));
+    }
+    Ok(cond)
+}
+
+/// How many instances `cond` takes, counting up to `COUNT_CAP` (true: the exact count).
+async fn count_up_to_cap(
+    db: &impl ConnectionTrait,
+    cond: Condition,
+) -> Result<(u64, bool), AppError> {
+    let matches = pi::Entity::find()
+        .select_only()
+        .column(pi::Column::Id)
+        .filter(cond)
+        .limit(COUNT_CAP + 1)
+        .into_query();
+    let count = Query::select()
+        .expr_as(Func::count(Expr::val(1)), Alias::new("n"))
+        .from_subquery(matches, Alias::new("m"))
+        .to_owned();
+    let n: i64 = match db.query_one(&count).await? {
+        Some(row) => row.try_get("", "n")?,
+        None => 0,
+    };
+    let n = u64::try_from(n).unwrap_or(0);
+    Ok((Ord::min(n, COUNT_CAP), n <= COUNT_CAP))
+}
+
+/// One page of a pool's instances: after a cursor, before one (going back), or the first.
 pub async fn list(
     db: &impl ConnectionTrait,
     actor: &Actor,
     q: InstanceQuery,
     now: DateTime<Utc>,
 ) -> Result<InstancePage, AppError> {
-    pools::find_visible(db, actor, q.pool).await?;
-    let mut query = pi::Entity::find().filter(pi::Column::VirtualAccountId.eq(q.pool));
-    if let Some(matching) = search_condition(&q.search) {
-        query = query.filter(matching);
-    }
+    let pool = pools::find_visible(db, actor, q.pool).await?;
+    let cond = matching(db, q.pool, &q.search, q.status, now).await?;
+    let (total, total_exact) = if q.search.trim().is_empty() && q.status.is_none() {
+        (u64::try_from(pool.instance_count).unwrap_or(0), true)
+    } else {
+        count_up_to_cap(db, cond.clone()).await?
+    };
+    let mut query = pi::Entity::find().filter(cond);
     let descending = q.dir.is_desc();
-    if let Some(after) = q.after.as_deref().filter(|a| !a.is_empty()) {
-        query = query.filter(cursor_condition(q.sort, descending, after)?);
+    let after = q.after.as_deref().filter(|a| !a.is_empty());
+    let before = q
+        .before
+        .as_deref()
+        .filter(|b| !b.is_empty() && after.is_none());
+    // Going back reads the order the other way from the cursor, then turns the rows round.
+    let reading_down = descending != before.is_some();
+    if let Some(cursor) = after.or(before) {
+        query = query.filter(cursor_condition(q.sort, reading_down, cursor)?);
     }
     let col = q.sort.column();
-    query = if descending {
+    query = if reading_down {
         query.order_by_desc(col).order_by_desc(pi::Column::Id)
     } else {
         query.order_by_asc(col).order_by_asc(pi::Column::Id)
     };
     let size = q.limit.unwrap_or(PAGE_SIZE).clamp(1, MAX_PAGE_SIZE);
     let mut rows = query.limit(size + 1).all(db).await?;
-    let next = if rows.len() as u64 > size {
-        rows.truncate(size as usize);
-        rows.last()
-            .map(|m| format!("{}\u{1f}{}", q.sort.key(m), m.id))
+    let more = rows.len() as u64 > size;
+    rows.truncate(size as usize);
+    let key = |m: &pi::Model| format!("{}\u{1f}{}", q.sort.key(m), m.id);
+    let (next, prev) = if before.is_some() {
+        rows.reverse();
+        (
+            rows.last().map(key),
+            more.then(|| rows.first().map(key)).flatten(),
+        )
     } else {
-        None
+        (
+            more.then(|| rows.last().map(key)).flatten(),
+            after.and_then(|_| rows.first().map(key)),
+        )
     };
     Ok(InstancePage {
         rows: describe(db, q.pool, &rows, now).await?,
         next,
+        prev,
+        total,
+        total_exact,
     })
 }

@@ -4,7 +4,7 @@
 //! conservation guarantee as one transfer), only while the licenses are as they were when the plan
 //! was shown (its fingerprint).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
@@ -17,7 +17,7 @@ use crate::domain::licenses::resolve::{
 };
 use crate::domain::licenses::{LotTerm, TransferForm};
 use crate::domain::roles::Actor;
-use crate::entities::{license, license_lot, pool_usage, virtual_account};
+use crate::entities::{license, license_forecast, license_lot, pool_usage, virtual_account};
 use crate::error::AppError;
 use crate::model::{
     LicenseInPool, LicenseTransferForm, ShortageMove, ShortagePlanView, ShortagesResolved,
@@ -91,12 +91,26 @@ async fn load(db: &impl ConnectionTrait, actor: &Actor) -> Result<Loaded, AppErr
         }
     }
     let tags: HashMap<i64, &str> = catalogue.iter().map(|l| (l.id, l.tag.as_str())).collect();
+    // Where each tag is expected to run short (the daily forecast): those pools give last.
+    let mut expecting: HashMap<String, BTreeSet<i64>> = HashMap::new();
+    for f in license_forecast::Entity::find()
+        .filter(license_forecast::Column::VirtualAccountId.is_in(pools.iter().map(|p| p.id)))
+        .all(db)
+        .await?
+    {
+        expecting
+            .entry(f.tag)
+            .or_default()
+            .insert(f.virtual_account_id);
+    }
     let licenses = held
         .into_iter()
         .filter_map(|(license, pools)| {
+            let tag = (*tags.get(&license)?).to_owned();
             Some(LicenseHoldings {
                 license,
-                tag: (*tags.get(&license)?).to_owned(),
+                expecting_shortage: expecting.get(&tag).cloned().unwrap_or_default(),
+                tag,
                 holdings: pools.into_values().collect(),
             })
         })
@@ -173,6 +187,7 @@ pub async fn shortage_plan(
                 quantity: m.quantity,
                 from_balance: m.from_balance,
                 to_balance: m.to_balance,
+                from_expects_shortage: m.from_expects_shortage,
             })
             .collect(),
         missing: plan

@@ -4,8 +4,9 @@
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, Condition};
 
-use super::{uses_a_tag, Scope};
+use super::Scope;
 use crate::domain::device::sql::instance_status;
+use crate::domain::device::sql::uses_a_tag;
 use crate::domain::reports::{ReportKind, ReportStatus};
 use crate::domain::tokens::sql::token_state;
 use crate::entities::{event, instance_usage, product_instance as pi, token, usage_snapshot};

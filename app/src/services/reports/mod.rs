@@ -13,7 +13,7 @@ use filters::{event_condition, instance_condition, token_condition, usage_condit
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect,
@@ -27,6 +27,7 @@ use crate::entities::{
 use crate::error::AppError;
 
 use super::pools;
+use crate::domain::device::sql::uses_a_tag;
 
 /// Rows an export reads per query.
 pub const EXPORT_PAGE_ROWS: u64 = 2_000;
@@ -197,24 +198,6 @@ impl Scope {
             any
         }
     }
-}
-
-/// The `product_instances` rows that use a tag matching `tag` (a condition on `instance_usages`).
-fn uses_a_tag(tag: Expr) -> Expr {
-    Expr::exists(
-        Query::select()
-            .expr(Expr::val(1))
-            .from(instance_usage::Entity)
-            .and_where(
-                Expr::col((
-                    instance_usage::Entity,
-                    instance_usage::Column::ProductInstanceId,
-                ))
-                .equals((pi::Entity, pi::Column::Id)),
-            )
-            .and_where(tag)
-            .to_owned(),
-    )
 }
 
 /// How many rows `kind` has in `scope`.

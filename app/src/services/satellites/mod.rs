@@ -124,6 +124,7 @@ pub async fn create(
     Ok(IssuedSatellite {
         row: to_row(row, names, 0, now),
         registration,
+        portal_url: portal_url.trim_end_matches('/').to_owned(),
     })
 }
 

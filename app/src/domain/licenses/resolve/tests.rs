@@ -38,7 +38,37 @@ fn license(holdings: Vec<Holding>) -> LicenseHoldings {
         license: 7,
         tag: "A9K-100G-LIC".into(),
         holdings,
+        expecting_shortage: Default::default(),
     }
+}
+
+#[test]
+fn pools_expecting_a_shortage_give_only_when_the_others_cannot() {
+    // Pool 1 is short of 3; pools 2 and 3 have 5 each to spare, but 2 expects to run short.
+    let holdings = vec![pool(1, 0, 3), pool(2, 5, 0), pool(3, 5, 0)];
+    let mut l = license(holdings.clone());
+    l.expecting_shortage.insert(2);
+    let plan = plan_shortages(&[l.clone()], now());
+    assert_eq!(moves(&plan), [(3, 1, 3)]);
+    assert!(!plan.moves[0].from_expects_shortage);
+    // Without its forecast, pool 2 (the lower id, same terms) would have given.
+    assert_eq!(
+        moves(&plan_shortages(&[license(holdings)], now())),
+        [(2, 1, 3)]
+    );
+    // When the others cannot cover it, the expecting pool gives too, and the plan says so.
+    let mut tight = license(vec![pool(1, 0, 7), pool(2, 5, 0), pool(3, 5, 0)]);
+    tight.expecting_shortage.insert(2);
+    let plan = plan_shortages(&[tight], now());
+    assert_eq!(plan.moves.iter().map(|m| m.quantity).sum::<i64>(), 7);
+    assert!(plan
+        .moves
+        .iter()
+        .any(|m| m.from == 2 && m.from_expects_shortage));
+    assert!(plan
+        .moves
+        .iter()
+        .any(|m| m.from == 3 && !m.from_expects_shortage));
 }
 
 fn moves(plan: &ShortagePlan) -> Vec<(i64, i64, i64)> {
