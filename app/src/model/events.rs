@@ -33,6 +33,7 @@ pub struct EventQuery {
     pub pool: i64,
     /// The smart account's own log: events of no virtual account (users, API keys, satellites,
     /// virtual accounts created or deleted), for account admins.
+    #[serde_as(as = "serde_with::DisplayFromStr")]
     #[serde(default)]
     pub account: bool,
     /// Events on or after this day (`YYYY-MM-DD`, UTC; blank: from the first).

@@ -160,6 +160,7 @@ pub struct InstanceQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub before: Option<String>,
     /// Rows a page (1 to 500; the tab's 50 when absent).
+    #[serde_as(as = "Option<serde_with::DisplayFromStr>")]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<u64>,
 }
