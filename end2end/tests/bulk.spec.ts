@@ -45,7 +45,7 @@ test('the token misuse view flags the burst; one step revokes the token and remo
   await expect(page.getByText('12 devices registered with this token; 12 flagged.')).toBeVisible();
   const table = page.getByRole('table', { name: 'Devices registered with the token' });
   const first = table.getByRole('row').filter({ has: page.getByRole('link', { name: 'rtr-dnv-01', exact: true }) });
-  await expect(first).toContainText('C8300-1N1S-4T2X:FDO27400001');
+  await expect(first).toContainText('PID:C8300-1N1S-4T2X,SN:FDO27400001');
   await expect(first).toContainText('203.0.113.20');
   await expect(first).toContainText('Default');
   for (const flag of ['Burst', 'New product', 'New address range']) {
