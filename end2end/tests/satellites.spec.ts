@@ -122,6 +122,13 @@ async function newSatellite(page: Page, name: string, pool: string): Promise<str
   await expect(page.getByRole('status')).toContainText(`Satellite "${name}" registered`);
   const registration = await page.getByLabel(`Registration file of ${name}`).inputValue();
   expect(registration.length).toBeGreaterThan(100);
+  // The same file downloads as registration.json, and the hint names this portal's own URL.
+  const download = page.waitForEvent('download');
+  await page.getByRole('link', { name: 'Download registration.json' }).click();
+  const saved = await (await download).path();
+  // (the one-line field drops the file's line breaks)
+  expect(JSON.parse(fs.readFileSync(saved, 'utf8'))).toEqual(JSON.parse(registration));
+  await expect(page.getByRole('group', { name: 'Registration file' })).toContainText(`--upstream ${portal.url}`);
   return registration;
 }
 

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use crate::error::AppError;
 use crate::model::{
     BulkProgress, BulkSelection, BulkStep, InstanceDetail, InstancePage, InstanceQuery,
-    InstanceTransfer,
+    InstanceTransfer, Shortfall,
 };
 use leptos::server_fn::codec::Json;
 
@@ -49,6 +49,18 @@ pub async fn remove_instance(id: i64) -> Result<(), AppError> {
 pub async fn bulk_count(selection: BulkSelection) -> Result<u64, AppError> {
     let (state, actor) = super::session::current().await?;
     crate::services::instances::bulk::count(&state.db, &actor, &selection, state.now()).await
+}
+
+/// The licenses a transfer of the selection to `target` would leave short there (the
+/// confirmation's warning).
+#[server(endpoint = "instances/transfer-shortfalls", input = Json)]
+pub async fn transfer_shortfalls(
+    selection: BulkSelection,
+    target: i64,
+) -> Result<Vec<Shortfall>, AppError> {
+    let (state, actor) = super::session::current().await?;
+    crate::services::instances::bulk::shortfalls(&state.db, &actor, &selection, target, state.now())
+        .await
 }
 
 /// Transfers or removes the next chunk of a bulk selection, in one transaction.

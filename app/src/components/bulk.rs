@@ -4,9 +4,10 @@
 
 use leptos::prelude::*;
 
-use crate::api::instances::apply_bulk_step;
+use crate::api::instances::{apply_bulk_step, transfer_shortfalls};
 use crate::components::errors::FormError;
 use crate::error::AppError;
+use crate::format;
 use crate::model::{BulkAction, BulkSelection, BulkSkip, BulkStep, PoolRef};
 
 /// How far a bulk action is.
@@ -119,6 +120,9 @@ pub fn TransferConfirm(
     /// The button's text.
     button: &'static str,
     targets: Vec<PoolRef>,
+    /// The instances that would move: the licenses they would leave short in the target are
+    /// named before the button is pressed.
+    selection: BulkSelection,
     on_confirm: Callback<i64>,
     on_cancel: Callback<()>,
 ) -> impl IntoView {
@@ -138,6 +142,52 @@ pub fn TransferConfirm(
                     on_confirm.run(t)
                 }>{button}</button>
             <button type="button" class="button button-quiet" on:click=move |_| on_cancel.run(())>"Cancel"</button>
+            <ShortfallWarning selection target=target.into() />
         </div>
+    }
+}
+
+/// Under a transfer of instances: which licenses the target virtual account would go short of,
+/// and by how much, with the way to Resolve Shortages. Nothing when it has enough.
+#[component]
+pub fn ShortfallWarning(selection: BulkSelection, target: Signal<Option<i64>>) -> impl IntoView {
+    let shortfalls = Resource::new(
+        move || target.get(),
+        move |target| {
+            let selection = selection.clone();
+            async move {
+                match target {
+                    Some(target) => transfer_shortfalls(selection, target).await,
+                    None => Ok(Vec::new()),
+                }
+            }
+        },
+    );
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let list = shortfalls.await.unwrap_or_default();
+                (!list.is_empty()).then(|| {
+                    let items = list
+                        .into_iter()
+                        .map(|s| {
+                            let text = if s.short > s.added {
+                                format!("{}: {} short, {} more than now", s.tag, format::count(s.short), format::count(s.added))
+                            } else {
+                                format!("{}: {} short", s.tag, format::count(s.short))
+                            };
+                            view! { <li>{text}</li> }
+                        })
+                        .collect_view();
+                    view! {
+                        <div class="banner banner-warning shortfall" role="status">
+                            <p>"The target virtual account does not hold enough licenses for these instances; after the transfer it is out of compliance:"</p>
+                            <ul>{items}</ul>
+                            <p><a href="/resolve-shortages">"Resolve Shortages…"</a>" finds licenses to move there from other virtual accounts."</p>
+                        </div>
+                    }
+                })
+            })}
+        </Transition>
     }
 }

@@ -9,6 +9,7 @@ pub mod export_link;
 pub mod history_chart;
 pub mod layout;
 pub mod once;
+pub mod outcome;
 pub mod pager;
 pub mod pool_selector;
 pub mod transfer_form;

@@ -189,6 +189,17 @@ pub enum BulkSelection {
     },
 }
 
+/// A license that a transfer of instances would leave short in the target virtual account (the
+/// transfer confirmation's warning).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shortfall {
+    pub tag: String,
+    /// How many the target would be short once the instances are there.
+    pub short: i64,
+    /// Of which the transfer adds (the target may be short already).
+    pub added: i64,
+}
+
 /// What a bulk action does to each instance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum BulkAction {

@@ -4,6 +4,7 @@
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 
+use crate::components::outcome::Outcome;
 use crate::components::once::Submit;
 use leptos_meta::Title;
 
@@ -111,9 +112,9 @@ fn ChangePasswordForm(change: ServerAction<ChangePassword>) -> impl IntoView {
                 <Submit action=change class="button button-primary" label="Change Password" />
             </ActionForm>
             <FormError error />
-            <p class="status" role="status">
-                {move || done().then_some("Password changed. Your other sessions have ended.")}
-            </p>
+            <Outcome message=Signal::derive(move || {
+                done().then(|| "Password changed. Your other sessions have ended.".to_owned())
+            }) />
         </section>
     }
 }
@@ -140,10 +141,15 @@ fn TwoFactorSection(
         EitherOf3::B(view! {
             <p>{format!("On. {} recovery codes left.", info.recovery_codes_left)}</p>
             {move || match renew.value().get() {
-                Some(Ok(codes)) => Either::Left(view! {
-                    <p class="status" role="status" tabindex="-1">"New recovery codes made: the old ones no longer work."</p>
-                    <RecoveryCodes codes />
-                }),
+                Some(Ok(codes)) => {
+                    let panel = crate::components::outcome::focus_when_mounted();
+                    Either::Left(view! {
+                        <div class="status" role="status" tabindex="-1" node_ref=panel>
+                            <p>"New recovery codes made: the old ones no longer work."</p>
+                        </div>
+                        <RecoveryCodes codes />
+                    })
+                }
                 _ => Either::Right(view! {
                     <ActionForm action=renew attr:class="form-row" attr:novalidate=true>
                         <div class="field">
@@ -312,7 +318,7 @@ fn SessionsSection(
             <ActionForm action=others>
                 <Submit action=others class="button" label="Sign out other sessions" />
             </ActionForm>
-            <p class="status" role="status">{ended}</p>
+            <Outcome message=Signal::derive(ended) />
         </section>
     }
 }

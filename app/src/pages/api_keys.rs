@@ -83,8 +83,9 @@ fn KeyPanel(key: IssuedKey) -> impl IntoView {
         }
     });
     let label = format!("API key {}", key.row.name);
+    let panel = crate::components::outcome::focus_when_mounted();
     view! {
-        <div class="card new-token" role="group" aria-label="New API key">
+        <div class="card new-token" role="group" tabindex="-1" node_ref=panel aria-label="New API key">
             <p class="status" role="status">
                 {format!("API key \"{}\" made. Copy it now: it is shown only once.", key.row.name)}
             </p>

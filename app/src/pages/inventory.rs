@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::pool_selector::current_pool_id;
-use crate::links::Tab;
+use crate::links::{Query, Tab};
 use crate::model::{Me, PoolRef};
 use crate::pages::event_log::EventLogTab;
 use crate::pages::general::GeneralTab;
@@ -27,6 +27,13 @@ pub fn InventoryPage() -> impl IntoView {
         })
     };
     let tab = Memo::new(move |_| Tab::of(&*query.read()));
+    // `?va=` of a pool this user cannot see (another account's, a deleted one, a typo) shows the
+    // default pool instead, and says so rather than showing it silently under the asked-for URL.
+    let unseen = Memo::new(move |_| {
+        let asked = query.read().value("va").filter(|v| !v.trim().is_empty())?;
+        let shown = pool.get()?;
+        (asked.trim().parse::<i64>().ok() != Some(shown.id)).then_some(shown.name)
+    });
     let account = me.smart_account.clone();
     Either::Right(view! {
         {move || {
@@ -39,6 +46,11 @@ pub fn InventoryPage() -> impl IntoView {
                 }),
                 Some(pool) => Either::Right(view! {
                     <Title text=format!("{} · {account}", pool.name) />
+                    {move || unseen.get().map(|shown| view! {
+                        <p class="notice" role="status">
+                            {format!("The virtual account asked for is not one you can see; showing {shown}.")}
+                        </p>
+                    })}
                     <InventoryView pool tab />
                 }),
             }

@@ -6,6 +6,7 @@
 use leptos::either::Either;
 use leptos::prelude::*;
 
+use crate::components::outcome::Outcome;
 use crate::components::once::{FormId, Submit};
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
@@ -108,7 +109,7 @@ pub fn LicensesTab(pool: i64) -> impl IntoView {
     );
     view! {
         <h2 class="sr-only">"Licenses"</h2>
-        <p class="status licenses-status" role="status">{done}</p>
+        <Outcome message=done class="licenses-status" />
         {move || {
             let transfers = transfers.clone();
             match license.get() {

@@ -6,6 +6,7 @@
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 
+use crate::components::outcome::Outcome;
 use crate::components::once::Submit;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -40,7 +41,7 @@ pub fn ResolveShortagesPage() -> impl IntoView {
             "from licenses nobody uses, never taking a virtual account below what it uses. "
             "Apply runs them all as one change, or none."
         </p>
-        <p class="status" role="status">{applied}</p>
+        <Outcome message=Signal::derive(applied) />
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match plan.await {

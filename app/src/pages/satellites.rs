@@ -78,8 +78,9 @@ pub fn SatellitesPage() -> impl IntoView {
 fn RegistrationPanel(satellite: IssuedSatellite) -> impl IntoView {
     let field = NodeRef::<Input>::new();
     let name = satellite.row.name.clone();
+    let panel = crate::components::outcome::focus_when_mounted();
     view! {
-        <div class="card new-token" role="group" aria-label="Registration file">
+        <div class="card new-token" role="group" tabindex="-1" node_ref=panel aria-label="Registration file">
             <p class="status" role="status">
                 {format!("Satellite \"{name}\" registered. Save its registration file now: it is shown only once.")}
             </p>

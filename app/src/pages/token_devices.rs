@@ -180,6 +180,7 @@ fn TokenView(
             Mode::Move => view! {
                 <TransferConfirm group="Move devices" id="misuse-target"
                     label=format!("Move {n} device(s) to") button="Move" targets=targets.clone()
+                    selection=BulkSelection::Ids(chosen.get_untracked().into_iter().collect())
                     on_confirm=Callback::new(move |target| go(BulkAction::Transfer { target }))
                     on_cancel=Callback::new(move |()| mode.set(None)) />
             }

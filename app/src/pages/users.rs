@@ -7,6 +7,7 @@ use leptos::either::Either;
 use leptos::html::Input;
 use leptos::prelude::*;
 
+use crate::components::outcome::Outcome;
 use crate::components::once::{FormId, Submit};
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -86,11 +87,9 @@ pub fn UsersPage() -> impl IntoView {
         </div>
         <FormError error=row_error />
         {move || issued.get().map(|link| view! { <LinkPanel link /> })}
-        <p class="status" role="status">
-            {move || matches!(add.value().get(), Some(Ok(None))).then_some(
-                "User added. They already have a password: this account appears after their next sign-in."
-            )}
-        </p>
+        <Outcome message=Signal::derive(move || matches!(add.value().get(), Some(Ok(None))).then(|| {
+            "User added. They already have a password: this account appears after their next sign-in.".to_owned()
+        })) />
         {move || view.get().add.then(|| view! { <AddUserForm add pools=add_pools.clone() cancel=view.get().list_only().href() /> })}
         <form method="get" action="/users" class="form-row filter-form" role="search">
             <div class="field">
@@ -123,8 +122,9 @@ fn LinkPanel(link: IssuedLink) -> impl IntoView {
         }
     });
     let label = format!("Sign-in link for {}", link.username);
+    let panel = crate::components::outcome::focus_when_mounted();
     view! {
-        <div class="card new-token" role="group" aria-label="Sign-in link">
+        <div class="card new-token" role="group" tabindex="-1" node_ref=panel aria-label="Sign-in link">
             <p class="status" role="status">
                 {format!("Give {} this link to set their password. It is shown only now.", link.username)}
             </p>

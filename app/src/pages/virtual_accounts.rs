@@ -5,6 +5,7 @@
 use leptos::either::Either;
 use leptos::prelude::*;
 
+use crate::components::outcome::Outcome;
 use crate::components::once::{FormId, Submit};
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -109,9 +110,9 @@ fn CreateForm(create: ServerAction<CreatePool>) -> impl IntoView {
                 <Submit action=create class="button button-primary" label="Create Virtual Account" />
             </ActionForm>
             <FormError error />
-            <p class="status" role="status">
-                {move || created().map(|name| format!("Virtual account \"{name}\" created."))}
-            </p>
+            <Outcome message=Signal::derive(move || {
+                created().map(|name| format!("Virtual account \"{name}\" created."))
+            }) />
         </section>
     }
 }

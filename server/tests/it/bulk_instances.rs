@@ -295,3 +295,59 @@ async fn bulk_runs_at_once_move_each_row_once() {
         assert_eq!((instances, in_use), (left, left));
     }
 }
+
+async fn shortfalls(
+    c: &mut Client,
+    selection: &BulkSelection,
+    target: i64,
+) -> Result<Vec<app::model::Shortfall>, AppError> {
+    c.call_json(
+        "instances/transfer-shortfalls",
+        json!({ "selection": selection, "target": target }),
+    )
+    .await
+    .result()
+}
+
+#[tokio::test]
+async fn a_transfer_confirmation_names_the_licenses_the_target_would_go_short_of() {
+    const OTHER: &str = "A9K-400G-LIC";
+    for backend in backends() {
+        let app = TestApp::new(&backend).await;
+        let (mut c, [east, west, lab]) = acme(&app).await;
+        catalogue(&app, &[(TAG, "100GE port", "ASR 9000"), (OTHER, "400GE port", "ASR 9000")]).await;
+        // West holds 10 of TAG and uses 8; Lab holds none and already uses 1 of OTHER.
+        lot(&app, "West", TAG, 10, -1, None).await;
+        instance(&app, west, "west-01", &[(TAG, 8)]).await;
+        instance(&app, lab, "lab-01", &[(OTHER, 1)]).await;
+        let a = instance(&app, east, "edge-a", &[(TAG, 2)]).await;
+        let b = instance(&app, east, "edge-b", &[(TAG, 3), (OTHER, 2)]).await;
+        let none = instance(&app, east, "edge-c", &[]).await;
+
+        // Two of TAG fit West exactly: no warning.
+        let one = BulkSelection::Ids(vec![a]);
+        assert_eq!(shortfalls(&mut c, &one, west).await.unwrap(), [], "{backend:?}");
+        // Both: 8 + 5 = 13 of 10 (3 short), and 2 of OTHER that West has none of.
+        let both = BulkSelection::Ids(vec![a, b, none]);
+        let got = shortfalls(&mut c, &both, west).await.unwrap();
+        let got: Vec<(String, i64, i64)> = got.into_iter().map(|s| (s.tag, s.short, s.added)).collect();
+        assert_eq!(got, [(TAG.to_owned(), 3, 3), (OTHER.to_owned(), 2, 2)], "by tag");
+        // Lab is short of OTHER already: the transfer adds 2 to the 1.
+        let got = shortfalls(&mut c, &BulkSelection::Ids(vec![b]), lab).await.unwrap();
+        let got: Vec<(String, i64, i64)> = got.into_iter().map(|s| (s.tag, s.short, s.added)).collect();
+        assert_eq!(got, [(TAG.to_owned(), 3, 3), (OTHER.to_owned(), 3, 2)]);
+        // "Select all" matching a search counts the same.
+        let all = BulkSelection::Matching { pool: east, search: "EDGE-".into(), status: None };
+        assert_eq!(shortfalls(&mut c, &all, west).await.unwrap().len(), 2);
+        // Instances already in the target do not count, and nothing moves.
+        assert_eq!(
+            shortfalls(&mut c, &BulkSelection::Ids(vec![a, b]), east).await.unwrap(),
+            []
+        );
+        let (instances, in_use) = held(&mut c, &app, east).await;
+        assert_eq!((instances, in_use), (3, 5));
+        // A pool the user cannot see is refused as a target, naming the field.
+        let err = shortfalls(&mut c, &one, 999_999).await.unwrap_err();
+        assert!(err.for_field("target").is_some(), "{err:?}");
+    }
+}

@@ -20,8 +20,9 @@ pub(super) fn NewTokenPanel(created: Vec<CreatedToken>) -> impl IntoView {
         .enumerate()
         .map(|(i, c)| view! { <NewTokenValue row=c.row pool_name=c.pool_name first=i == 0 many /> })
         .collect_view();
+    let panel = crate::components::outcome::focus_when_mounted();
     view! {
-        <div class="card new-token" role="group" aria-label="New token">
+        <div class="card new-token" role="group" tabindex="-1" node_ref=panel aria-label="New token">
             {tokens}
         </div>
     }

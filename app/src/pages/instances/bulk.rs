@@ -115,18 +115,19 @@ pub(super) fn BulkBar(bulk: Bulk, params: Memo<InstancesView>) -> impl IntoView 
             .collect()
     });
     let has_targets = !targets.is_empty();
-    let go = move |action: BulkAction| {
-        let selection = match bulk.all.get_untracked() {
-            Some(_) => {
-                let p = params.get_untracked();
-                BulkSelection::Matching {
-                    pool: bulk.pool,
-                    search: p.q,
-                    status: p.status,
-                }
+    let selection = move || match bulk.all.get_untracked() {
+        Some(_) => {
+            let p = params.get_untracked();
+            BulkSelection::Matching {
+                pool: bulk.pool,
+                search: p.q,
+                status: p.status,
             }
-            None => BulkSelection::Ids(bulk.ids.get_untracked().into_iter().collect()),
-        };
+        }
+        None => BulkSelection::Ids(bulk.ids.get_untracked().into_iter().collect()),
+    };
+    let go = move |action: BulkAction| {
+        let selection = selection();
         verb.set(match action {
             BulkAction::Transfer { .. } => "Transferred",
             BulkAction::Remove => "Removed",
@@ -144,6 +145,7 @@ pub(super) fn BulkBar(bulk: Bulk, params: Memo<InstancesView>) -> impl IntoView 
             Mode::Transfer => view! {
                 <TransferConfirm group="Transfer selected product instances" id="bulk-target"
                     label=format!("Transfer {} to", instances(n)) button="Transfer" targets=targets.clone()
+                    selection=selection()
                     on_confirm=Callback::new(move |target| go(BulkAction::Transfer { target }))
                     on_cancel=Callback::new(move |()| mode.set(None)) />
             }

@@ -10,12 +10,13 @@ use super::list::licenses_text;
 use super::Actions;
 use crate::api::instances::get_instance;
 use crate::components::badge::badge;
+use crate::components::bulk::ShortfallWarning;
 use crate::components::errors::{action_error, FieldError, FormError, LoadError};
 use crate::components::event_table::EventTable;
 use crate::error::AppError;
 use crate::format;
 use crate::links::{InstancesView, Tab};
-use crate::model::{InstanceDetail, PoolRef};
+use crate::model::{BulkSelection, InstanceDetail, PoolRef};
 
 #[component]
 pub(super) fn DetailView(id: i64, actions: Actions, transferring: Memo<bool>) -> impl IntoView {
@@ -181,6 +182,7 @@ fn TransferForm(
             .is_some_and(|e| e.for_field("target").is_some())
             .to_string()
     };
+    let target = RwSignal::new(targets.first().map(|p| p.id));
     let options = targets
         .into_iter()
         .map(|p| view! { <option value=p.id.to_string()>{p.name}</option> })
@@ -193,7 +195,8 @@ fn TransferForm(
                 <div class="field">
                     <label for="instance-target">"Target Virtual Account"</label>
                     <select id="instance-target" name="target" required aria-invalid=invalid
-                        aria-describedby="instance-target-error">
+                        aria-describedby="instance-target-error"
+                        on:change=move |ev| target.set(event_target_value(&ev).parse().ok())>
                         {options}
                     </select>
                     <FieldError error field="target" id="instance-target" />
@@ -201,6 +204,7 @@ fn TransferForm(
                 <Submit action=actions.transfer class="button button-primary" label="Transfer" />
                 <a class="button button-quiet" href=cancel>"Cancel"</a>
             </ActionForm>
+            <ShortfallWarning selection=BulkSelection::Ids(vec![id]) target=target.into() />
             <FormError error />
         </section>
     }

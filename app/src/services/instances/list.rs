@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait,
+    QuerySelect, QueryTrait, Statement,
 };
 
 use super::short_tags;
@@ -71,17 +71,23 @@ fn cursor_condition(
             .into(),
         _ => key.to_owned().into(),
     };
+    // The redundant bound (`col <= value`) gives the index where to start reading: without it
+    // PostgreSQL reads the (pool, column, id) index from the pool's end to the cursor.
     Ok(if descending {
-        Condition::any().add(col.lt(value.clone())).add(
-            Condition::all()
-                .add(col.eq(value))
-                .add(pi::Column::Id.lt(id)),
+        Condition::all().add(col.lte(value.clone())).add(
+            Condition::any().add(col.lt(value.clone())).add(
+                Condition::all()
+                    .add(col.eq(value))
+                    .add(pi::Column::Id.lt(id)),
+            ),
         )
     } else {
-        Condition::any().add(col.gt(value.clone())).add(
-            Condition::all()
-                .add(col.eq(value))
-                .add(pi::Column::Id.gt(id)),
+        Condition::all().add(col.gte(value.clone())).add(
+            Condition::any().add(col.gt(value.clone())).add(
+                Condition::all()
+                    .add(col.eq(value))
+                    .add(pi::Column::Id.gt(id)),
+            ),
         )
     })
 }
@@ -167,7 +173,11 @@ fn like_escaped(text: &str) -> String {
 /// case (None: no search). SQLite reads the FTS5 trigram table `product_instance_search` (three
 /// characters or more; shorter ones scan, still stopping at a page of matches); PostgreSQL the
 /// `pg_trgm` index on the joined columns.
-pub(super) fn search_condition(backend: DbBackend, search: &str) -> Option<Condition> {
+///
+/// `dense`: the search matches more than [`COUNT_CAP`] instances (see [`is_dense`]); SQLite then
+/// scans with LIKE along the page's index, which finds a page of matches at once, instead of
+/// reading every match out of the FTS5 table.
+pub(super) fn search_condition(backend: DbBackend, search: &str, dense: bool) -> Option<Condition> {
     let search = search.trim();
     if search.is_empty() {
         return None;
@@ -177,7 +187,7 @@ pub(super) fn search_condition(backend: DbBackend, search: &str) -> Option<Condi
             format!("{POSTGRES_SEARCH_TEXT} ILIKE $1 ESCAPE '\\'"),
             [like_escaped(search)],
         ),
-        _ if search.chars().count() >= 3 => Expr::cust_with_values(
+        _ if search.chars().count() >= 3 && !dense => Expr::cust_with_values(
             "\"product_instances\".\"id\" IN (SELECT rowid FROM product_instance_search \
              WHERE product_instance_search MATCH ?)",
             // One FTS5 string: every character literal, a quote doubled.
@@ -196,6 +206,29 @@ pub(super) fn search_condition(backend: DbBackend, search: &str) -> Option<Condi
     Some(Condition::all().add(expr))
 }
 
+/// Whether an SQLite search of three characters or more matches more than [`COUNT_CAP`]
+/// instances of any pool (a few milliseconds: the FTS5 table stops reading at the cap).
+async fn is_dense(db: &impl ConnectionTrait, search: &str) -> Result<bool, AppError> {
+    let search = search.trim();
+    if db.get_database_backend() != DbBackend::Sqlite || search.chars().count() < 3 {
+        return Ok(false);
+    }
+    let probe = Statement::from_sql_and_values(
+        DbBackend::Sqlite,
+        format!(
+            "SELECT count(*) AS n FROM (SELECT 1 FROM product_instance_search \
+             WHERE product_instance_search MATCH ? LIMIT {})",
+            COUNT_CAP + 1
+        ),
+        [format!("\"{}\"", search.replace('"', "\"\"")).into()],
+    );
+    let n: i64 = match db.query_one_raw(probe).await? {
+        Some(row) => row.try_get("", "n")?,
+        None => 0,
+    };
+    Ok(n > COUNT_CAP as i64)
+}
+
 /// The instances of `pool` a list or a bulk action takes: matching `search`, in `status`.
 pub(super) async fn matching(
     db: &impl ConnectionTrait,
@@ -205,7 +238,8 @@ pub(super) async fn matching(
     now: DateTime<Utc>,
 ) -> Result<Condition, AppError> {
     let mut cond = Condition::all().add(pi::Column::VirtualAccountId.eq(pool));
-    if let Some(found) = search_condition(db.get_database_backend(), search) {
+    let dense = is_dense(db, search).await?;
+    if let Some(found) = search_condition(db.get_database_backend(), search, dense) {
         cond = cond.add(found);
     }
     if let Some(status) = status {
@@ -264,7 +298,25 @@ pub async fn list(
     } else {
         count_up_to_cap(db, cond.clone()).await?
     };
-    let mut query = pi::Entity::find().filter(cond);
+    let filtered = !(q.search.trim().is_empty() && q.status.is_none());
+    // On SQLite a filter that few instances pass (counted exactly) is read as the set of its
+    // matches, by whichever index finds them best, then sorted: walking the page's index would read
+    // every instance of the pool to find none or a few (a status nobody is in). PostgreSQL's
+    // planner makes that choice itself, and the rewrite only slows it.
+    let sqlite = db.get_database_backend() == DbBackend::Sqlite;
+    let mut query = if filtered && total_exact && sqlite {
+        let few = pi::Entity::find()
+            .select_only()
+            .column(pi::Column::Id)
+            .filter(cond)
+            .limit(COUNT_CAP + 1)
+            .into_query();
+        pi::Entity::find()
+            .filter(pi::Column::VirtualAccountId.eq(q.pool))
+            .filter(pi::Column::Id.in_subquery(few))
+    } else {
+        pi::Entity::find().filter(cond)
+    };
     let descending = q.dir.is_desc();
     let after = q.after.as_deref().filter(|a| !a.is_empty());
     let before = q
