@@ -76,6 +76,11 @@ test('moving an instance to a pool without its licenses says which go short, and
   const confirm = page.getByRole('group', { name: 'Transfer selected product instances' });
   await confirm.getByLabel('Transfer 2 product instances to').selectOption({ label: 'Lab' });
   await expect(confirm.getByRole('status').getByRole('listitem')).toHaveText(['A9K-100G-LIC: 5 short', 'XR-SW-ESS: 2 short']);
+  // Warned, the transfer still goes ahead when asked, and the focus follows it.
+  await confirm.getByRole('button', { name: 'Transfer', exact: true }).click();
+  const outcome = page.locator('.bulk-progress');
+  await expect(outcome.getByRole('status')).toHaveText('Transferred 2 of 2 product instances.');
+  await expect(outcome).toBeFocused();
 });
 
 test("the account's Event Log takes a date range and refuses one that ends before it starts", async ({ page }) => {

@@ -94,8 +94,10 @@ pub fn BulkProgressView(state: RwSignal<BulkRun>, verb: Signal<&'static str>) ->
                     <ul class="bulk-skipped">{items}</ul>
                 }
             });
+            // The button that started it is gone: the focus goes to the progress, then to the outcome.
+            let panel = crate::components::outcome::focus_when_mounted();
             view! {
-                <div class="card bulk-progress">
+                <div class="card bulk-progress" tabindex="-1" node_ref=panel>
                     <progress max=run.total.max(1).to_string() value=run.done.to_string()
                         aria-label="Progress"></progress>
                     <p class="status" role="status">{text}</p>

@@ -23,7 +23,7 @@ pub fn EventTable(rows: Vec<EventRow>, caption: &'static str) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <table class="table event-table">
+        <div class="table-scroll"><table class="table event-table">
             <caption class="sr-only">{caption}</caption>
             <thead>
                 <tr>
@@ -34,6 +34,6 @@ pub fn EventTable(rows: Vec<EventRow>, caption: &'static str) -> impl IntoView {
                 </tr>
             </thead>
             <tbody>{rows}</tbody>
-        </table>
+        </table></div>
     }
 }

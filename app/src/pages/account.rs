@@ -302,7 +302,7 @@ fn SessionsSection(
         <section class="card" aria-labelledby="sessions-heading">
             <h2 id="sessions-heading">"Sessions"</h2>
             <FormError error />
-            <table class="table">
+            <div class="table-scroll"><table class="table">
                 <caption class="sr-only">"Your sessions"</caption>
                 <thead>
                     <tr>
@@ -314,7 +314,7 @@ fn SessionsSection(
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>
-            </table>
+            </table></div>
             <ActionForm action=others>
                 <Submit action=others class="button" label="Sign out other sessions" />
             </ActionForm>

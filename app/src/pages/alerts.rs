@@ -126,7 +126,7 @@ fn AlertTable(alerts: Vec<Alert>) -> impl IntoView {
         .collect_view();
     Either::Right(view! {
         <p class="alerts-summary">{summary}</p>
-        <table class="table alerts-table">
+        <div class="table-scroll"><table class="table alerts-table">
             <caption class="sr-only">"Alerts"</caption>
             <thead>
                 <tr>
@@ -138,7 +138,7 @@ fn AlertTable(alerts: Vec<Alert>) -> impl IntoView {
                 </tr>
             </thead>
             <tbody>{rows}</tbody>
-        </table>
+        </table></div>
     })
 }
 

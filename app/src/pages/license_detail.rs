@@ -126,14 +126,14 @@ fn DetailBody(
             <div class="detail-actions">{transfer_view}</div>
 
             <h3>"Lots"</h3>
-            <table class="table">
+            <div class="table-scroll"><table class="table">
                 <caption class="sr-only">"Lots"</caption>
                 <thead><tr>
                     <th scope="col" class="num">"Quantity"</th><th scope="col">"Start"</th><th scope="col">"End"</th>
                     <th scope="col">"Source"</th><th scope="col">"State"</th>
                 </tr></thead>
                 <tbody>{lot_rows}</tbody>
-            </table>
+            </table></div>
 
             <h3>"Usage by virtual account"</h3>
             <UsageChart tag=row.tag.clone() rows=usage />
@@ -146,13 +146,13 @@ fn DetailBody(
                 Either::Left(view! { <p class="empty">"No product instance of this virtual account uses it."</p> })
             } else {
                 Either::Right(view! {
-                    <table class="table">
+                    <div class="table-scroll"><table class="table">
                         <caption class="sr-only">"Product instances using it"</caption>
                         <thead><tr>
                             <th scope="col">"Hostname"</th><th scope="col">"UDI"</th><th scope="col" class="num">"Count"</th>
                         </tr></thead>
                         <tbody>{instance_rows}</tbody>
-                    </table>
+                    </table></div>
                 })
             }}
             {more_instances.then(|| view! { <p class="muted">"Showing the first 50 instances."</p> })}
@@ -162,14 +162,14 @@ fn DetailBody(
                 Either::Left(view! { <p class="empty">"No transfers yet."</p> })
             } else {
                 Either::Right(view! {
-                    <table class="table">
+                    <div class="table-scroll"><table class="table">
                         <caption class="sr-only">"Transfer history"</caption>
                         <thead><tr>
                             <th scope="col">"When"</th><th scope="col">"From"</th><th scope="col">"To"</th>
                             <th scope="col" class="num">"Quantity"</th><th scope="col">"Who"</th>
                         </tr></thead>
                         <tbody>{history_rows}</tbody>
-                    </table>
+                    </table></div>
                 })
             }}
         </section>

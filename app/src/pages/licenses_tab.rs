@@ -128,8 +128,16 @@ fn LicenseList(
 ) -> impl IntoView {
     let version = transfers.action.version();
     let several_done = transfers.several_done;
+    // Opening a row's transfer form (`&transfer=`) does not read the list again: a re-read would
+    // put a fresh form in place of the one being filled in.
     let list = Resource::new(
-        move || (params.get(), version.get(), several_done.get()),
+        move || {
+            let p = LicensesView {
+                transfer: None,
+                ..params.get()
+            };
+            (p, version.get(), several_done.get())
+        },
         |(p, _, _)| {
             list_licenses(LicenseQuery {
                 pool: p.pool,
@@ -245,7 +253,7 @@ fn LicenseTable(
     );
     Either::Right(view! {
         {several}
-        <table class="table licenses-table">
+        <div class="table-scroll"><table class="table licenses-table">
             <caption class="sr-only">"Licenses"</caption>
             <thead>
                 <tr>
@@ -260,7 +268,7 @@ fn LicenseTable(
                 </tr>
             </thead>
             <tbody>{rows}</tbody>
-        </table>
+        </table></div>
         <Pager label="License pages" back=previous summary=Some(summary) forward=next />
     })
 }

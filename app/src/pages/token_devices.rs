@@ -234,7 +234,7 @@ fn TokenView(
         })}
         {panel}
         <BulkProgressView state=run verb=Signal::derive(move || verb.get()) />
-        <table class="table token-devices-table">
+        <div class="table-scroll"><table class="table token-devices-table">
             <caption class="sr-only">"Devices registered with the token"</caption>
             <thead>
                 <tr>
@@ -249,7 +249,7 @@ fn TokenView(
                 </tr>
             </thead>
             <tbody>{rows}</tbody>
-        </table>
+        </table></div>
     }
 }
 

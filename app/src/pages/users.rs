@@ -279,7 +279,7 @@ fn UserTable(
         page.total
     ));
     Either::Right(view! {
-        <table class="table">
+        <div class="table-scroll"><table class="table">
             <caption class="sr-only">"Users"</caption>
             <thead>
                 <tr>
@@ -293,7 +293,7 @@ fn UserTable(
                 </tr>
             </thead>
             <tbody>{rows}</tbody>
-        </table>
+        </table></div>
         <Pager label="User pages" back summary forward />
     })
 }

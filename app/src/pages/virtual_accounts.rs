@@ -144,7 +144,7 @@ fn PoolTable(
         })
         .collect_view();
     view! {
-        <table class="table">
+        <div class="table-scroll"><table class="table">
             <caption class="sr-only">"Virtual accounts"</caption>
             <thead>
                 <tr>
@@ -157,7 +157,7 @@ fn PoolTable(
                 </tr>
             </thead>
             <tbody>{body}</tbody>
-        </table>
+        </table></div>
     }
 }
 

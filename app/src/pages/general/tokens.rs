@@ -53,7 +53,7 @@ pub(super) fn TokenTable(
         })
         .collect_view();
     Either::Right(view! {
-        <table class="table tokens-table">
+        <div class="table-scroll"><table class="table tokens-table">
             <caption class="sr-only">"Registration tokens"</caption>
             <thead>
                 <tr>
@@ -69,7 +69,7 @@ pub(super) fn TokenTable(
                 </tr>
             </thead>
             <tbody>{body}</tbody>
-        </table>
+        </table></div>
     })
 }
 

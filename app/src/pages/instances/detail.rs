@@ -147,7 +147,7 @@ fn DetailBody(detail: InstanceDetail, actions: Actions, transferring: Memo<bool>
             {controls}
 
             <h3 id="entitlements-heading">"Entitlements"</h3>
-            <table class="table" aria-labelledby="entitlements-heading">
+            <div class="table-scroll"><table class="table" aria-labelledby="entitlements-heading">
                 <thead>
                     <tr>
                         <th scope="col">"Tag"</th>
@@ -157,7 +157,7 @@ fn DetailBody(detail: InstanceDetail, actions: Actions, transferring: Memo<bool>
                     </tr>
                 </thead>
                 <tbody>{entitlement_rows}</tbody>
-            </table>
+            </table></div>
             {no_entitlements.then(|| view! { <p class="empty">"It uses no licenses."</p> })}
 
             <h3 id="history-heading">"Event history"</h3>

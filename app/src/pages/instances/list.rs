@@ -218,7 +218,7 @@ fn InstanceTable(page: InstancePage, params: InstancesView, bulk: Bulk) -> impl 
     });
     Either::Right(view! {
         {registered}
-        <table class="table instances-table">
+        <div class="table-scroll"><table class="table instances-table">
             <caption class="sr-only">"Product instances"</caption>
             <thead>
                 <tr>
@@ -233,7 +233,7 @@ fn InstanceTable(page: InstancePage, params: InstancesView, bulk: Bulk) -> impl 
                 </tr>
             </thead>
             <tbody>{rows}</tbody>
-        </table>
+        </table></div>
         <Pager label="Product instance pages" first back=previous summary forward=next />
     })
 }
