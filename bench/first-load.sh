@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The first load of the sign-in page by a new visitor, cold cache (bench/first-load.mjs: bytes on the
+# The first load of a page by a new visitor, cold cache (bench/first-load.mjs: bytes on the
 # wire and time until hydrated, median of RUNS=5), against a fresh portal with the demo account.
 #   bench/first-load.sh [server binary] [the folder it runs in, holding Leptos.toml and target/site]
+# PAGES=/login,/overview,... measures those pages (signed in as the demo user but /login).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)

@@ -23,7 +23,9 @@ pub fn EventTable(rows: Vec<EventRow>, caption: &'static str) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <div class="table-scroll"><table class="table event-table">
+        // A box the keyboard can scroll: on a phone the events are wider than the screen, and no row
+        // holds anything else to focus.
+        <div class="table-scroll" tabindex="0" role="region" aria-label=caption><table class="table event-table">
             <caption class="sr-only">{caption}</caption>
             <thead>
                 <tr>

@@ -4,8 +4,8 @@
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 
-use crate::components::outcome::Outcome;
 use crate::components::once::Submit;
+use crate::components::outcome::Outcome;
 use leptos_meta::Title;
 
 use crate::api::account::{
@@ -302,7 +302,8 @@ fn SessionsSection(
         <section class="card" aria-labelledby="sessions-heading">
             <h2 id="sessions-heading">"Sessions"</h2>
             <FormError error />
-            <div class="table-scroll"><table class="table">
+            // A box the keyboard can scroll (on a phone the table is wider than the screen).
+            <div class="table-scroll" tabindex="0" role="region" aria-label="Your sessions"><table class="table">
                 <caption class="sr-only">"Your sessions"</caption>
                 <thead>
                     <tr>

@@ -6,8 +6,8 @@
 use leptos::either::Either;
 use leptos::prelude::*;
 
-use crate::components::outcome::Outcome;
 use crate::components::once::{FormId, Submit};
+use crate::components::outcome::Outcome;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 

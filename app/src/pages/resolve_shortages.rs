@@ -6,8 +6,8 @@
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 
-use crate::components::outcome::Outcome;
 use crate::components::once::Submit;
+use crate::components::outcome::Outcome;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 

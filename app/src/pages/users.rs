@@ -7,8 +7,8 @@ use leptos::either::Either;
 use leptos::html::Input;
 use leptos::prelude::*;
 
-use crate::components::outcome::Outcome;
 use crate::components::once::{FormId, Submit};
+use crate::components::outcome::Outcome;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 

@@ -315,7 +315,14 @@ async fn a_transfer_confirmation_names_the_licenses_the_target_would_go_short_of
     for backend in backends() {
         let app = TestApp::new(&backend).await;
         let (mut c, [east, west, lab]) = acme(&app).await;
-        catalogue(&app, &[(TAG, "100GE port", "ASR 9000"), (OTHER, "400GE port", "ASR 9000")]).await;
+        catalogue(
+            &app,
+            &[
+                (TAG, "100GE port", "ASR 9000"),
+                (OTHER, "400GE port", "ASR 9000"),
+            ],
+        )
+        .await;
         // West holds 10 of TAG and uses 8; Lab holds none and already uses 1 of OTHER.
         lot(&app, "West", TAG, 10, -1, None).await;
         instance(&app, west, "west-01", &[(TAG, 8)]).await;
@@ -326,22 +333,40 @@ async fn a_transfer_confirmation_names_the_licenses_the_target_would_go_short_of
 
         // Two of TAG fit West exactly: no warning.
         let one = BulkSelection::Ids(vec![a]);
-        assert_eq!(shortfalls(&mut c, &one, west).await.unwrap(), [], "{backend:?}");
+        assert_eq!(
+            shortfalls(&mut c, &one, west).await.unwrap(),
+            [],
+            "{backend:?}"
+        );
         // Both: 8 + 5 = 13 of 10 (3 short), and 2 of OTHER that West has none of.
         let both = BulkSelection::Ids(vec![a, b, none]);
         let got = shortfalls(&mut c, &both, west).await.unwrap();
-        let got: Vec<(String, i64, i64)> = got.into_iter().map(|s| (s.tag, s.short, s.added)).collect();
-        assert_eq!(got, [(TAG.to_owned(), 3, 3), (OTHER.to_owned(), 2, 2)], "by tag");
+        let got: Vec<(String, i64, i64)> =
+            got.into_iter().map(|s| (s.tag, s.short, s.added)).collect();
+        assert_eq!(
+            got,
+            [(TAG.to_owned(), 3, 3), (OTHER.to_owned(), 2, 2)],
+            "by tag"
+        );
         // Lab is short of OTHER already: the transfer adds 2 to the 1.
-        let got = shortfalls(&mut c, &BulkSelection::Ids(vec![b]), lab).await.unwrap();
-        let got: Vec<(String, i64, i64)> = got.into_iter().map(|s| (s.tag, s.short, s.added)).collect();
+        let got = shortfalls(&mut c, &BulkSelection::Ids(vec![b]), lab)
+            .await
+            .unwrap();
+        let got: Vec<(String, i64, i64)> =
+            got.into_iter().map(|s| (s.tag, s.short, s.added)).collect();
         assert_eq!(got, [(TAG.to_owned(), 3, 3), (OTHER.to_owned(), 3, 2)]);
         // "Select all" matching a search counts the same.
-        let all = BulkSelection::Matching { pool: east, search: "EDGE-".into(), status: None };
+        let all = BulkSelection::Matching {
+            pool: east,
+            search: "EDGE-".into(),
+            status: None,
+        };
         assert_eq!(shortfalls(&mut c, &all, west).await.unwrap().len(), 2);
         // Instances already in the target do not count, and nothing moves.
         assert_eq!(
-            shortfalls(&mut c, &BulkSelection::Ids(vec![a, b]), east).await.unwrap(),
+            shortfalls(&mut c, &BulkSelection::Ids(vec![a, b]), east)
+                .await
+                .unwrap(),
             []
         );
         let (instances, in_use) = held(&mut c, &app, east).await;
