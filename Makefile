@@ -12,7 +12,7 @@ PORTAL_DATA_DIR ?= data
 TEST_CRATES := --workspace --exclude frontend
 
 .PHONY: run run-tls dev test tools build e2e-deps unit-test e2e-test device-test crash-test snapshot-test api-test \
-	xlsx-test bench-devices bench-export bench-pages leptos-config clean
+	xlsx-test bench-devices bench-export bench-pages bench-lighthouse leptos-config clean
 
 ## Build tools: the wasm target, wasm-bindgen-cli (from crates.io source) and wasm-opt (npm).
 tools:
@@ -86,6 +86,11 @@ bench-export:
 bench-pages: build
 	cargo build --release -p bench --bin export_bench
 	bash bench/pages.sh
+
+## Lighthouse 12.2.3 (npm, installed on first use) with Debian's Chromium: performance, accessibility
+## and best practices of every page (docs/PERFORMANCE.md records the scores).
+bench-lighthouse: build e2e-deps
+	bash bench/lighthouse.sh
 
 ## Chromium from Debian, the Python test helpers and the npm packages of end2end/.
 e2e-deps:

@@ -164,3 +164,35 @@ test('"New Token…" makes a token for several virtual accounts at once', async 
     page.getByRole('table', { name: 'Registration tokens' }).getByRole('cell', { name: 'Spring rollout', exact: true }),
   ).toHaveCount(1);
 });
+
+test('a run of several chunks takes the focus once, then leaves it where the user puts it', async ({ page }) => {
+  await openTab(page, 'Default', 'Product Instances');
+  await search(page, 'asr9901-pop-');
+  const bar = page.getByRole('group', { name: 'Selected product instances' });
+  await bar.getByRole('button', { name: 'Select all' }).click();
+  // 265 in the rollout, 3 moved to East and 10 removed by the tests before: two chunks of 200.
+  await expect(bar).toContainText('All 252 product instances matching this search selected.');
+  // Each chunk answers slowly, as on a busy link, so that the run is seen between its chunks.
+  await page.route('**/api/instances/bulk-step', async (route) => {
+    await new Promise((done) => setTimeout(done, 800));
+    await route.continue();
+  });
+  await bar.getByRole('button', { name: 'Transfer…' }).click();
+  const confirm = page.getByRole('group', { name: 'Transfer selected product instances' });
+  await confirm.getByLabel('Transfer 252 product instances to').selectOption({ label: 'East' });
+  await confirm.getByRole('button', { name: 'Transfer', exact: true }).click();
+
+  const status = page.getByRole('status').filter({ hasText: /^Transferred \d+ of 252 product instances/ });
+  const panel = status.locator('..');
+  await expect(status).toHaveText('Transferred 0 of 252 product instances…');
+  await expect(panel).toBeFocused();
+  // The user goes on with something else while the run goes on.
+  await panel.evaluate((el) => { el.dataset.seen = 'before the first chunk'; });
+  const searchbox = page.getByRole('searchbox', { name: 'Search' });
+  await searchbox.focus();
+  await expect(status).toHaveText('Transferred 200 of 252 product instances…');
+  await expect(status).toHaveText('Transferred 252 of 252 product instances.');
+  // The same panel followed the run, and the focus stayed in the search box.
+  await expect(panel).toHaveAttribute('data-seen', 'before the first chunk');
+  await expect(searchbox).toBeFocused();
+});

@@ -59,8 +59,14 @@ pub async fn transfer_shortfalls(
     target: i64,
 ) -> Result<Vec<Shortfall>, AppError> {
     let (state, actor) = super::session::current().await?;
-    crate::services::instances::bulk::shortfalls(&state.db, &actor, &selection, target, state.now())
-        .await
+    crate::services::instances::shortfalls::shortfalls(
+        &state.db,
+        &actor,
+        &selection,
+        target,
+        state.now(),
+    )
+    .await
 }
 
 /// Transfers or removes the next chunk of a bulk selection, in one transaction.

@@ -19,6 +19,8 @@ pub struct BulkRun {
     pub skipped: Vec<BulkSkip>,
     pub running: bool,
     pub error: Option<AppError>,
+    /// Which run this is (counted from 1): a new run makes a new progress panel, which takes the focus.
+    pub run: u64,
 }
 
 impl BulkRun {
@@ -36,9 +38,11 @@ pub fn start(
     state: RwSignal<BulkRun>,
     finished: impl Fn() + 'static,
 ) {
+    let run = state.with_untracked(|s| s.run) + 1;
     state.set(BulkRun {
         total,
         running: true,
+        run,
         ..BulkRun::default()
     });
     leptos::task::spawn_local(async move {
@@ -71,34 +75,44 @@ pub fn start(
     });
 }
 
-/// The progress of a run, announced politely; nothing before one starts.
+/// The progress of a run, announced politely; nothing before one starts. The panel is made once per
+/// run (its bar and text follow the run): the focus goes to it when the run starts and stays where
+/// the user puts it while the chunks go by.
 #[component]
 pub fn BulkProgressView(state: RwSignal<BulkRun>, verb: Signal<&'static str>) -> impl IntoView {
     let error = Signal::derive(move || state.get().error);
+    // The run shown, if any: the panel is made again only when another run starts.
+    let shown =
+        Memo::new(move |_| state.with(|run| (run.running || run.finished()).then_some(run.run)));
     move || {
-        let run = state.get();
-        (run.running || run.finished()).then(|| {
-            let text = if run.running {
-                format!("{} {} of {} product instances…", verb.get(), run.done, run.total)
-            } else {
-                format!("{} {} of {} product instances.", verb.get(), run.done, run.total)
+        shown.get().map(|_| {
+            let text = move || {
+                state.with(|run| {
+                    let ending = if run.running { "…" } else { "." };
+                    format!("{} {} of {} product instances{ending}", verb.get(), run.done, run.total)
+                })
             };
-            let skipped = (!run.skipped.is_empty()).then(|| {
-                let items = run
-                    .skipped
-                    .iter()
-                    .map(|s| view! { <li><strong>{s.hostname.clone()}</strong>": "{s.reason.clone()}</li> })
-                    .collect_view();
-                view! {
-                    <p>{format!("{} left as they were:", run.skipped.len())}</p>
-                    <ul class="bulk-skipped">{items}</ul>
-                }
-            });
+            let skipped = move || {
+                state.with(|run| {
+                    (!run.skipped.is_empty()).then(|| {
+                        let items = run
+                            .skipped
+                            .iter()
+                            .map(|s| view! { <li><strong>{s.hostname.clone()}</strong>": "{s.reason.clone()}</li> })
+                            .collect_view();
+                        view! {
+                            <p>{format!("{} left as they were:", run.skipped.len())}</p>
+                            <ul class="bulk-skipped">{items}</ul>
+                        }
+                    })
+                })
+            };
             // The button that started it is gone: the focus goes to the progress, then to the outcome.
             let panel = crate::components::outcome::focus_when_mounted();
             view! {
                 <div class="card bulk-progress" tabindex="-1" node_ref=panel>
-                    <progress max=run.total.max(1).to_string() value=run.done.to_string()
+                    <progress max=move || state.with(|run| run.total.max(1).to_string())
+                        value=move || state.with(|run| run.done.to_string())
                         aria-label="Progress"></progress>
                     <p class="status" role="status">{text}</p>
                     {skipped}

@@ -21,6 +21,8 @@ pub mod satellites;
 pub mod sign_in_steps;
 pub mod token_devices;
 pub mod traditional;
+pub mod transfer_several;
+pub mod user_forms;
 pub mod users;
 pub mod virtual_accounts;
 pub mod welcome;

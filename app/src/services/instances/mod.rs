@@ -20,6 +20,7 @@ use crate::protocol::EntitlementStatus;
 
 pub mod bulk;
 mod list;
+pub mod shortfalls;
 
 use list::describe;
 pub use list::{list, MAX_PAGE_SIZE, PAGE_SIZE};
