@@ -167,19 +167,23 @@ pub fn TransferConfirm(
 /// and by how much, with the way to Resolve Shortages. Nothing when it has enough.
 #[component]
 pub fn ShortfallWarning(selection: BulkSelection, target: Signal<Option<i64>>) -> impl IntoView {
-    let shortfalls = Resource::new(
-        move || target.get(),
-        move |target| {
-            let selection = selection.clone();
-            async move {
-                match target {
-                    Some(target) => transfer_shortfalls(selection, target).await,
-                    None => Ok(Vec::new()),
-                }
+    // Asked for from the browser once the page runs its scripts, never part of the server's page: a
+    // resource nested in the detail's suspense made hydration depend on the order both sides met it
+    // (a rare "unrecoverable hydration error" on a full load with the form open).
+    let mounted = RwSignal::new(false);
+    Effect::new(move |_| mounted.set(true));
+    let shortfalls = LocalResource::new(move || {
+        let selection = selection.clone();
+        let target = target.get();
+        async move {
+            match target {
+                Some(target) => transfer_shortfalls(selection, target).await,
+                None => Ok(Vec::new()),
             }
-        },
-    );
-    view! {
+        }
+    });
+    move || {
+        mounted.get().then(|| view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 let list = shortfalls.await.unwrap_or_default();
@@ -205,5 +209,6 @@ pub fn ShortfallWarning(selection: BulkSelection, target: Signal<Option<i64>>) -
                 })
             })}
         </Transition>
+    })
     }
 }
