@@ -77,8 +77,8 @@ pub struct Swept {
 }
 
 /// Removes what has ended by `now`: expired sessions (the cookie store's and the listed ones),
-/// expired sign-in links, throttle counters whose window and lock are over; and takes the days of
-/// usage history not taken yet.
+/// expired sign-in links, throttle counters whose window and lock are over; takes the days of
+/// usage history not taken yet; and folds the silent instances' moves into their counters.
 pub async fn sweep(
     db: &(impl ConnectionTrait + TransactionTrait),
     now: DateTime<Utc>,
@@ -118,6 +118,7 @@ pub async fn sweep(
         super::idempotency::sweep(db, now).await? + super::forms::sweep(db, now).await?;
     let snapshot_days = super::snapshots::catch_up(db, now).await?;
     let forecasts = super::forecasts::refresh_daily(db, now).await?;
+    super::alerts::fold_silence_moves(db).await?;
     Ok(Swept {
         sessions,
         user_sessions,

@@ -19,6 +19,7 @@ mod m0014_license_forecasts;
 mod m0015_registration_source;
 mod m0016_form_submissions;
 mod m0017_instance_search;
+mod m0018_silence_hours;
 
 pub struct Migrator;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0015_registration_source::Migration),
             Box::new(m0016_form_submissions::Migration),
             Box::new(m0017_instance_search::Migration),
+            Box::new(m0018_silence_hours::Migration),
         ]
     }
 }

@@ -31,6 +31,7 @@ mod rest_round_trip;
 mod rest_transfers;
 mod rules_agree;
 mod satellites;
+mod silence_counts;
 mod token_misuse;
 mod two_processes;
 mod usage_history;

@@ -1,7 +1,8 @@
 //! The alerts of the virtual accounts an actor sees, gathered with a fixed number of grouped queries
 //! whatever the size of the estate: shortages from the pools' usage counters against their active
-//! lots, expiries from the lots summed per license, silent and unrenewed instances counted per pool
-//! through indexes on (pool, last contact) and (pool, authorization end), and the pools' live tokens
+//! lots, expiries from the lots summed per license, silent instances from the per-pool, per-hour
+//! counters the database keeps with every write (`silence_hours`) and the current hour's index
+//! entries, unrenewed ones through the index on (pool, authorization end), and the pools' live tokens
 //! ending within a week. No query loads instances one by one. `count`, the navigation's badge,
 //! counts the same alerts: the license statements wrapped in `COUNT(*)`, and for silent or unrenewed
 //! instances (one alert per pool) an `EXISTS` probe per pool rather than counting the instances.
@@ -23,11 +24,11 @@ use crate::model::AlertQuery;
 
 mod queries;
 
-pub(crate) use queries::shortages;
 use queries::{
-    count_rows, expiring_tokens, lot_standings, pools_with, silent, silent_condition, unrenewed,
-    unrenewed_condition,
+    count_rows, expiring_tokens, lot_standings, pools_with, silent_condition, silent_groups,
+    unrenewed, unrenewed_condition,
 };
+pub(crate) use queries::{fold_silence_moves, shortages};
 
 use super::{pools, require};
 
@@ -166,7 +167,7 @@ pub async fn list(
         }
     }
 
-    let silent_rows = groups(db, silent(&ids, now)).await?;
+    let silent_rows = silent_groups(db, &ids, now).await?;
     let unrenewed_rows = groups(db, unrenewed(&ids, now)).await?;
     let first_ids: Vec<i64> = silent_rows
         .iter()
@@ -220,7 +221,7 @@ pub async fn list(
 /// Makes the alert of a group of instances.
 type GroupAlert = fn(&PoolName, &InstanceGroup, DateTime<Utc>) -> Alert;
 
-/// Rows of `silent` or `unrenewed`: pool, count, earliest moment, lowest id.
+/// Rows of `unrenewed`: pool, count, earliest moment, lowest id.
 async fn groups(
     db: &impl ConnectionTrait,
     stmt: SelectStatement,
