@@ -408,6 +408,9 @@ async function expectNoSidewaysScroll(page: Page, where: string, width: number):
 
 for (const visit of VISITS) {
   test(visit.name, async ({ page }) => {
+    // axe at four widths: the API Reference (the whole OpenAPI document on one page) takes 20 s on
+    // a quiet machine and ran past the default 30 s on a busier one; slow() gives every visit 90 s.
+    test.slow();
     await page.setViewportSize({ width: WIDTHS[0], height: HEIGHT });
     if (visit.signedIn) await signIn(page);
     await visit.show(page);
