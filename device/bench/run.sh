@@ -37,21 +37,6 @@ trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
-# setup NAME [DATABASE_URL]: a fresh portal database with an account with plenty of licenses and
-# one token, whose value goes to $tmp/NAME/token.
-setup() {
-  local name=$1 url=${2:-}
-  local data="$tmp/$name"
-  local srv=("$SERVER" --data-dir "$data" --log-level warn)
-  [ -n "$url" ] && srv+=(--database-url "$url")
-  mkdir -p "$data"
-  echo "bench password 1" | "${srv[@]}" create-account --name Bench --admin bench >/dev/null
-  for tag in A9K-100G-LIC A9K-10G-LIC A9K-AIP-LIC-E A9K-BNG-LIC-8K A9K-IVRF-LIC A9K-MACSEC-LIC; do
-    "${srv[@]}" add-license --tag "$tag" --name "$tag" --family "ASR 9000" >/dev/null
-    "${srv[@]}" provision --account Bench --pool Default --tag "$tag" --quantity 1000000 >/dev/null
-  done
-  "${srv[@]}" token create --account Bench --pool Default --days 1 | tail -n 1 >"$data/token"
-}
 
 # serve NAME [DATABASE_URL]: starts a portal process on a free port; appends its pid to $tmp/pids
 # and prints its port.
@@ -87,6 +72,40 @@ stop() {
   rm -f "$tmp/pids"
 }
 
+# setup NAME [DATABASE_URL [POOLS]]: a fresh portal database with an account of POOLS virtual
+# accounts (default 1: Default; more are made through the REST API), each with plenty of licenses and
+# one token; the tokens go to $tmp/NAME/token, one per line.
+setup() {
+  local name=$1 url=${2:-} pools=${3:-1}
+  local data="$tmp/$name"
+  local srv=("$SERVER" --data-dir "$data" --log-level warn)
+  [ -n "$url" ] && srv+=(--database-url "$url")
+  mkdir -p "$data"
+  echo "bench password 1" | "${srv[@]}" create-account --name Bench --admin bench >/dev/null
+  local names=(Default)
+  if [ "$pools" -gt 1 ]; then
+    local key port
+    key=$("${srv[@]}" api-key create --account Bench --user bench --name bench --scope write | tail -n 1)
+    port=$(serve "$name" "$url")
+    for i in $(seq 2 "$pools"); do
+      curl -sf -o /dev/null -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
+        -d "{\"name\": \"Pool $i\", \"description\": \"\"}" "http://127.0.0.1:$port/api/v1/virtual-accounts"
+      names+=("Pool $i")
+    done
+    stop "$name"
+  fi
+  for tag in A9K-100G-LIC A9K-10G-LIC A9K-AIP-LIC-E A9K-BNG-LIC-8K A9K-IVRF-LIC A9K-MACSEC-LIC; do
+    "${srv[@]}" add-license --tag "$tag" --name "$tag" --family "ASR 9000" >/dev/null
+    for pool in "${names[@]}"; do
+      "${srv[@]}" provision --account Bench --pool "$pool" --tag "$tag" --quantity 1000000 >/dev/null
+    done
+  done
+  : >"$data/token"
+  for pool in "${names[@]}"; do
+    "${srv[@]}" token create --account Bench --pool "$pool" --days 1 | tail -n 1 >>"$data/token"
+  done
+}
+
 # cpu_ticks: the machine's busy and total CPU ticks so far (/proc/stat), as "busy total".
 cpu_ticks() { awk '/^cpu / {t=0; for (i=2; i<=NF; i++) t+=$i; print t-$5-$6, t; exit}' /proc/stat; }
 
@@ -98,35 +117,38 @@ cpu_busy() {
   awk -v b="$((b1 - b0))" -v t="$((t1 - t0))" 'BEGIN {printf "%.0f\n", 100 * b / (t ? t : 1)}' >"$tmp/$name.cpu"
 }
 
-# fleet PORT TOKEN COUNT OUT: the fleet against one portal process; its JSON report goes to OUT.
+# fleet PORT TOKENS COUNT OUT: the fleet against one portal process, spread over the tokens of the
+# file TOKENS (one per line); its JSON report goes to OUT.
 fleet() {
-  "$DEVICE" fleet --portal "http://127.0.0.1:$1" --token "$2" \
+  local args=()
+  while read -r t; do args+=(--token "$t"); done <"$2"
+  "$DEVICE" fleet --portal "http://127.0.0.1:$1" "${args[@]}" \
     --count "$3" --concurrency "$CONCURRENCY" --rounds "$ROUNDS" --json >"$4"
 }
 
-# run_fleet NAME [DATABASE_URL]: one portal process and the fleet.
+# run_fleet NAME [DATABASE_URL [POOLS]]: one portal process and the fleet (over POOLS virtual accounts).
 run_fleet() {
-  local name=$1 url=${2:-}
-  setup "$name" "$url"
+  local name=$1 url=${2:-} pools=${3:-1}
+  setup "$name" "$url" "$pools"
   local port
   port=$(serve "$name" "$url")
   echo "==> fleet on $name: $COUNT devices, $CONCURRENCY concurrent, $ROUNDS rounds" >&2
   local before
   before=$(cpu_ticks)
-  fleet "$port" "$(cat "$tmp/$name/token")" "$COUNT" "$tmp/$name.json"
+  fleet "$port" "$tmp/$name/token" "$COUNT" "$tmp/$name.json"
   cpu_busy "$name" "$before"
   stop "$name"
 }
 
-# run_two NAME DATABASE_URL: two portal processes on one database, a fleet of COUNT devices
+# run_two NAME DATABASE_URL [POOLS]: two portal processes on one database, a fleet of COUNT devices
 # against each at once (twice the load of run_fleet).
 run_two() {
-  local name=$1 url=$2
-  setup "$name" "$url"
+  local name=$1 url=$2 pools=${3:-1}
+  setup "$name" "$url" "$pools"
   local a b token
   a=$(serve "$name" "$url")
   b=$(serve "$name" "$url")
-  token=$(cat "$tmp/$name/token")
+  token="$tmp/$name/token"
   echo "==> two processes on $name: $COUNT devices against each, $CONCURRENCY concurrent each" >&2
   local before
   before=$(cpu_ticks)
@@ -146,6 +168,11 @@ if [ -n "$PG_URL" ] && pg_isready -d "$PG_URL/postgres" -q 2>/dev/null; then
   run_fleet postgres "$PG_URL/$pg_db"
   psql "$PG_URL/postgres" -qc "DROP DATABASE $pg_db WITH (FORCE)" -c "CREATE DATABASE $pg_db" >/dev/null
   run_two postgres2 "$PG_URL/$pg_db"
+  psql "$PG_URL/postgres" -qc "DROP DATABASE $pg_db WITH (FORCE)" -c "CREATE DATABASE $pg_db" >/dev/null
+  # The fleet spread over 8 virtual accounts, one token each (the way real fleets are spread).
+  run_fleet postgres8 "$PG_URL/$pg_db" 8
+  psql "$PG_URL/postgres" -qc "DROP DATABASE $pg_db WITH (FORCE)" -c "CREATE DATABASE $pg_db" >/dev/null
+  run_two postgres28 "$PG_URL/$pg_db" 8
   psql "$PG_URL/postgres" -qc "DROP DATABASE $pg_db WITH (FORCE)" -c "CREATE DATABASE $pg_db" >/dev/null
   echo "==> pgbench: one UPDATE per transaction, $CONCURRENCY clients, 15 s" >&2
   pgbench -q -i -s 1 "$PG_URL/$pg_db" >/dev/null 2>&1
@@ -210,14 +237,19 @@ if pg and tps:
     a = phase(pg, "authorization")["requests_per_sec"]
     print(f"PostgreSQL: pgbench, one UPDATE per transaction at {conc} clients, same run: **{float(tps):.0f} TPS**; "
           f"the portal's authorizations are {100 * a / float(tps):.0f} % of it.")
-two = [load("postgres2-a"), load("postgres2-b")]
-if pg and all(two):
+for one_name, two_name, spread in (("postgres", "postgres2", "one virtual account"),
+                                    ("postgres8", "postgres28", "8 virtual accounts")):
+    one_run = load(one_name)
+    two = [load(two_name + "-a"), load(two_name + "-b")]
+    if not (one_run and all(two)):
+        continue
     for ph in ("registration", "authorization"):
         ps = [phase(t, ph) for t in two]
         combined = sum(p["requests"] for p in ps) / max(p["seconds"] for p in ps)
-        one = phase(pg, ph)["requests_per_sec"]
-        print(f"Two portal processes on one PostgreSQL database, {conc} devices each: {ph}s "
-              f"**{combined:.0f}/s** together, {combined / one:.2f}× one process; errors: "
+        one = phase(one_run, ph)["requests_per_sec"]
+        print(f"Fleet over {spread}: one process {one:.0f} {ph}s/s (p99 {phase(one_run, ph)['latency_ms']['p99']:.1f} ms); "
+              f"two portal processes on one PostgreSQL database, {conc} devices each: "
+              f"**{combined:.0f}/s** together, **{combined / one:.2f}×** one process; errors: "
               + "; ".join(errors(p) for p in ps)
-              + f"; peak RSS {int(text('postgres2.rss') or 0) / 1024:.0f} MB; machine CPU busy {text('postgres2.cpu') or '?'} %.")
+              + f"; peak RSS {int(text(two_name + '.rss') or 0) / 1024:.0f} MB; machine CPU busy {text(two_name + '.cpu') or '?'} %.")
 PY

@@ -70,9 +70,10 @@ pub struct FleetArgs {
     /// The portal's URL, e.g. https://127.0.0.1:3443.
     #[arg(long)]
     pub portal: String,
-    /// The registration token every device uses.
-    #[arg(long)]
-    pub token: String,
+    /// The registration token the devices use; given more than once (one per virtual account), the
+    /// devices are spread over the tokens in turn.
+    #[arg(long, required = true)]
+    pub token: Vec<String>,
     /// How many devices to register.
     #[arg(long, default_value_t = 100)]
     pub count: usize,
@@ -146,6 +147,8 @@ mod tests {
             "http://127.0.0.1:3000",
             "--token",
             "idt_x",
+            "--token",
+            "idt_y",
             "--count",
             "1000",
             "--concurrency",
@@ -160,7 +163,8 @@ mod tests {
                 assert_eq!(
                     (f.count, f.concurrency, f.rounds, f.json),
                     (1000, 64, 3, true)
-                )
+                );
+                assert_eq!(f.token, ["idt_x", "idt_y"]);
             }
             other => panic!("{other:?}"),
         }

@@ -1,5 +1,5 @@
 //! `device fleet`: many simulated devices against one portal. Registers N devices (distinct UDIs) with
-//! one token, then runs R authorization rounds with a mix of features, and reports requests per second,
+//! one token (or spread over several, one per virtual account), then runs R authorization rounds with a mix of features, and reports requests per second,
 //! latency percentiles and errors by code. The load loop (`run_load`) is generic, so the ceiling
 //! benchmark drives a bare handler with the very same code.
 
@@ -25,8 +25,8 @@ use crate::transport::Portal;
 pub struct FleetOptions {
     /// The portal's URL (`https://…`, or `http://…`).
     pub portal: String,
-    /// One registration token for every device.
-    pub token: String,
+    /// The registration tokens: device `i` registers with `tokens[i % tokens.len()]` (never empty).
+    pub tokens: Vec<String>,
     pub count: usize,
     pub concurrency: usize,
     pub rounds: usize,
@@ -206,6 +206,10 @@ fn mix64(x: u64) -> u64 {
 pub async fn run(options: FleetOptions) -> anyhow::Result<FleetReport> {
     anyhow::ensure!(options.count > 0, "--count must be at least 1");
     anyhow::ensure!(options.concurrency > 0, "--concurrency must be at least 1");
+    anyhow::ensure!(
+        !options.tokens.is_empty(),
+        "--token must be given at least once"
+    );
     let portal = Portal::new(
         &options.portal,
         options.ca_file.as_deref(),
@@ -227,10 +231,10 @@ pub async fn run(options: FleetOptions) -> anyhow::Result<FleetReport> {
         Arc::new(Mutex::new(vec![None; options.count]));
 
     let registration = {
-        let (portal, key, token, run, credentials) = (
+        let (portal, key, tokens, run, credentials) = (
             portal.clone(),
             key,
-            options.token.clone(),
+            Arc::new(options.tokens.clone()),
             run.clone(),
             credentials.clone(),
         );
@@ -243,7 +247,7 @@ pub async fn run(options: FleetOptions) -> anyhow::Result<FleetReport> {
             move |i| {
                 let (portal, token, run, credentials) = (
                     portal.clone(),
-                    token.clone(),
+                    tokens[i % tokens.len()].clone(),
                     run.clone(),
                     credentials.clone(),
                 );

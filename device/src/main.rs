@@ -26,7 +26,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Fleet(args)) => {
             let options = FleetOptions {
                 portal: args.portal.clone(),
-                token: args.token.clone(),
+                tokens: args.token.clone(),
                 count: args.count,
                 concurrency: args.concurrency,
                 rounds: args.rounds,

@@ -163,3 +163,86 @@ async fn transfers_over_two_processes_conserve_every_total() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_fleet_spread_over_eight_pools_registers_over_two_processes_without_a_deadlock() {
+    // Eight virtual accounts with a token each, and 800 registrations at once over two processes,
+    // one process taking the tokens in ascending order, the other in descending: each process's batches hold several tokens, which they once locked
+    // in the order their registrations came, so that the two processes deadlocked on PostgreSQL,
+    // again on every retry, and devices got internal_error or no answer.
+    const DEVICES: usize = 800;
+    for backend in backends() {
+        let app = TestApp::new(&backend).await;
+        let mut tokens = vec![setup(&app, 0, "").await];
+        let (actor, _) = app::services::actors::load(app.db(), 1, None)
+            .await
+            .unwrap();
+        for n in 2..=8 {
+            let pool =
+                app::services::pools::create(app.db(), &actor, &format!("Pool {n}"), "", app.now())
+                    .await
+                    .unwrap();
+            let form = app::domain::tokens::NewToken::try_from(app::domain::tokens::NewTokenForm {
+                description: "t".into(),
+                expire_days: "30".into(),
+                max_uses: String::new(),
+                allow_export_controlled: Some("on".into()),
+            })
+            .unwrap();
+            tokens.push(
+                app::services::tokens::create(app.db(), &actor, pool.id, form, app.now())
+                    .await
+                    .unwrap()
+                    .token,
+            );
+        }
+        let other = app.another_process(NO_LIMITS).await;
+        let routers = [app.router.clone(), other.router.clone()];
+        let mut tasks = Vec::new();
+        for i in 0..DEVICES {
+            let router = routers[i % 2].clone();
+            // One process gets the tokens in ascending order, the other in descending.
+            let n = (i / 2) % tokens.len();
+            let n = if i % 2 == 0 { n } else { tokens.len() - 1 - n };
+            let body = serde_json::to_vec(&registration(&tokens[n], &format!("SN8P{i:04}"), false))
+                .unwrap();
+            tasks.push(tokio::spawn(async move {
+                let req = Request::post("/api/device/v1/register")
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(Body::from(body))
+                    .unwrap();
+                tower::ServiceExt::oneshot(router, req)
+                    .await
+                    .unwrap()
+                    .status()
+            }));
+        }
+        let mut refused = Vec::new();
+        for t in tasks {
+            let status = t.await.unwrap();
+            if status != StatusCode::CREATED {
+                refused.push(status);
+            }
+        }
+        assert!(
+            refused.is_empty(),
+            "{backend:?}: {} refused: {refused:?}",
+            refused.len()
+        );
+        assert_eq!(
+            product_instance::Entity::find()
+                .count(app.db())
+                .await
+                .unwrap(),
+            DEVICES as u64
+        );
+        let uses: Vec<i32> = token::Entity::find()
+            .all(app.db())
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|t| t.uses)
+            .collect();
+        assert_eq!(uses, vec![(DEVICES / 8) as i32; 8], "{backend:?}");
+    }
+}

@@ -7,6 +7,8 @@
 //!
 //! Inside a batch:
 //! - requests apply one after another, so token uses are counted exactly and a UDI registers once;
+//!   on PostgreSQL the rows of the tokens its registrations use are locked first, all in id order
+//!   (`lock_tokens`), so that two processes' batches never deadlock on them;
 //!   a run of consecutive authorizations applies at once, in a fixed number of statements
 //!   (`authorize.rs`), still in order;
 //! - a registration or deregistration runs in a savepoint of its own: refused (or failing), it rolls
@@ -25,8 +27,15 @@
 //! every request of it that would have succeeded answers `internal_error`; refusals answer as they
 //! were (they wrote nothing).
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, Utc};
-use sea_orm::DatabaseConnection;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect,
+};
+
+use crate::entities::token;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::error::DeviceError;
@@ -170,9 +179,45 @@ async fn run(db: DatabaseConnection, mut queue: mpsc::Receiver<Job>) {
     }
 }
 
+/// On PostgreSQL, locks the rows of the tokens the batch's registrations use, all at once and in id
+/// order, before any of them applies: each registration then writes its token's row (counting a
+/// use) in the batch's order, and two processes' batches that share tokens would otherwise lock
+/// them in different orders and deadlock (a fleet spread over several virtual accounts, one token
+/// each, did, again and again on every retry). SQLite's batch holds the database's write lock.
+async fn lock_tokens(txn: &DatabaseTransaction, jobs: &[Job]) -> Result<(), sea_orm::DbErr> {
+    if txn.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    let tokens: BTreeSet<&str> = jobs
+        .iter()
+        .filter_map(|job| match &job.op {
+            Op::Register(req, _) => Some(req.id_token.as_str()),
+            _ => None,
+        })
+        .collect();
+    if tokens.len() < 2 {
+        return Ok(());
+    }
+    token::Entity::find()
+        .select_only()
+        .column(token::Column::Id)
+        .filter(token::Column::Token.is_in(tokens))
+        .order_by_asc(token::Column::Id)
+        .lock_exclusive()
+        .into_tuple::<i64>()
+        .all(txn)
+        .await
+        .map(|_| ())
+}
+
 async fn apply(db: &DatabaseConnection, jobs: impl Iterator<Item = Job>) {
+    let jobs: Vec<Job> = jobs.collect();
     // SQLite's batch takes the write lock at its start: no request in it upgrades a read.
-    let txn = match crate::services::begin_writing(db).await {
+    let started = match crate::services::begin_writing(db).await {
+        Ok(txn) => lock_tokens(&txn, &jobs).await.map(|()| txn),
+        Err(err) => Err(err),
+    };
+    let txn = match started {
         Ok(txn) => txn,
         Err(err) => {
             crate::error::internal("starting a batch of device writes failed", &err);
@@ -184,7 +229,7 @@ async fn apply(db: &DatabaseConnection, jobs: impl Iterator<Item = Job>) {
     };
     let mut batch = Batch::default();
     let mut done = Vec::with_capacity(MAX_BATCH);
-    let mut jobs = jobs.peekable();
+    let mut jobs = jobs.into_iter().peekable();
     while let Some(job) = jobs.next() {
         let Op::Authorize { credential, req } = job.op else {
             let result = batch.run(&txn, job.op, job.now).await;
