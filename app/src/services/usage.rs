@@ -195,6 +195,55 @@ pub async fn in_use(
         .collect())
 }
 
+/// In use per pool and tag, for several pools in one statement.
+pub async fn in_use_of_pools(
+    db: &impl ConnectionTrait,
+    pools: &[i64],
+) -> Result<HashMap<i64, HashMap<String, i64>>, AppError> {
+    let mut out: HashMap<i64, HashMap<String, i64>> = HashMap::new();
+    for u in pool_usage::Entity::find()
+        .filter(pool_usage::Column::VirtualAccountId.is_in(pools.to_vec()))
+        .all(db)
+        .await?
+    {
+        out.entry(u.virtual_account_id)
+            .or_default()
+            .insert(u.tag, u.in_use);
+    }
+    Ok(out)
+}
+
+/// Active quantity per pool and tag at `now`, for several pools in one statement.
+pub async fn active_quantity_of_pools(
+    db: &impl ConnectionTrait,
+    pools: &[i64],
+    now: DateTime<Utc>,
+) -> Result<HashMap<i64, HashMap<String, i64>>, AppError> {
+    let rows: Vec<(i64, String, Option<i64>)> = license_lot::Entity::find()
+        .select_only()
+        .column(license_lot::Column::VirtualAccountId)
+        .column(license::Column::Tag)
+        .column_as(
+            Expr::col((license_lot::Entity, license_lot::Column::Quantity))
+                .sum()
+                .cast_as(Alias::new("BIGINT")),
+            "quantity",
+        )
+        .join(JoinType::InnerJoin, lot_license())
+        .filter(license_lot::Column::VirtualAccountId.is_in(pools.to_vec()))
+        .filter(lot_is_active(now))
+        .group_by(license_lot::Column::VirtualAccountId)
+        .group_by(license::Column::Tag)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut out: HashMap<i64, HashMap<String, i64>> = HashMap::new();
+    for (pool, tag, q) in rows {
+        out.entry(pool).or_default().insert(tag, q.unwrap_or(0));
+    }
+    Ok(out)
+}
+
 /// `license_lots` joined to its catalogue license.
 pub(crate) fn lot_license() -> RelationDef {
     license_lot::Entity::belongs_to(license::Entity)

@@ -115,3 +115,61 @@ async fn concurrent_asks_of_one_device_leave_the_last_usage_and_an_exact_counter
         assert_eq!(counter, 0, "{backend:?}");
     }
 }
+
+#[tokio::test]
+async fn pool_facts_read_together_agree_with_each_pool_read_alone() {
+    // The writer reads the facts of a run's pools in one go (`Batch::prefetch`): the same in-use
+    // counters and active quantities as the one-pool reads, lots that ended or have not started
+    // left out, pools without any left empty.
+    use crate::licenses_common::{acme, catalogue, instance, lot};
+    use app::services::usage;
+    for backend in backends() {
+        let app = TestApp::new(&backend).await;
+        let (_c, pools) = acme(&app).await;
+        catalogue(
+            &app,
+            &[
+                ("A9K-100G-LIC", "100GE", "ASR 9000"),
+                ("A9K-10G-LIC", "10GE", "ASR 9000"),
+            ],
+        )
+        .await;
+        lot(&app, "East", "A9K-100G-LIC", 10, -5, None).await;
+        lot(&app, "East", "A9K-100G-LIC", 7, -5, Some(-1)).await;
+        lot(&app, "East", "A9K-10G-LIC", 4, 3, None).await;
+        lot(&app, "West", "A9K-10G-LIC", 9, -2, Some(30)).await;
+        instance(
+            &app,
+            pools[0],
+            "e1",
+            &[("A9K-100G-LIC", 3), ("A9K-10G-LIC", 1)],
+        )
+        .await;
+        instance(&app, pools[1], "w1", &[("A9K-10G-LIC", 2)]).await;
+        let now = app.now();
+        let in_use = usage::in_use_of_pools(app.db(), &pools).await.unwrap();
+        let active = usage::active_quantity_of_pools(app.db(), &pools, now)
+            .await
+            .unwrap();
+        for pool in pools {
+            let alone = usage::in_use(app.db(), pool, None).await.unwrap();
+            assert_eq!(
+                in_use.get(&pool).cloned().unwrap_or_default(),
+                alone,
+                "{backend:?}"
+            );
+            let alone = usage::active_quantity(app.db(), pool, None, now)
+                .await
+                .unwrap();
+            assert_eq!(
+                active.get(&pool).cloned().unwrap_or_default(),
+                alone,
+                "{backend:?}"
+            );
+        }
+        assert_eq!(active[&pools[0]]["A9K-100G-LIC"], 10);
+        assert!(!active[&pools[0]].contains_key("A9K-10G-LIC"));
+        assert_eq!(in_use[&pools[0]]["A9K-100G-LIC"], 3);
+        assert!(!in_use.contains_key(&pools[2]) || in_use[&pools[2]].values().all(|&n| n == 0));
+    }
+}

@@ -64,6 +64,9 @@ pub(super) async fn authorize_all(
     let mut usage_of = usage_of_all(db, &ids).await?;
     let mut changed = BTreeSet::new();
     let pool_names = pool_names(db, instances.values().map(|i| i.virtual_account_id)).await?;
+    batch
+        .prefetch(db, instances.values().map(|i| i.virtual_account_id), now)
+        .await?;
     for (answer, want) in answers.iter_mut().zip(wanted) {
         let Some((hash, wanted)) = want else { continue };
         let Some(inst) = instances.get(&hash) else {
