@@ -25,8 +25,7 @@ pub fn CopyButton(
     let status = RwSignal::new(None::<&'static str>);
     // A button that cannot work is worse than none: it appears once the page runs scripts (effects
     // run only in the browser), which also keeps the server's HTML and hydration in step.
-    let scripted = RwSignal::new(false);
-    Effect::new(move |_| scripted.set(true));
+    let scripted = crate::components::scripted();
     let copy = move |_: leptos::ev::MouseEvent| {
         let fall_back = move || {
             status.set(Some(SELECTED));

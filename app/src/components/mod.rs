@@ -21,3 +21,13 @@ pub mod usage_chart;
 pub fn without_unnamed() -> std::sync::Arc<dyn Fn(&web_sys::FormData)> {
     std::sync::Arc::new(|data: &web_sys::FormData| data.delete(""))
 }
+
+/// Whether the page runs in the browser: false while the server renders it (and in a browser without
+/// JavaScript), true once it has hydrated. For the parts that only scripts can work (a bulk bar, a
+/// Copy button), shown only then.
+pub fn scripted() -> leptos::prelude::Signal<bool> {
+    use leptos::prelude::*;
+    let scripted = RwSignal::new(false);
+    Effect::new(move |_| scripted.set(true));
+    scripted.into()
+}

@@ -78,8 +78,7 @@ fn TokenView(
     );
     let mode = RwSignal::new(None::<Mode>);
     // The actions need scripts: shown once the page runs them.
-    let scripted = RwSignal::new(false);
-    Effect::new(move |_| scripted.set(true));
+    let scripted = crate::components::scripted();
     let token_id = d.token.id;
     let back = GeneralView {
         pool: d.pool_id,

@@ -17,8 +17,7 @@ pub fn TransferSeveralPanel(
 ) -> impl IntoView {
     let open = RwSignal::new(false);
     // The button needs scripts: shown once the page runs them.
-    let scripted = RwSignal::new(false);
-    Effect::new(move |_| scripted.set(true));
+    let scripted = crate::components::scripted();
     let action = transfers.several;
     let error = action_error(&action);
     // A finished transfer closes the form (the tab says what moved and reads the list again).

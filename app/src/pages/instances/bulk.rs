@@ -74,8 +74,7 @@ pub(super) fn BulkBar(bulk: Bulk, params: Memo<InstancesView>) -> impl IntoView 
     let verb = RwSignal::new("Transferred");
     // Buttons that cannot work are worse than none: the bar shows once the page runs scripts
     // (effects run only in the browser; the server's HTML and hydration stay in step).
-    let scripted = RwSignal::new(false);
-    Effect::new(move |_| scripted.set(true));
+    let scripted = crate::components::scripted();
     // Another search or pool is another selection.
     Effect::watch(
         move || {
