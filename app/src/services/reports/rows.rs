@@ -3,10 +3,9 @@
 
 use std::collections::HashMap;
 
-use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, JoinType, Order, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Order, Query};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 
 use super::filters::{
@@ -119,7 +118,58 @@ pub(super) async fn pools(
         .collect())
 }
 
-/// A page of product instances with their statuses and entitlements (two queries a page).
+/// The columns of a product instance the export reads, in `ExportedInstance::read`'s order.
+const EXPORT_COLUMNS: [pi::Column; 12] = [
+    pi::Column::Id,
+    pi::Column::VirtualAccountId,
+    pi::Column::Pid,
+    pi::Column::Sn,
+    pi::Column::Hostname,
+    pi::Column::Product,
+    pi::Column::SoftwareVersion,
+    pi::Column::RegisteredAt,
+    pi::Column::LastContactAt,
+    pi::Column::IdCertExpiresAt,
+    pi::Column::AuthExpiresAt,
+    pi::Column::SilentAfter,
+];
+
+/// What the export reads of a product instance.
+struct ExportedInstance {
+    id: i64,
+    virtual_account_id: i64,
+    pid: String,
+    sn: String,
+    hostname: String,
+    product: String,
+    software_version: Option<String>,
+    registered_at: chrono::DateTime<chrono::Utc>,
+    last_contact_at: chrono::DateTime<chrono::Utc>,
+    id_cert_expires_at: chrono::DateTime<chrono::Utc>,
+    auth_expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    silent_after: chrono::DateTime<chrono::Utc>,
+}
+
+impl ExportedInstance {
+    fn read(r: &sea_orm::QueryResult, id: i64) -> Result<ExportedInstance, sea_orm::DbErr> {
+        Ok(ExportedInstance {
+            id,
+            virtual_account_id: r.try_get_by_index(1)?,
+            pid: r.try_get_by_index(2)?,
+            sn: r.try_get_by_index(3)?,
+            hostname: r.try_get_by_index(4)?,
+            product: r.try_get_by_index(5)?,
+            software_version: r.try_get_by_index(6)?,
+            registered_at: r.try_get_by_index(7)?,
+            last_contact_at: r.try_get_by_index(8)?,
+            id_cert_expires_at: r.try_get_by_index(9)?,
+            auth_expires_at: r.try_get_by_index(10)?,
+            silent_after: r.try_get_by_index(11)?,
+        })
+    }
+}
+
+/// A page of product instances with their statuses and entitlements (one statement a page).
 pub(super) async fn instances(
     db: &impl ConnectionTrait,
     scope: &Scope,
@@ -137,16 +187,13 @@ pub(super) async fn instances(
         .limit(limit + 1)
         .into_query();
     let (p, u) = (Alias::new("p"), Alias::new("u"));
+    // Only the columns the report shows, read by position: each row of the join is copied out of
+    // SQLite whole, so the columns it does not need (credential hash, certificate serial, …) cost
+    // on every row.
     let stmt = Query::select()
-        .column((p.clone(), Asterisk))
-        .expr_as(
-            Expr::col((u.clone(), instance_usage::Column::Tag)),
-            Alias::new("usage_tag"),
-        )
-        .expr_as(
-            Expr::col((u.clone(), instance_usage::Column::Count)),
-            Alias::new("usage_count"),
-        )
+        .columns(EXPORT_COLUMNS.map(|c| (p.clone(), c)))
+        .column((u.clone(), instance_usage::Column::Tag))
+        .column((u.clone(), instance_usage::Column::Count))
         .from_subquery(page, p.clone())
         .join_as(
             JoinType::LeftJoin,
@@ -158,14 +205,14 @@ pub(super) async fn instances(
         .order_by((p, pi::Column::Id), Order::Asc)
         .order_by((u, instance_usage::Column::Tag), Order::Asc)
         .to_owned();
-    let mut rows: Vec<(pi::Model, Vec<(String, i64)>)> = Vec::new();
+    let mut rows: Vec<(ExportedInstance, Vec<(String, i64)>)> = Vec::new();
     for r in db.query_all(&stmt).await? {
-        let id: i64 = r.try_get("", "id")?;
+        let id: i64 = r.try_get_by_index(0)?;
         if rows.last().map(|(m, _)| m.id) != Some(id) {
-            rows.push((pi::Model::from_query_result(&r, "")?, Vec::new()));
+            rows.push((ExportedInstance::read(&r, id)?, Vec::new()));
         }
-        let tag: Option<String> = r.try_get("", "usage_tag")?;
-        let count: Option<i64> = r.try_get("", "usage_count")?;
+        let tag: Option<String> = r.try_get_by_index(EXPORT_COLUMNS.len())?;
+        let count: Option<i64> = r.try_get_by_index(EXPORT_COLUMNS.len() + 1)?;
         if let (Some(tag), Some(count), Some((_, mine))) = (tag, count, rows.last_mut()) {
             mine.push((tag, count));
         }
@@ -177,6 +224,15 @@ pub(super) async fn instances(
             let ooc = mine
                 .iter()
                 .any(|(tag, _)| scope.is_short(m.virtual_account_id, tag));
+            let mut entitlements = String::new();
+            for (i, (tag, count)) in mine.iter().enumerate() {
+                if i > 0 {
+                    entitlements.push_str(", ");
+                }
+                entitlements.push_str(tag);
+                entitlements.push_str(" × ");
+                entitlements.push_str(&count.to_string());
+            }
             InstanceReportRow {
                 pool: scope.pool_name(Some(m.virtual_account_id)),
                 status: InstanceStatus::from_silence(
@@ -185,11 +241,7 @@ pub(super) async fn instances(
                     ooc,
                     scope.now,
                 ),
-                entitlements: mine
-                    .iter()
-                    .map(|(tag, count)| format!("{tag} × {count}"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                entitlements,
                 hostname: m.hostname,
                 product: m.product,
                 pid: m.pid,
