@@ -13,12 +13,10 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 
-use crate::domain::licenses::sql::lot_is_active;
-use crate::entities::{instance_usage, license, license_lot, pool_usage, usage_snapshot};
+use crate::entities::{instance_usage, pool_usage, usage_snapshot};
 use crate::error::AppError;
-use crate::services::usage::lot_license;
 
 /// Snapshots older than this many days are removed.
 pub const KEEP_DAYS: i64 = 730;
@@ -41,20 +39,7 @@ async fn purchased(
     db: &impl ConnectionTrait,
     at: DateTime<Utc>,
 ) -> Result<Vec<(i64, String, Option<i64>)>, AppError> {
-    Ok(license_lot::Entity::find()
-        .select_only()
-        .column(license_lot::Column::VirtualAccountId)
-        .column(license::Column::Tag)
-        .column_as(
-            Expr::col((license_lot::Entity, license_lot::Column::Quantity))
-                .sum()
-                .cast_as(Alias::new("BIGINT")),
-            "quantity",
-        )
-        .join(JoinType::InnerJoin, lot_license())
-        .filter(lot_is_active(at))
-        .group_by(license_lot::Column::VirtualAccountId)
-        .group_by(license::Column::Tag)
+    Ok(crate::services::usage::active_quantities(at, true)
         .into_tuple()
         .all(db)
         .await?)

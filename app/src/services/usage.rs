@@ -219,21 +219,8 @@ pub async fn active_quantity_of_pools(
     pools: &[i64],
     now: DateTime<Utc>,
 ) -> Result<HashMap<i64, HashMap<String, i64>>, AppError> {
-    let rows: Vec<(i64, String, Option<i64>)> = license_lot::Entity::find()
-        .select_only()
-        .column(license_lot::Column::VirtualAccountId)
-        .column(license::Column::Tag)
-        .column_as(
-            Expr::col((license_lot::Entity, license_lot::Column::Quantity))
-                .sum()
-                .cast_as(Alias::new("BIGINT")),
-            "quantity",
-        )
-        .join(JoinType::InnerJoin, lot_license())
+    let rows: Vec<(i64, String, Option<i64>)> = active_quantities(now, true)
         .filter(license_lot::Column::VirtualAccountId.is_in(pools.to_vec()))
-        .filter(lot_is_active(now))
-        .group_by(license_lot::Column::VirtualAccountId)
-        .group_by(license::Column::Tag)
         .into_tuple()
         .all(db)
         .await?;
@@ -259,19 +246,8 @@ pub async fn active_quantity(
     tags: Option<&[String]>,
     now: DateTime<Utc>,
 ) -> Result<HashMap<String, i64>, AppError> {
-    let mut query = license_lot::Entity::find()
-        .select_only()
-        .column(license::Column::Tag)
-        .column_as(
-            Expr::col((license_lot::Entity, license_lot::Column::Quantity))
-                .sum()
-                .cast_as(Alias::new("BIGINT")),
-            "quantity",
-        )
-        .join(JoinType::InnerJoin, lot_license())
-        .filter(license_lot::Column::VirtualAccountId.eq(pool))
-        .filter(lot_is_active(now))
-        .group_by(license::Column::Tag);
+    let mut query =
+        active_quantities(now, false).filter(license_lot::Column::VirtualAccountId.eq(pool));
     if let Some(tags) = tags {
         query = query.filter(license::Column::Tag.is_in(tags.to_vec()));
     }
@@ -280,4 +256,29 @@ pub async fn active_quantity(
         .into_iter()
         .map(|(tag, q)| (tag, q.unwrap_or(0)))
         .collect())
+}
+
+/// The active (started, not ended) quantity of lots at `now` summed per tag, or per pool and tag
+/// (`by_pool`: the pool's id first), as `(pool,) tag, quantity` rows.
+pub(crate) fn active_quantities(
+    now: DateTime<Utc>,
+    by_pool: bool,
+) -> sea_orm::Select<license_lot::Entity> {
+    let mut query = license_lot::Entity::find().select_only();
+    if by_pool {
+        query = query
+            .column(license_lot::Column::VirtualAccountId)
+            .group_by(license_lot::Column::VirtualAccountId);
+    }
+    query
+        .column(license::Column::Tag)
+        .column_as(
+            Expr::col((license_lot::Entity, license_lot::Column::Quantity))
+                .sum()
+                .cast_as(Alias::new("BIGINT")),
+            "quantity",
+        )
+        .join(JoinType::InnerJoin, lot_license())
+        .filter(lot_is_active(now))
+        .group_by(license::Column::Tag)
 }

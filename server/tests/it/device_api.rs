@@ -514,19 +514,10 @@ async fn two_hundred_concurrent_registrations_never_exceed_max_uses() {
         let token = setup(&app, 0, "50").await;
         let mut tasks = Vec::new();
         for i in 0..200 {
-            let router = app.router.clone();
-            let body =
-                serde_json::to_vec(&registration(&token, &format!("SN{i:04}"), false)).unwrap();
-            tasks.push(tokio::spawn(async move {
-                let req = Request::post("/api/device/v1/register")
-                    .header(header::CONTENT_TYPE, "application/json")
-                    .body(Body::from(body))
-                    .unwrap();
-                tower::ServiceExt::oneshot(router, req)
-                    .await
-                    .unwrap()
-                    .status()
-            }));
+            tasks.push(spawn_register(
+                app.router.clone(),
+                registration(&token, &format!("SN{i:04}"), false),
+            ));
         }
         let mut created = 0;
         let mut exhausted = 0;
@@ -646,6 +637,23 @@ async fn status_writes_the_contact_only_when_its_minute_changes() {
 }
 
 /// Sends `body` to `path` through a clone of the router, as one device of many at once.
+/// A registration posted to `router` (a portal process) on a task of its own; its status.
+pub(crate) fn spawn_register(
+    router: axum::Router,
+    body: Value,
+) -> tokio::task::JoinHandle<StatusCode> {
+    tokio::spawn(async move {
+        let req = Request::post("/api/device/v1/register")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(serde_json::to_vec(&body).unwrap()))
+            .unwrap();
+        tower::ServiceExt::oneshot(router, req)
+            .await
+            .unwrap()
+            .status()
+    })
+}
+
 pub(crate) fn spawn_post(
     app: &TestApp,
     path: &'static str,

@@ -2,12 +2,11 @@
 //! process hold across both — a token's max uses, and the conservation of licenses under transfers.
 
 use crate::common;
-use crate::device_api::{registration, setup};
+use crate::device_api::{registration, setup, spawn_register};
 use crate::licenses_common::*;
 
 use app::entities::{license_lot, license_transfer, product_instance, token, user};
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
+use axum::http::StatusCode;
 use common::{backends, TestApp, NO_LIMITS};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
@@ -20,20 +19,10 @@ async fn two_hundred_registrations_over_two_processes_count_max_uses_exactly() {
         let routers = [app.router.clone(), other.router.clone()];
         let mut tasks = Vec::new();
         for i in 0..200 {
-            let router = routers[i % 2].clone();
-            let body =
-                serde_json::to_vec(&registration(&token_text, &format!("SN2P{i:04}"), false))
-                    .unwrap();
-            tasks.push(tokio::spawn(async move {
-                let req = Request::post("/api/device/v1/register")
-                    .header(header::CONTENT_TYPE, "application/json")
-                    .body(Body::from(body))
-                    .unwrap();
-                tower::ServiceExt::oneshot(router, req)
-                    .await
-                    .unwrap()
-                    .status()
-            }));
+            tasks.push(spawn_register(
+                routers[i % 2].clone(),
+                registration(&token_text, &format!("SN2P{i:04}"), false),
+            ));
         }
         let (mut created, mut exhausted) = (0, 0);
         for t in tasks {
@@ -200,22 +189,13 @@ async fn a_fleet_spread_over_eight_pools_registers_over_two_processes_without_a_
         let routers = [app.router.clone(), other.router.clone()];
         let mut tasks = Vec::new();
         for i in 0..DEVICES {
-            let router = routers[i % 2].clone();
             // One process gets the tokens in ascending order, the other in descending.
             let n = (i / 2) % tokens.len();
             let n = if i % 2 == 0 { n } else { tokens.len() - 1 - n };
-            let body = serde_json::to_vec(&registration(&tokens[n], &format!("SN8P{i:04}"), false))
-                .unwrap();
-            tasks.push(tokio::spawn(async move {
-                let req = Request::post("/api/device/v1/register")
-                    .header(header::CONTENT_TYPE, "application/json")
-                    .body(Body::from(body))
-                    .unwrap();
-                tower::ServiceExt::oneshot(router, req)
-                    .await
-                    .unwrap()
-                    .status()
-            }));
+            tasks.push(spawn_register(
+                routers[i % 2].clone(),
+                registration(&tokens[n], &format!("SN8P{i:04}"), false),
+            ));
         }
         let mut refused = Vec::new();
         for t in tasks {
