@@ -63,7 +63,7 @@ pub(super) async fn authorize_all(
     let ids: Vec<i64> = instances.values().map(|i| i.id).collect();
     let mut usage_of = usage_of_all(db, &ids).await?;
     let mut changed = BTreeSet::new();
-    let pool_names = pool_names(db, instances.values().map(|i| i.virtual_account_id)).await?;
+    // The pools' facts carry their names too: the answers name the pool from them.
     batch
         .prefetch(db, instances.values().map(|i| i.virtual_account_id), now)
         .await?;
@@ -83,12 +83,13 @@ pub(super) async fn authorize_all(
             changed.insert((inst.id, pool));
         }
         let entitlements = batch.compliance(db, pool, &wanted, now).await?;
+        let pool_name = batch.pool(db, pool, now).await?.va.name.clone();
         *answer = Ok(AuthorizeResponse {
             status: EntitlementStatus::worst(entitlements.iter().map(|e| e.status)),
             entitlements,
             authorization: authorization(auth_expires),
             next_sync_at: now + Duration::seconds(SYNC_INTERVAL_SECS),
-            virtual_account: pool_names.get(&pool).cloned(),
+            virtual_account: Some(pool_name),
         });
     }
     rewrite_rows(db, &changed, &usage_of).await?;

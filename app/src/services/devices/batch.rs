@@ -133,6 +133,13 @@ impl Batch {
         }
     }
 
+    /// Whether this batch read the pool's facts within the second of `now`.
+    fn is_fresh(&self, pool: i64, now: DateTime<Utc>) -> bool {
+        self.pools
+            .get(&pool)
+            .is_some_and(|f| (now - f.read_at).num_milliseconds().abs() < 1000)
+    }
+
     /// The pool's facts, read now unless this batch read them within the second.
     pub(super) async fn pool(
         &mut self,
@@ -140,11 +147,7 @@ impl Batch {
         pool: i64,
         now: DateTime<Utc>,
     ) -> Result<&PoolFacts, DeviceError> {
-        let fresh = self
-            .pools
-            .get(&pool)
-            .is_some_and(|f| (now - f.read_at).num_milliseconds().abs() < 1000);
-        if !fresh {
+        if !self.is_fresh(pool, now) {
             let (va, sa) = super::names(db, pool).await?;
             let facts = PoolFacts {
                 in_use: usage::in_use(db, pool, None).await?,
@@ -169,12 +172,7 @@ impl Batch {
     ) -> Result<(), DeviceError> {
         let stale: BTreeSet<i64> = pools
             .into_iter()
-            .filter(|pool| {
-                !self
-                    .pools
-                    .get(pool)
-                    .is_some_and(|f| (now - f.read_at).num_milliseconds().abs() < 1000)
-            })
+            .filter(|&pool| !self.is_fresh(pool, now))
             .collect();
         if stale.len() < 2 {
             return Ok(());
